@@ -1,0 +1,4 @@
+export * from './tensor/types';
+export * from './program/ast';
+export * from './model/graph';
+export * from './stages';

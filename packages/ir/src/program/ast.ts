@@ -1,0 +1,78 @@
+import type { TensorFormat } from '../tensor/types';
+
+/**
+ * TensorProgram: index-notation statements, e.g. `T0(i,j) = A(i,k) * B(k,j)`.
+ *
+ * Semantics (the reference evaluator is the definition):
+ * - Index variables on the right-hand side that are not on the left are summed at the top level
+ *   of the statement (Einstein convention); `sum(k, e)` / `max(k, e)` reduce explicitly inside.
+ * - Sparse iteration: an access is *present* at a point iff the element is stored (dense-format
+ *   tensors are present everywhere). For each index variable v, an access without v and a
+ *   constant are neutral. mul/div intersect the non-neutral operands' presence; add/sub/max/min
+ *   union it; unary ops keep their argument's presence. A point takes part in the computation only
+ *   if, for every index variable v, the root expression is present with respect to v. A missing
+ *   operand of a union reads as 0. A reduction is present iff any of its points is.
+ *   Outside the present points the output is zero (not stored).
+ */
+export type IndexVar = string;
+
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
+export type UnaryOp = 'exp' | 'relu' | 'neg' | 'sqrt' | 'rsqrt' | 'log' | 'sigmoid' | 'tanh' | 'abs' | 'square';
+export type ReduceOp = 'sum' | 'max';
+
+export type Expr =
+  | { kind: 'access'; tensor: string; indices: IndexVar[] }
+  | { kind: 'const'; value: number }
+  | { kind: 'binary'; op: BinaryOp; lhs: Expr; rhs: Expr }
+  | { kind: 'unary'; op: UnaryOp; arg: Expr }
+  | { kind: 'reduce'; op: ReduceOp; indices: IndexVar[]; arg: Expr };
+
+export type TensorRole = 'input' | 'intermediate' | 'output';
+
+export interface TensorDecl {
+  name: string;
+  /** element shape in mode order. */
+  shape: number[];
+  format: TensorFormat;
+  role: TensorRole;
+}
+
+export interface Statement {
+  /** statement name, unique in the program (used by fusion groups). */
+  name: string;
+  lhs: { tensor: string; indices: IndexVar[] };
+  rhs: Expr;
+}
+
+export interface FusionGroup {
+  name: string;
+  /** statement names, in program order. Intermediates produced and consumed inside stream. */
+  statements: string[];
+  /** dataflow (loop) order of the group's fused iteration space, outermost first. */
+  loopOrder?: IndexVar[];
+}
+
+export interface ParallelSpec {
+  /** index variable (stream level) whose coordinates are dealt round-robin to lanes. */
+  index: IndexVar;
+  factor: number;
+  /** restrict to one fusion group (default: every group that iterates `index`). */
+  group?: string;
+}
+
+export interface Schedule {
+  /** sparsity blocking: N x N tiles for the listed tensors (all sparse matrices if omitted). */
+  blocking?: { size: number; tensors?: string[] };
+  parallel?: ParallelSpec[];
+}
+
+export interface TensorProgram {
+  name: string;
+  tensors: Record<string, TensorDecl>;
+  statements: Statement[];
+  /** set by pass-fusion; absent means unfused (one group per statement). */
+  groups?: FusionGroup[];
+  schedule?: Schedule;
+  /** names of the program's result tensors. */
+  outputs: string[];
+}

@@ -1,0 +1,43 @@
+/** Stable error codes (tests and users match on these strings). */
+export type FuseFlowErrorCode =
+  | 'FF_MANIFEST_INVALID'
+  | 'FF_PLUGIN_NOT_FOUND'
+  | 'FF_PLUGIN_KIND_MISMATCH'
+  | 'FF_PLUGIN_API_VERSION'
+  | 'FF_OPTIONS_INVALID'
+  | 'FF_PLUGIN_ERROR'
+  | 'FF_INPUT_INVALID'
+  | 'FF_SIM_DEADLOCK'
+  | 'FF_SIM_BUDGET'
+  | 'FF_VALUE_MISMATCH';
+
+/** An error with a stable code, the manifest JSON path it concerns, and an optional hint. */
+export class FuseFlowError extends Error {
+  readonly code: FuseFlowErrorCode;
+  /** JSON path into the manifest, e.g. '/passes/2/options/blockSize'. */
+  readonly path?: string;
+  readonly suggestion?: string;
+  readonly plugin?: string;
+  readonly hook?: string;
+  /** the code of the original error thrown inside a plugin, if it had one. */
+  readonly pluginCode?: string;
+
+  constructor(
+    code: FuseFlowErrorCode,
+    message: string,
+    extra: { path?: string; suggestion?: string; plugin?: string; hook?: string; pluginCode?: string; cause?: unknown } = {},
+  ) {
+    super(message, extra.cause !== undefined ? { cause: extra.cause } : undefined);
+    this.name = 'FuseFlowError';
+    this.code = code;
+    this.path = extra.path;
+    this.suggestion = extra.suggestion;
+    this.plugin = extra.plugin;
+    this.hook = extra.hook;
+    this.pluginCode = extra.pluginCode;
+  }
+}
+
+export function isFuseFlowError(e: unknown): e is FuseFlowError {
+  return e instanceof FuseFlowError;
+}

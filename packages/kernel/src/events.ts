@@ -1,0 +1,18 @@
+import { EventEmitter } from 'eventemitter3';
+import type { Diagnostic } from './plugin';
+
+/** Typed kernel events. Listeners must not throw (the CLI draws progress bars from these). */
+export interface KernelEvents {
+  'run:start': (e: { runId: string; manifest: string; seed: number; configuration?: string }) => void;
+  'pass:start': (e: { runId: string; pass: string; index: number }) => void;
+  'pass:end': (e: { runId: string; pass: string; index: number; ms: number; stats?: Record<string, number> }) => void;
+  progress: (e: { runId?: string; plugin: string; done: number; total?: number; message?: string }) => void;
+  diagnostic: (e: Diagnostic & { runId?: string }) => void;
+  'run:end': (e: { runId: string; ok: boolean; ms: number; error?: string }) => void;
+}
+
+export type KernelEmitter = EventEmitter<KernelEvents>;
+
+export function createKernelEmitter(): KernelEmitter {
+  return new EventEmitter<KernelEvents>();
+}

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+
+export * from './plugin';
+export * from './events';
+export * from './errors';
