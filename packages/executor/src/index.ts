@@ -5,3 +5,4 @@ export * from './inline-executor';
 export * from './pool-executor';
 export * from './redis-executor';
 export { loadHandler, describeError } from './load-handler';
+export * from './worker-command';

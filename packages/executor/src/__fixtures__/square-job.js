@@ -2,6 +2,12 @@
 // Test job: deterministic arithmetic after a configurable delay; fails on request.
 exports.runJob = async function runJob(payload) {
   if (payload.ms) await new Promise((r) => setTimeout(r, payload.ms));
+  if (payload.cpuMs) {
+    // Busy work standing in for a simulation (CPU-bound, unlike the sleep above).
+    const end = Date.now() + payload.cpuMs;
+    let spin = 0;
+    while (Date.now() < end) spin += Math.sqrt(spin + 1);
+  }
   if (payload.fail) {
     const err = new Error(`candidate ${payload.x} is invalid`);
     err.code = 'FF_TEST_FAIL';

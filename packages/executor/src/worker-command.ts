@@ -1,0 +1,37 @@
+import type { CliCommandSpec } from '@fuseflow/kernel';
+import { startQueueWorker } from './redis-executor';
+
+/**
+ * `fuseflow worker --queue redis://host:port`: takes pipeline jobs from a Redis queue until
+ * stopped (SIGINT/SIGTERM). Start one per core on as many machines as you like.
+ */
+export const workerCommand: CliCommandSpec = {
+  name: 'worker',
+  description: 'run sweep jobs from a Redis queue (start any number, on any machines that reach Redis)',
+  options: [
+    { flags: '--queue <url>', description: 'Redis URL, e.g. redis://10.0.0.5:6379', default: 'redis://127.0.0.1:6379' },
+    { flags: '--name <queue>', description: 'queue name (the sweep\'s --queue-name)', default: 'fuseflow' },
+    { flags: '--concurrency <n>', description: 'jobs run at once by this process', default: '1' },
+    { flags: '--lock-ms <ms>', description: 'a worker silent this long is presumed dead and its job retried', default: '30000' },
+  ],
+  async action(_args, options, io) {
+    const concurrency = Number(options.concurrency ?? 1);
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      io.stderr(`--concurrency must be a positive integer, got "${String(options.concurrency)}"\n`);
+      return 2;
+    }
+    const worker = await startQueueWorker({
+      url: String(options.queue),
+      queue: String(options.name),
+      concurrency,
+      lockDurationMs: Number(options.lockMs ?? 30000),
+    });
+    io.stdout(`worker ${worker.name} waiting for jobs on ${String(options.queue)} queue "${String(options.name)}"\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await worker.close();
+    return 0;
+  },
+};
