@@ -9,7 +9,9 @@ export type FuseFlowErrorCode =
   | 'FF_INPUT_INVALID'
   | 'FF_SIM_DEADLOCK'
   | 'FF_SIM_BUDGET'
-  | 'FF_VALUE_MISMATCH';
+  | 'FF_VALUE_MISMATCH'
+  /** a pass or backend got an IR stage it does not read (passes in the wrong order). */
+  | 'FF_STAGE_MISMATCH';
 
 /** An error with a stable code, the manifest JSON path it concerns, and an optional hint. */
 export class FuseFlowError extends Error {
@@ -38,6 +40,12 @@ export class FuseFlowError extends Error {
   }
 }
 
+/**
+ * True for a FuseFlowError, including one thrown by another copy of this package (a plugin
+ * loaded from its own node_modules), recognised by its name and code.
+ */
 export function isFuseFlowError(e: unknown): e is FuseFlowError {
-  return e instanceof FuseFlowError;
+  if (e instanceof FuseFlowError) return true;
+  const x = e as { name?: unknown; code?: unknown } | null;
+  return !!x && typeof x === 'object' && x.name === 'FuseFlowError' && typeof x.code === 'string' && x.code.startsWith('FF_');
 }

@@ -66,6 +66,11 @@ export interface RunContext {
   progress(p: { plugin: string; done: number; total?: number; message?: string }): void;
   /** free-form data shared between contributions of one run (e.g. bound tensor data). */
   shared: Map<string, unknown>;
+  /**
+   * Record a statistic of the running pass (MLIR-style counters, e.g. fusedGroups); the kernel
+   * reports them in `pass:end` and results.json. Optional so hand-built contexts in tests stay valid.
+   */
+  stat?(name: string, value: number): void;
 }
 
 /** The input a frontend receives: its own (validated) options plus the run context. */
@@ -102,6 +107,27 @@ export interface Backend {
   /** stages this backend consumes (e.g. ['dataflow'] or ['model']). */
   readonly consumes: string[];
   run(ir: IrModule, ctx: RunContext): Promise<Report> | Report;
+  /** hardware backends with a searchable configuration space expose it here (co-design searchers). */
+  readonly designSpace?: HardwareDesignSpace;
+}
+
+/**
+ * A hardware model's configuration space, as a co-design searcher sees it. A configuration is
+ * plain JSON; passing it as `ir.hardware` to Backend.run evaluates that configuration.
+ */
+export interface HardwareDesignSpace {
+  /** names of the embedding's dimensions, in order. */
+  readonly dimensions: string[];
+  /** draw n valid configurations; `random()` returns uniform floats in [0, 1). */
+  sample(n: number, random: () => number): Record<string, unknown>[];
+  /** fixed-length numeric embedding of a configuration. */
+  embed(config: Record<string, unknown>): number[];
+  /** per-dimension [min, max] of the embedding over the space. */
+  bounds(): Array<[number, number]>;
+  /** nearest valid configuration to an embedding vector (projection back to the space). */
+  decode(vector: number[]): Record<string, unknown>;
+  /** canonical string key of a configuration (deduplication). */
+  key(config: Record<string, unknown>): string;
 }
 
 /** Lets a searcher run pipelines: the kernel's runner, exposed through the container. */

@@ -1,1 +1,4 @@
-export {};
+export { renderVegaLite, writeChart } from './render';
+export type { VegaLiteSpec, RenderOptions, RenderedChart } from './render';
+export { stackedBarSpec, scatterSpec, lineSpec } from './specs';
+export type { Row, StackedBarOptions, ScatterOptions, LineOptions } from './specs';

@@ -1,1 +1,103 @@
-export {};
+import { PLUGIN_API_VERSION, SEARCHER, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { workerCommand } from '@fuseflow/executor';
+import { DseSearcher, type DseOptions } from './dse-searcher';
+
+export { DseSearcher, formatSweepTable } from './dse-searcher';
+export type { DseOptions, SweepRow } from './dse-searcher';
+export * from './space';
+export { runJob } from './job-handler';
+export type { PipelineJobPayload, PipelineJobResult } from './job-handler';
+
+const fusionChoice = {
+  anyOf: [
+    { type: 'string', description: "granularity: 'unfused' | 'partial' | 'full' | 'auto'" },
+    {
+      type: 'object',
+      required: ['name', 'groups'],
+      additionalProperties: false,
+      properties: { name: { type: 'string' }, groups: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 1 }, minItems: 1 } },
+    },
+  ],
+};
+const parallelLevel = {
+  type: 'object',
+  required: ['index', 'factor'],
+  additionalProperties: false,
+  properties: { index: { type: 'string' }, factor: { type: 'integer', minimum: 1 } },
+};
+const candidate = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    fusion: fusionChoice,
+    order: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    blockSize: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }] },
+    parallel: { anyOf: [{ type: 'array', items: parallelLevel }, { type: 'null' }] },
+    backend: { type: 'object' },
+  },
+};
+
+const plugin: FuseFlowPlugin<DseOptions> = {
+  name: '@fuseflow/searcher-dse',
+  version: '0.1.0',
+  apiVersion: PLUGIN_API_VERSION,
+  kind: 'searcher',
+  id: 'dse',
+  description: 'Design-space exploration over fusion granularity, dataflow order, block size, parallelization and backend options, with FLOPs/bytes pruning.',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      space: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          fusion: { type: 'array', items: fusionChoice, minItems: 1 },
+          order: { type: 'array', items: candidate.properties.order, minItems: 1 },
+          blockSize: { type: 'array', items: candidate.properties.blockSize, minItems: 1 },
+          parallel: { type: 'array', items: candidate.properties.parallel, minItems: 1 },
+          backend: { type: 'array', items: { type: 'object' }, minItems: 1 },
+        },
+      },
+      strategy: { enum: ['grid', 'random', 'list'] },
+      samples: { type: 'integer', minimum: 1 },
+      candidates: { type: 'array', items: candidate },
+      objective: { type: 'string' },
+      prune: { type: 'boolean' },
+      checkPruned: { type: 'boolean' },
+      executor: { enum: ['auto', 'inline', 'pool'] },
+      queue: { type: 'string', pattern: '^redis://' },
+      queueName: { type: 'string' },
+      threads: { type: 'integer', minimum: 1 },
+      resume: { type: 'boolean' },
+      budget: { type: 'integer', minimum: 1, description: 'CLI --budget: caps the number of random samples' },
+      passNames: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { fusion: { type: 'string' }, order: { type: 'string' }, blocking: { type: 'string' }, parallel: { type: 'string' }, lower: { type: 'string' } },
+      },
+      estimateBackend: { type: 'string' },
+      charts: { type: 'boolean' },
+    },
+  },
+  defaultOptions: {
+    space: { fusion: ['unfused', 'full'] },
+    strategy: 'grid',
+    objective: 'cycles',
+    prune: true,
+    checkPruned: false,
+    executor: 'auto',
+    resume: false,
+    passNames: { fusion: 'fusion', order: 'dataflow-order', blocking: 'sparsity-blocking', parallel: 'parallelize', lower: 'lower-sam' },
+    estimateBackend: 'estimate',
+    charts: true,
+  },
+  register(container, options) {
+    const o = options as DseOptions & { budget?: number };
+    if (o.budget !== undefined && o.strategy === 'random') o.samples = Math.min(o.samples ?? o.budget, o.budget);
+    container.register(SEARCHER, { useValue: new DseSearcher(o) });
+  },
+  commands: [workerCommand],
+};
+
+export default plugin;

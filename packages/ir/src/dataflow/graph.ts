@@ -53,6 +53,12 @@ export interface NodeAttrs {
   reduce?: 'sum' | 'max';
   /** free text for DOT labels and reports. */
   note?: string;
+  /**
+   * Block mode only (graph.blockSize set): a 'mul' ALU multiplies N x N tiles as a matrix
+   * product (the lowering sets this where the contraction runs inside the tile); otherwise tile
+   * ops are element-wise.
+   */
+  matmul?: boolean;
 }
 
 export interface DfNode {

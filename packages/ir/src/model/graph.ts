@@ -24,6 +24,10 @@ export interface ModelValue {
  * conv2d [kernel: [kh,kw], strides: [sh,sw], pads: [top,left,bottom,right], dilations, groups],
  * batch_norm [epsilon], max_pool / avg_pool [kernel, strides, pads], global_avg_pool,
  * sparse_mm (torch.sparse.mm), constant, identity.
+ * Added by the PyTorch frontend: square, reduce_mean [axes, keepdims],
+ * mask [fill] (inputs x, m: x where m != 0, else fill; masked_fill(m == 0, fill) in PyTorch).
+ * Shapes, the dense reference meaning and the program lowering of each op: model/shapes.ts,
+ * model/evaluate.ts, model/lower.ts.
  */
 export interface ModelOp {
   name: string;

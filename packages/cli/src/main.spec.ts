@@ -1,0 +1,130 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { memoryIo } from './io';
+import { runCli } from './main';
+import { GCN_LAYER_TT, gcnManifest, tempDir, TOY_PLUGINS_DIR, writeManifest } from '../../kernel/src/__fixtures__/toy';
+
+/** A temp project whose node_modules holds the kernel's toy plugins (as an install would). */
+function project(): string {
+  const dir = tempDir('ff-cli-');
+  const nm = path.join(dir, 'node_modules');
+  fs.mkdirSync(nm);
+  for (const d of fs.readdirSync(TOY_PLUGINS_DIR, { withFileTypes: true })) {
+    if (d.isDirectory()) fs.symlinkSync(path.join(TOY_PLUGINS_DIR, d.name), path.join(nm, `fuseflow-${d.name}`));
+  }
+  fs.copyFileSync(GCN_LAYER_TT, path.join(dir, 'gcn-layer.tt'));
+  return dir;
+}
+
+function manifest(extra: Record<string, unknown> = {}) {
+  const m = gcnManifest({ frontend: { use: 'tensor-text', options: { file: 'gcn-layer.tt' } }, ...extra });
+  delete m.plugins;
+  return m;
+}
+
+describe('fuseflow CLI', () => {
+  it('run: prints a table of configurations with cycles, speedup, flops and bytes', async () => {
+    const dir = project();
+    writeManifest(dir, manifest());
+    const io = memoryIo(dir);
+    expect(await runCli(['run', 'manifest.json'], io)).toBe(0);
+    const text = io.out.join('\n');
+    const results = JSON.parse(fs.readFileSync(path.join(dir, 'out', 'gcn', 'results.json'), 'utf8'));
+    const [u, f] = results.runs.map((r: { report: { metrics: Record<string, number> } }) => r.report.metrics);
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^configuration\s+status\s+cycles\s+speedup\s+flops\s+bytes\s+values checked$/);
+    expect(lines[2]).toMatch(new RegExp(`^unfused\\s+ok\\s+${u.cycles.toLocaleString('en-US')}\\s+1\\.00x\\s+${u.flops}\\s+${u.bytes.toLocaleString('en-US')}\\s+-$`));
+    expect(lines[3]).toContain(`${(u.cycles / f.cycles).toFixed(2)}x`);
+    expect(u.cycles / f.cycles).toBeGreaterThan(1);
+    // not a TTY: plain progress lines on stderr
+    expect(io.err.some((l) => /^ {2}toy-fuse \d+\.\d ms groups=1$/.test(l))).toBe(true);
+  });
+
+  it('run --json --seed --out --passes: machine-readable result honouring the global options', async () => {
+    const dir = project();
+    writeManifest(dir, manifest());
+    const io = memoryIo(dir);
+    expect(await runCli(['--json', '-q', 'run', 'manifest.json', '--seed', '3', '--out', 'o', '--passes', 'toy-fuse{granularity=none}', '-c', 'fused'], io)).toBe(0);
+    const res = JSON.parse(io.out.join('\n'));
+    expect(res.outDir).toBe(path.join(dir, 'o'));
+    expect(res.runs).toHaveLength(1);
+    expect(res.runs[0].passes[0].stats).toEqual({ groups: 2 });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'o', 'manifest.resolved.json'), 'utf8')).seed).toBe(3);
+    expect(io.err).toEqual([]);
+  });
+
+  it('run: a failing configuration exits 1 with "code: message" and keeps the other results', async () => {
+    const dir = project();
+    writeManifest(dir, manifest({ configurations: [{ name: 'ok' }, { name: 'bad', passes: 'explode' }] }));
+    const io = memoryIo(dir);
+    expect(await runCli(['run', 'manifest.json'], io)).toBe(1);
+    expect(io.err).toContain('[bad] FF_PLUGIN_ERROR: [plugin fuseflow-pass-explode] hook "run" failed (E_BOOM): boom on 2 statements');
+    expect(io.out.join('\n')).toMatch(/\nok\s+ok\s+[\d,]+/);
+  });
+
+  it('manifest errors exit 2 and print the suggestion', async () => {
+    const dir = project();
+    writeManifest(dir, manifest({ backend: { use: 'dense-evl' } }));
+    for (const cmd of ['run', 'validate']) {
+      const io = memoryIo(dir);
+      expect(await runCli([cmd, 'manifest.json'], io)).toBe(2);
+      expect(io.err.join('\n')).toMatch(/^FF_PLUGIN_NOT_FOUND: \/backend\/use: no backend plugin "dense-evl"[^]*\n {2}suggestion: did you mean "dense-eval"\?$/);
+    }
+  });
+
+  it('validate: prints the resolved pipeline, and the IR with --print-ir', async () => {
+    const dir = project();
+    writeManifest(dir, manifest());
+    const io = memoryIo(dir);
+    expect(await runCli(['validate', 'manifest.json', '--print-ir'], io)).toBe(0);
+    const text = io.out.join('\n');
+    expect(text).toContain('configuration fused:');
+    expect(text).toContain('  backend   dense-eval (fuseflow-backend-dense-eval@0.0.1) {"lanes":2,"bytesPerCycle":16}');
+    expect(text).toContain('  as --passes: "toy-fuse{granularity=full}"');
+    expect(text).toContain('--- IR (program) after the passes of fused ---');
+  });
+
+  it('search: passes --budget and --resume to the searcher', async () => {
+    const dir = project();
+    writeManifest(dir, manifest({ configurations: undefined, search: { use: 'grid', options: { option: 'lanes', values: [1, 2, 4, 8] } } }));
+    const io = memoryIo(dir);
+    expect(await runCli(['--json', 'search', 'manifest.json', '--budget', '2', '--resume'], io)).toBe(0);
+    const res = JSON.parse(io.out.join('\n'));
+    expect(res.search.evaluations).toBe(2);
+    expect(res.search.details.resume).toBe(true);
+    const io2 = memoryIo(dir);
+    writeManifest(dir, manifest(), 'plain.json');
+    expect(await runCli(['search', 'plain.json'], io2)).toBe(2);
+    expect(io2.err[0]).toContain('has no "search" block');
+  });
+
+  it('plugins: lists installed plugins with kind, id, version, options, and broken ones with the reason', async () => {
+    const dir = project();
+    const broken = path.join(dir, 'node_modules', 'fuseflow-backend-broken');
+    fs.mkdirSync(broken);
+    fs.writeFileSync(path.join(broken, 'package.json'), JSON.stringify({ name: 'fuseflow-backend-broken', version: '1.0.0' }));
+    fs.writeFileSync(path.join(broken, 'index.js'), "require('./engine-not-written-yet');");
+    const io = memoryIo(dir);
+    expect(await runCli(['plugins'], io)).toBe(0);
+    const text = io.out.join('\n');
+    expect(text).toMatch(/\nbackend\s+dense-eval\s+0\.0\.1\s+fuseflow-backend-dense-eval\s+lanes:integer=4 bytesPerCycle:number=16\s+-/);
+    expect(text).toMatch(/\nfrontend\s+tensor-text\s+0\.0\.1\s+fuseflow-frontend-tensor-text\s+file!:string\s+tt-stats/);
+    expect(text).toMatch(/broken \(\d+\):[^]*fuseflow-backend-broken: .*engine-not-written-yet/);
+    // a broken plugin does not break other commands
+    writeManifest(dir, manifest());
+    expect(await runCli(['-q', 'run', 'manifest.json'], memoryIo(dir))).toBe(0);
+  });
+
+  it('plugin-contributed commands become sub-commands', async () => {
+    const dir = project();
+    const io = memoryIo(dir);
+    expect(await runCli(['tt-stats', 'gcn-layer.tt', '--seed', '7', '--tensor', 'A', '--tensor', 'X'], io)).toBe(0);
+    expect(io.out[0]).toBe('statements: 2, tensors: 5');
+    expect(io.out[2]).toBe('X: 32 stored values');
+    const results = await runCli(['-q', '--json', 'run', 'manifest.json', '--seed', '7'], (() => { writeManifest(dir, manifest()); return memoryIo(dir); })());
+    expect(results).toBe(0);
+    const unknown = memoryIo(dir);
+    expect(await runCli(['frobnicate'], unknown)).toBe(2);
+    expect(unknown.err.join('\n')).toContain("unknown command 'frobnicate'");
+  });
+});

@@ -1,0 +1,303 @@
+import 'reflect-metadata';
+import * as path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import {
+  compilePipeline,
+  createKernelEmitter,
+  formatPassPipeline,
+  PluginLoader,
+  resolveManifest,
+  runManifest,
+  toRunError,
+  type CliCommandSpec,
+  type CliIo,
+  type PluginCandidate,
+  type RunManifestOptions,
+  type RunResult,
+} from '@fuseflow/kernel';
+import { exitCodeFor, formatError } from './errors';
+import { processIo } from './io';
+import { printIrModule } from './ir-printer';
+import { attachProgress } from './progress';
+import { formatNumber, formatTable } from './table';
+
+/** Built-in command names; a plugin command with one of these names is ignored. */
+export const BUILTIN_COMMANDS = ['run', 'validate', 'plugins', 'search', 'help'];
+
+interface GlobalOptions {
+  passes?: string;
+  seed?: number;
+  out?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function parseSeed(v: string): number {
+  if (!/^-?\d+$/.test(v)) throw new CommanderError(2, 'fuseflow.usage', `--seed: expected an integer, got "${v}"`);
+  return Number(v);
+}
+
+function parseBudget(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new CommanderError(2, 'fuseflow.usage', `--budget: expected a positive integer, got "${v}"`);
+  return Number(v);
+}
+
+function kernelOptions(g: GlobalOptions, io: CliIo): RunManifestOptions {
+  return {
+    printIr: printIrModule,
+    ...(g.passes !== undefined ? { passes: g.passes } : {}),
+    ...(g.seed !== undefined ? { seed: g.seed } : {}),
+    ...(g.out !== undefined ? { outDir: path.resolve(io.cwd, g.out) } : {}),
+  };
+}
+
+/** Headline table of a run: one row per configuration, speedup over the first configuration. */
+export function formatRunTable(res: RunResult): string {
+  const baseCycles = res.runs.find((r) => r.report?.metrics.cycles !== undefined)?.report?.metrics.cycles;
+  const rows = [['configuration', 'status', 'cycles', 'speedup', 'flops', 'bytes', 'values checked']];
+  for (const r of res.runs) {
+    const m = r.report?.metrics ?? {};
+    const speedup = baseCycles !== undefined && m.cycles ? `${(baseCycles / m.cycles).toFixed(2)}x` : '-';
+    const checked = r.report?.valuesChecked === undefined ? '-' : r.report.valuesChecked ? 'yes' : 'NO';
+    rows.push([r.configuration ?? '(default)', r.error ? `error ${r.error.code}` : 'ok', formatNumber(m.cycles), speedup, formatNumber(m.flops), formatNumber(m.bytes), checked]);
+  }
+  return formatTable(rows, [false, false, true, true, true, true, false]);
+}
+
+function resolvePath(io: CliIo, p: string): string {
+  return path.resolve(io.cwd, p);
+}
+
+async function cmdRun(manifest: string, opts: { configuration?: string[] }, g: GlobalOptions, io: CliIo): Promise<number> {
+  const events = createKernelEmitter();
+  const detach = attachProgress(events, io, { quiet: g.quiet });
+  const res = await runManifest(resolvePath(io, manifest), { ...kernelOptions(g, io), events, ...(opts.configuration ? { configurations: opts.configuration } : {}) });
+  detach();
+  if (g.json) io.stdout(JSON.stringify(res, null, 2));
+  else if (res.runs.length) {
+    io.stdout(formatRunTable(res));
+    for (const r of res.runs) if (r.error) io.stderr(`[${r.configuration ?? 'run'}] ${formatError(r.error)}`);
+    io.stdout(`results: ${path.join(res.outDir, 'results.json')}`);
+  }
+  if (res.ok) return 0;
+  if (!g.json && res.runs.length === 0 && res.error) io.stderr(formatError(res.error));
+  return res.runs.length === 0 && res.error ? exitCodeFor(res.error) : 1;
+}
+
+async function cmdSearch(manifest: string, opts: { budget?: number; resume?: boolean }, g: GlobalOptions, io: CliIo): Promise<number> {
+  const searchOptions: Record<string, unknown> = {};
+  if (opts.budget !== undefined) searchOptions.budget = opts.budget;
+  if (opts.resume) searchOptions.resume = true;
+  const file = resolvePath(io, manifest);
+  let hasSearch = false;
+  try {
+    hasSearch = !!resolveManifest(file, kernelOptions(g, io)).search;
+  } catch (e) {
+    io.stderr(formatError(toRunError(e)));
+    return exitCodeFor(toRunError(e));
+  }
+  if (!hasSearch) {
+    io.stderr(`FF_MANIFEST_INVALID: ${file} has no "search" block\n  suggestion: add "search": { "use": "<searcher id>", "options": { ... } } or use \`fuseflow run\``);
+    return 2;
+  }
+  const events = createKernelEmitter();
+  const detach = attachProgress(events, io, { quiet: g.quiet });
+  const res = await runManifest(file, { ...kernelOptions(g, io), events, searchOptions });
+  detach();
+  if (g.json) io.stdout(JSON.stringify(res, null, 2));
+  else if (res.search) {
+    const s = res.search;
+    io.stdout(s.text ?? `searcher ${s.searcher}: ${s.evaluations} evaluations\nbest: ${JSON.stringify(s.best)}${s.pareto ? `\npareto front: ${s.pareto.length} points` : ''}`);
+    io.stdout(`results: ${path.join(res.outDir, 'results.json')}`);
+  }
+  if (res.ok) return 0;
+  if (res.error && !g.json) io.stderr(formatError(res.error));
+  return res.error ? exitCodeFor(res.error) : 1;
+}
+
+async function cmdValidate(manifest: string, opts: { printIr?: boolean }, g: GlobalOptions, io: CliIo): Promise<number> {
+  const file = resolvePath(io, manifest);
+  let r: ReturnType<typeof resolveManifest>;
+  try {
+    r = resolveManifest(file, kernelOptions(g, io));
+  } catch (e) {
+    const err = toRunError(e);
+    if (g.json) io.stdout(JSON.stringify({ ok: false, error: err }, null, 2));
+    else io.stderr(formatError(err));
+    return exitCodeFor(err);
+  }
+  const use = (u: { use: string; plugin: { name: string; version: string }; options: Record<string, unknown> }) => `${u.use} (${u.plugin.name}@${u.plugin.version}) ${JSON.stringify(u.options)}`;
+  if (g.json) {
+    io.stdout(JSON.stringify({ ok: true, name: r.name, seed: r.seed, pipelines: r.pipelines.map((p) => ({ configuration: p.configuration, frontend: p.frontend.use, passes: formatPassPipeline(p.passes.map((x) => ({ use: x.use, options: x.options }))), backend: p.backend.use })), search: r.search?.use, reporters: r.reporters.map((x) => x.use) }, null, 2));
+  } else {
+    io.stdout(`${file}: valid (name "${r.name}", seed ${r.seed})`);
+    for (const p of r.pipelines) {
+      io.stdout(`${p.configuration ? `configuration ${p.configuration}` : 'pipeline'}:`);
+      io.stdout(`  frontend  ${use(p.frontend)}`);
+      for (const x of p.passes) io.stdout(`  pass      ${use(x)}`);
+      io.stdout(`  backend   ${use(p.backend)}`);
+      io.stdout(`  as --passes: "${formatPassPipeline(p.passes.map((x) => ({ use: x.use, options: x.options })))}"`);
+    }
+    if (r.search) io.stdout(`search      ${use(r.search)}`);
+    for (const x of r.reporters) io.stdout(`reporter    ${use(x)}`);
+  }
+  if (opts.printIr) {
+    for (const p of r.pipelines) {
+      try {
+        const { ir } = await compilePipeline(p, { seed: r.seed, baseDir: r.baseDir, outDir: path.join(r.baseDir, 'out', r.name), events: createKernelEmitter() });
+        io.stdout(`--- IR (${ir.stage}) after the passes${p.configuration ? ` of ${p.configuration}` : ''} ---`);
+        io.stdout(printIrModule(ir));
+      } catch (e) {
+        io.stderr(formatError(toRunError(e)));
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+/** One-line summary of an options schema: `name:type=default`, required keys marked with `!`. */
+export function summariseOptions(c: PluginCandidate, maxLength = Infinity): string {
+  const full = summariseAll(c);
+  return full.length > maxLength ? `${full.slice(0, maxLength - 1)}…` : full;
+}
+
+function summariseAll(c: PluginCandidate): string {
+  const schema = (c.plugin?.optionsSchema ?? {}) as { properties?: Record<string, { type?: unknown; enum?: unknown[]; default?: unknown }>; required?: string[] };
+  const defaults = (c.plugin?.defaultOptions ?? {}) as Record<string, unknown>;
+  const props = Object.entries(schema.properties ?? {});
+  if (!props.length) return '-';
+  return props
+    .map(([k, s]) => {
+      const type = s.enum ? s.enum.map(String).join('|') : Array.isArray(s.type) ? s.type.join('|') : String(s.type ?? 'any');
+      const def = defaults[k] ?? s.default;
+      return `${k}${schema.required?.includes(k) ? '!' : ''}:${type}${def !== undefined ? `=${JSON.stringify(def)}` : ''}`;
+    })
+    .join(' ');
+}
+
+function cmdPlugins(loader: PluginLoader, g: GlobalOptions, io: CliIo): number {
+  const found = loader.discover();
+  if (g.json) {
+    io.stdout(JSON.stringify(found.map((c) => ({ package: c.packageName, location: c.location, origin: c.origin, kind: c.plugin?.kind, id: c.plugin?.id, version: c.plugin?.version, description: c.plugin?.description, optionsSchema: c.plugin?.optionsSchema, defaultOptions: c.plugin?.defaultOptions, commands: c.plugin?.commands?.map((x) => x.name), ok: !c.error, error: c.error })), null, 2));
+    return 0;
+  }
+  const order = ['frontend', 'pass', 'backend', 'searcher', 'reporter'];
+  const ok = found.filter((c) => !c.error).sort((a, b) => order.indexOf(a.plugin!.kind) - order.indexOf(b.plugin!.kind) || a.plugin!.id.localeCompare(b.plugin!.id));
+  const rows = [['kind', 'id', 'version', 'package', 'options', 'commands']];
+  for (const c of ok) rows.push([c.plugin!.kind, c.plugin!.id, c.plugin!.version, c.packageName, summariseOptions(c, 72), (c.plugin!.commands ?? []).map((x) => x.name).join(' ') || '-']);
+  io.stdout(formatTable(rows));
+  const broken = found.filter((c) => c.error);
+  if (broken.length) {
+    io.stdout(`\nbroken (${broken.length}):`);
+    for (const c of broken) io.stdout(`  ${c.packageName}: ${c.error}`);
+  }
+  return 0;
+}
+
+function addPluginCommand(program: Command, spec: CliCommandSpec, owner: string, io: CliIo, setCode: (n: number) => void): void {
+  const cmd = program.command(spec.name).description(`${spec.description} [${owner}]`);
+  for (const a of spec.args ?? []) cmd.argument(a);
+  for (const o of spec.options ?? []) {
+    const opt = new Option(o.flags, o.description);
+    if (o.repeatable) opt.argParser((v: string, prev: unknown) => [...((prev as string[] | undefined) ?? []), v]);
+    if (o.default !== undefined) opt.default(o.default);
+    cmd.addOption(opt);
+  }
+  cmd.action(async (...all: unknown[]) => {
+    const command = all[all.length - 1] as Command;
+    const args = (command.processedArgs as unknown[]).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a.map(String) : [String(a)]));
+    try {
+      setCode(await spec.action(args, command.optsWithGlobals(), io));
+    } catch (e) {
+      const err = toRunError(e);
+      io.stderr(formatError(err.code === 'FF_INTERNAL' ? { code: 'FF_PLUGIN_ERROR', message: `[plugin ${owner}] command "${spec.name}" failed: ${(e as Error).message}` } : err));
+      setCode(exitCodeFor(err) === 2 ? 2 : 1);
+    }
+  });
+}
+
+/** Build the commander program (plugin commands included unless `withPlugins` is false). */
+export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: PluginLoader | undefined): Command {
+  const program = new Command('fuseflow');
+  program
+    .description('FuseFlow: compile sparse ML models to dataflow, simulate them, and search the design space.')
+    .option('--passes <pipeline>', 'pass pipeline replacing the manifest passes, e.g. "fusion{granularity=full},parallelize{factor=4}"')
+    .option('--seed <n>', 'seed of every random choice (overrides the manifest)', parseSeed)
+    .option('--out <dir>', 'output folder (default: <manifest dir>/out/<name>)')
+    .option('--json', 'print machine-readable JSON on stdout')
+    .option('-q, --quiet', 'no progress output')
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  const g = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions;
+
+  program
+    .command('run')
+    .description('run a manifest: every configuration, then print cycles, speedup, flops, bytes')
+    .argument('<manifest>', 'pipeline manifest (JSON)')
+    .option('-c, --configuration <name...>', 'run only these configurations')
+    .action(async (manifest: string, opts: { configuration?: string[] }, cmd: Command) => setCode(await cmdRun(manifest, opts, g(cmd), io)));
+  program
+    .command('validate')
+    .description('validate a manifest and print the resolved pipeline (plugins, versions, options)')
+    .argument('<manifest>', 'pipeline manifest (JSON)')
+    .option('--print-ir', 'also run the frontend and passes and print the resulting IR')
+    .action(async (manifest: string, opts: { printIr?: boolean }, cmd: Command) => setCode(await cmdValidate(manifest, opts, g(cmd), io)));
+  program
+    .command('search')
+    .description("run the manifest's searcher (design-space exploration)")
+    .argument('<manifest>', 'pipeline manifest with a "search" block')
+    .option('--budget <n>', 'number of evaluations (passed to the searcher as options.budget)', parseBudget)
+    .option('--resume', 'continue a previous search (passed to the searcher as options.resume)')
+    .action(async (manifest: string, opts: { budget?: number; resume?: boolean }, cmd: Command) => setCode(await cmdSearch(manifest, opts, g(cmd), io)));
+  program
+    .command('plugins')
+    .description('list installed plugins: kind, id, version, options (and broken ones, with the reason)')
+    .action((_opts: unknown, cmd: Command) => setCode(cmdPlugins(loader ?? new PluginLoader({ baseDir: io.cwd }), g(cmd), io)));
+
+  if (loader) {
+    const taken = new Set(BUILTIN_COMMANDS);
+    for (const c of loader.discover()) {
+      for (const spec of c.plugin && !c.error ? (c.plugin.commands ?? []) : []) {
+        if (taken.has(spec.name)) continue;
+        taken.add(spec.name);
+        addPluginCommand(program, spec, c.packageName, io, setCode);
+      }
+    }
+  }
+  return program;
+}
+
+/**
+ * Run the CLI with user arguments (no node/script prefix) and return the exit code:
+ * 0 ok, 1 run failed, 2 usage or manifest error.
+ */
+export async function runCli(args: string[], io: CliIo): Promise<number> {
+  let code = 0;
+  const first = args.find((a) => !a.startsWith('-'));
+  // Plugin discovery imports every plugin: only pay for it when a plugin command (or help) may be meant.
+  const needPlugins = first === undefined || first === 'help' || !BUILTIN_COMMANDS.includes(first);
+  const loader = needPlugins || first === 'plugins' ? new PluginLoader({ baseDir: io.cwd }) : undefined;
+  const program = buildProgram(io, (n) => (code = n), needPlugins ? loader : undefined);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help asked for help (0); a missing command shows help as a usage error (2).
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'fuseflow.usage') io.stderr(`FF_USAGE: ${e.message}`);
+      return 2;
+    }
+    io.stderr(formatError(toRunError(e)));
+    return 1;
+  }
+  return code;
+}
+
+/** Entry point of bin/fuseflow.js: `main(process.argv)`; sets process.exitCode. */
+export async function main(argv: string[]): Promise<number> {
+  const code = await runCli(argv.slice(2), processIo());
+  process.exitCode = code;
+  return code;
+}

@@ -1,0 +1,161 @@
+import { FuseFlowError } from '@fuseflow/kernel';
+import type { FusionGroup, Statement, TensorProgram, UnaryOp } from '../program/ast';
+import { exprTensors } from './expr-utils';
+import { normalizeGroups, producerIndex } from './groups';
+
+/** A grouping as lists of statement names, in program order. */
+export type Segmentation = string[][];
+
+/** Activations that end a layer for the per-layer heuristic (softmax's exp deliberately is not one). */
+export const LAYER_ACTIVATIONS: readonly UnaryOp[] = ['relu', 'sigmoid', 'tanh'];
+
+/**
+ * Data-movement statements (the reference cuts a group at transpose/reshape/slice/concat): here a
+ * statement whose right-hand side is a bare access, i.e. a copy, transpose or format conversion.
+ */
+export function isDataMovement(stmt: Statement): boolean {
+  return stmt.rhs.kind === 'access';
+}
+
+/** Groups named g0, g1, ... from a segmentation (validated and put in dependency order). */
+export function segmentationToGroups(program: TensorProgram, segs: Segmentation): FusionGroup[] {
+  return normalizeGroups(
+    program,
+    segs.map((statements, i) => ({ name: `g${i}`, statements: [...statements] })),
+  );
+}
+
+/**
+ * Split the segments (contiguous runs in program order) until each has one live output: cut right
+ * after any statement whose result is a program output, is never read, or is read outside its segment.
+ * Cutting only shrinks segments, so this iterates to a fixpoint.
+ */
+export function splitToSingleOutput(program: TensorProgram, segs: Segmentation): Segmentation {
+  producerIndex(program);
+  const readers = new Map<string, string[]>();
+  for (const s of program.statements) for (const t of exprTensors(s.rhs)) readers.set(t, [...(readers.get(t) ?? []), s.name]);
+  const byName = new Map(program.statements.map((s) => [s.name, s]));
+  let cur = segs.map((s) => [...s]);
+  for (;;) {
+    const next: Segmentation = [];
+    for (const seg of cur) {
+      const inSeg = new Set(seg);
+      let run: string[] = [];
+      seg.forEach((name, k) => {
+        run.push(name);
+        const t = byName.get(name)!.lhs.tensor;
+        const rs = readers.get(t) ?? [];
+        const live = program.outputs.includes(t) || rs.length === 0 || rs.some((r) => !inSeg.has(r));
+        if (live && k < seg.length - 1) {
+          next.push(run);
+          run = [];
+        }
+      });
+      if (run.length > 0) next.push(run);
+    }
+    if (next.length === cur.length) return next;
+    cur = next;
+  }
+}
+
+/** Cut so that every data-movement statement is alone in its segment. */
+function cutAtDataMovement(program: TensorProgram, segs: Segmentation, extra: string[] = []): Segmentation {
+  const byName = new Map(program.statements.map((s) => [s.name, s]));
+  const dm = (n: string): boolean => isDataMovement(byName.get(n)!) || extra.includes(n);
+  const out: Segmentation = [];
+  for (const seg of segs) {
+    let run: string[] = [];
+    for (const n of seg) {
+      if (dm(n)) {
+        if (run.length) out.push(run);
+        out.push([n]);
+        run = [];
+      } else run.push(n);
+    }
+    if (run.length) out.push(run);
+  }
+  return out;
+}
+
+export interface GranularityOptions {
+  /** cut at copies/transposes (bare-access statements) and at these statements too. Default true. */
+  cutAtDataMovement?: boolean;
+  dataMovement?: string[];
+  /** per-layer granularity: explicit layers as statement lists (default: the activation heuristic). */
+  layers?: Segmentation;
+}
+
+/** Unfused: one statement per group. */
+export function unfusedSegmentation(program: TensorProgram): Segmentation {
+  return program.statements.map((s) => [s.name]);
+}
+
+/** Full fusion: as few groups as legal (one per live output, cut at data movement). */
+export function fullSegmentation(program: TensorProgram, opts: GranularityOptions = {}): Segmentation {
+  let segs: Segmentation = [program.statements.map((s) => s.name)];
+  if (opts.cutAtDataMovement !== false) segs = cutAtDataMovement(program, segs, opts.dataMovement);
+  return splitToSingleOutput(program, segs);
+}
+
+/**
+ * Per-layer (partial) fusion. Layers come from `opts.layers` or, by default, end after every
+ * statement whose root is an activation (relu/sigmoid/tanh): GCN's A·X·W1+b1,relu | A·H·W2+b2,softmax.
+ */
+export function layerSegmentation(program: TensorProgram, opts: GranularityOptions = {}): Segmentation {
+  let segs: Segmentation;
+  if (opts.layers) {
+    const names = new Set(program.statements.map((s) => s.name));
+    opts.layers.flat().forEach((n) => {
+      if (!names.has(n)) throw new FuseFlowError('FF_INPUT_INVALID', `layers: unknown statement '${n}' (statements: ${[...names].join(', ')})`);
+    });
+    const listed = new Set(opts.layers.flat());
+    // Statements no layer mentions become their own group so the grouping stays a partition.
+    segs = [...opts.layers.map((l) => [...l]), ...program.statements.filter((s) => !listed.has(s.name)).map((s) => [s.name])];
+    return normalizeGroups(
+      program,
+      segs.map((statements, i) => ({ name: `g${i}`, statements })),
+    ).map((g) => g.statements);
+  }
+  segs = [];
+  let run: string[] = [];
+  for (const s of program.statements) {
+    run.push(s.name);
+    if (s.rhs.kind === 'unary' && LAYER_ACTIVATIONS.includes(s.rhs.op)) {
+      segs.push(run);
+      run = [];
+    }
+  }
+  if (run.length) segs.push(run);
+  if (opts.cutAtDataMovement !== false) segs = cutAtDataMovement(program, segs, opts.dataMovement);
+  return splitToSingleOutput(program, segs);
+}
+
+/**
+ * Every segmentation of the program order into contiguous runs, each then split to single-output
+ * groups; deduplicated, at most `limit` (2^(n-1) grows fast: callers cap n).
+ */
+export function contiguousSegmentations(program: TensorProgram, limit = 4096): Segmentation[] {
+  const names = program.statements.map((s) => s.name);
+  const n = names.length;
+  const seen = new Set<string>();
+  const out: Segmentation[] = [];
+  const total = n <= 1 ? 1 : 2 ** Math.min(n - 1, 30);
+  for (let mask = 0; mask < total && out.length < limit; mask++) {
+    const segs: Segmentation = [];
+    let run: string[] = [];
+    names.forEach((nm, k) => {
+      run.push(nm);
+      if (k === n - 1 || mask & (1 << k)) {
+        segs.push(run);
+        run = [];
+      }
+    });
+    const split = splitToSingleOutput(program, segs);
+    const key = JSON.stringify(split);
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(split);
+    }
+  }
+  return out;
+}

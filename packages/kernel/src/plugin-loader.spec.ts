@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PluginLoader } from './plugin-loader';
+import { resolvePluginOptions } from './plugin-options';
+import { tempDir, TOY_PLUGINS_DIR, toyPluginPaths } from './__fixtures__/toy';
+
+describe('PluginLoader', () => {
+  it('resolves by short id, package name, "module:" name and relative path', () => {
+    const dir = tempDir();
+    const loader = new PluginLoader({ baseDir: dir, extraPlugins: toyPluginPaths() });
+    expect(loader.resolve('toy-fuse', 'pass', '/passes/0/use').name).toBe('fuseflow-pass-toy-fuse');
+    const rel = path.relative(dir, path.join(TOY_PLUGINS_DIR, 'backend-dense-eval'));
+    expect(loader.resolve(rel.startsWith('.') ? rel : `./${rel}`, 'backend', '/backend/use').id).toBe('dense-eval');
+    expect(loader.resolve(path.join(TOY_PLUGINS_DIR, 'reporter-csv', 'index.js'), 'reporter', '/reporters/0/use').id).toBe('csv');
+    // a package installed in node_modules next to the manifest, found by name and by the fuseflow-<kind>-<id> convention
+    const nm = path.join(dir, 'node_modules', 'fuseflow-searcher-grid');
+    fs.mkdirSync(path.dirname(nm), { recursive: true });
+    fs.symlinkSync(path.join(TOY_PLUGINS_DIR, 'searcher-grid'), nm);
+    const plain = new PluginLoader({ baseDir: dir });
+    expect(plain.resolve('grid', 'searcher', '/search/use').name).toBe('fuseflow-searcher-grid');
+    expect(plain.resolve('module:fuseflow-searcher-grid', 'searcher', '/search/use').id).toBe('grid');
+  });
+
+  it('discovers workspace plugins and reports the ones that cannot be used, with the reason', () => {
+    const loader = new PluginLoader({ baseDir: tempDir(), extraPlugins: [...toyPluginPaths(), './nope'] });
+    const found = loader.discover();
+    const toy = found.find((c) => c.packageName === 'fuseflow-pass-toy-fuse')!;
+    expect(toy.plugin?.kind).toBe('pass');
+    expect(toy.error).toBeUndefined();
+    expect(found.find((c) => c.packageName === 'fuseflow-pass-future-api')!.error).toContain('apiVersion 2 is not supported');
+    expect(found.find((c) => c.packageName === './nope')!.error).toContain('/plugins/');
+    // the repo's own plugins/* folders are scanned too (via the kernel's own workspace)
+    const ws = found.filter((c) => c.origin === 'workspace').map((c) => c.packageName);
+    expect(ws).toContain('@fuseflow/pass-fusion');
+  });
+
+  it('a plugin that throws on import is reported as broken, not fatal', () => {
+    const dir = tempDir();
+    const bad = path.join(dir, 'plugins', 'pass-broken');
+    fs.mkdirSync(bad, { recursive: true });
+    fs.writeFileSync(path.join(bad, 'package.json'), JSON.stringify({ name: 'fuseflow-pass-broken', version: '1.0.0', main: 'index.js' }));
+    fs.writeFileSync(path.join(bad, 'index.js'), "throw new Error('half-built: missing ./engine');");
+    const loader = new PluginLoader({ baseDir: dir, extraPlugins: ['./plugins/pass-broken', path.join(TOY_PLUGINS_DIR, 'pass-toy-fuse')] });
+    const c = loader.discover().find((x) => x.packageName === 'fuseflow-pass-broken')!;
+    expect(c.error).toBe('half-built: missing ./engine');
+    expect(loader.resolve('toy-fuse', 'pass', '/passes/0/use').id).toBe('toy-fuse');
+  });
+});
+
+describe('resolvePluginOptions', () => {
+  it('merges defaults deeply before validating and fills schema defaults', () => {
+    const plugin = {
+      name: 'p', version: '1', apiVersion: 1 as const, kind: 'backend' as const, id: 'p', register: () => undefined,
+      optionsSchema: { type: 'object', properties: { hbm: { type: 'object', properties: { channels: { type: 'integer' }, gbps: { type: 'number' } } }, check: { type: 'boolean', default: true } } },
+      defaultOptions: { hbm: { channels: 8, gbps: 64 } },
+    };
+    expect(resolvePluginOptions(plugin, { hbm: { gbps: 32 } }, '/backend')).toEqual({ hbm: { channels: 8, gbps: 32 }, check: true });
+    expect(() => resolvePluginOptions(plugin, { hbm: { channels: 1.5 } }, '/backend')).toThrow('/backend/options/hbm/channels: expected integer, got 1.5 (number)');
+  });
+});

@@ -1,0 +1,329 @@
+import {
+  ACT_BUFFER,
+  bufferAccessNj,
+  DMA,
+  MACLANE,
+  MAIN_MEMORY_MW,
+  POOLING,
+  RTL_CLOCK_MHZ,
+  WEIGHT_BUFFER,
+  dramBitsPerCycle,
+  type MemoryType,
+} from './constants';
+import type { Layer, Network } from './workload';
+
+export type Dataflow = 'os' | 'ws' | 'is';
+
+/** An R x C systolic array with three double-buffered SRAMs and a main memory (SCALE-Sim's machine). */
+export interface SystolicConfig {
+  arrayHeight: number;
+  arrayWidth: number;
+  dataflow: Dataflow;
+  ifmapSramKB: number;
+  filterSramKB: number;
+  ofmapSramKB: number;
+  /** main-memory bandwidth, words per cycle (SCALE-Sim's `Bandwidth`). */
+  bandwidth: number;
+  /** bytes per word (SCALE-Sim: 1). */
+  wordBytes: number;
+  batch: number;
+  clockMHz: number;
+  memType: MemoryType;
+  memConfig: number;
+  /** lanes of the vector unit that runs pooling / standalone elementwise ops (0: array width). */
+  vectorWidth: number;
+  /**
+   * Fill/drain skew of a partial fold: 'occupied' = only the rows/columns the fold uses (default;
+   * compute cycles never grow with the array), 'full' = the whole array, as SCALE-Sim pads folds.
+   */
+  foldSkew: FoldSkew;
+}
+
+export type FoldSkew = 'occupied' | 'full';
+
+/** Per-layer result of the array model. Word counts are words, cycles are array clock cycles. */
+export class SystolicLayerStats {
+  macs = 0;
+  /** GEMM view: rows mapped on the array (Sr), columns (Sc), streamed length (T). */
+  sr = 0;
+  sc = 0;
+  t = 0;
+  groups = 0;
+  rowFolds = 0;
+  colFolds = 0;
+  computeCycles = 0;
+  stallCycles = 0;
+  vectorCycles = 0;
+  cycles = 0;
+  /** MACs / (R*C*cycles), in (0, 1] for array layers. */
+  utilization = 0;
+  /** MACs / (R*C*folds*T): the fraction of PE-slots that hold real work (ignores fill/drain). */
+  mappingEfficiency = 0;
+  sramIfmapReads = 0;
+  sramFilterReads = 0;
+  sramOfmapReads = 0;
+  sramOfmapWrites = 0;
+  dramIfmapReads = 0;
+  dramFilterReads = 0;
+  dramOfmapReads = 0;
+  dramOfmapWrites = 0;
+  macEnergyJ = 0;
+  sramEnergyJ = 0;
+  dramEnergyJ = 0;
+  vectorEnergyJ = 0;
+  leakageEnergyJ = 0;
+
+  reset(): void {
+    this.macs = this.sr = this.sc = this.t = this.groups = this.rowFolds = this.colFolds = 0;
+    this.computeCycles = this.stallCycles = this.vectorCycles = this.cycles = 0;
+    this.utilization = this.mappingEfficiency = 0;
+    this.sramIfmapReads = this.sramFilterReads = this.sramOfmapReads = this.sramOfmapWrites = 0;
+    this.dramIfmapReads = this.dramFilterReads = this.dramOfmapReads = this.dramOfmapWrites = 0;
+    this.macEnergyJ = this.sramEnergyJ = this.dramEnergyJ = this.vectorEnergyJ = this.leakageEnergyJ = 0;
+  }
+}
+
+/** Per-configuration constants derived once per evaluation (energies per event, leakage power). */
+export class SystolicPhysics {
+  /** J per MAC. */
+  eMac = 0;
+  /** J per word access of each SRAM. */
+  eIfmap = 0;
+  eFilter = 0;
+  eOfmap = 0;
+  /** J per main-memory word. */
+  eDram = 0;
+  /** J per vector-lane cycle. */
+  eVector = 0;
+  /** W of leakage of the whole accelerator. */
+  leakW = 0;
+  areaMm2 = 0;
+  vectorWidth = 0;
+
+  /** Fills the constants for one configuration (see README "Energy and area" for the sources). */
+  set(c: SystolicConfig, activation: 'relu' | 'silu' | 'both'): this {
+    const pes = c.arrayHeight * c.arrayWidth;
+    const lane = MACLANE[1][activation];
+    this.vectorWidth = c.vectorWidth > 0 ? c.vectorWidth : c.arrayWidth;
+    // Dynamic power scales with clk/700 and energy = P / f, so energy per event is clock-independent.
+    this.eMac = (lane.dynMw * 1e-3) / (RTL_CLOCK_MHZ * 1e6);
+    this.eVector = (POOLING.dynMw * 1e-3) / (RTL_CLOCK_MHZ * 1e6);
+    const ifMB = c.ifmapSramKB / 1024;
+    const fMB = c.filterSramKB / 1024;
+    const ofMB = c.ofmapSramKB / 1024;
+    // An AccelBench buffer access moves one 64-element cube: divide to get energy per word.
+    this.eIfmap = (bufferAccessNj(ACT_BUFFER, ifMB) * 1e-9) / 64;
+    this.eOfmap = (bufferAccessNj(ACT_BUFFER, ofMB) * 1e-9) / 64;
+    this.eFilter = (bufferAccessNj(WEIGHT_BUFFER, fMB) * 1e-9) / 64;
+    const memMw = MAIN_MEMORY_MW[c.memType][c.memConfig - 1];
+    const wordBits = 8 * c.wordBytes;
+    // Main memory is busy wordBits / (bits per second) seconds per word at AccelBench's 40 GB/s.
+    const bitsPerSecond = dramBitsPerCycle(RTL_CLOCK_MHZ) * RTL_CLOCK_MHZ * 1e6;
+    this.eDram = ((memMw + DMA.dynMw) * 1e-3 * wordBits) / bitsPerSecond;
+    const leakMw =
+      pes * lane.leakMw +
+      this.vectorWidth * POOLING.leakMw +
+      DMA.leakMw +
+      (ifMB + ofMB) * ACT_BUFFER.leakMwPerMB +
+      fMB * WEIGHT_BUFFER.leakMwPerMB;
+    this.leakW = leakMw * 1e-3;
+    this.areaMm2 =
+      (pes * lane.areaUm2 + this.vectorWidth * POOLING.areaUm2 + DMA.areaUm2) * 1e-6 +
+      (ifMB + ofMB) * ACT_BUFFER.areaMm2PerMB +
+      fMB * WEIGHT_BUFFER.areaMm2PerMB;
+    return this;
+  }
+}
+
+/**
+ * Cycles to map an Sr x Sc grid streamed over T onto an R x C array. 'full': every fold pays the
+ * whole array's skew, folds x (2R + C + T - 2) (SCALE-Sim). 'occupied': a fold using r rows and
+ * c columns pays 2r + c + T - 2; summed over folds (the r sum to Sr per column fold, the c to Sc
+ * per row fold) that is 2*Sr*colFolds + Sc*rowFolds + folds*(T - 2).
+ */
+export function foldCycles(sr: number, sc: number, t: number, r: number, c: number, skew: FoldSkew = 'full'): number {
+  const rowFolds = Math.ceil(sr / r);
+  const colFolds = Math.ceil(sc / c);
+  if (skew === 'full') return rowFolds * colFolds * (2 * r + c + t - 2);
+  return 2 * sr * colFolds + sc * rowFolds + rowFolds * colFolds * (t - 2);
+}
+
+/**
+ * Evaluates one layer on the array into `s` (allocation-free). See README "Cycle model" for the
+ * machine model; the closed forms match SCALE-Sim's for stall-free runs.
+ */
+export function evaluateSystolicLayer(l: Layer, c: SystolicConfig, ph: SystolicPhysics, s: SystolicLayerStats): SystolicLayerStats {
+  s.reset();
+  const b = c.batch;
+  const R = c.arrayHeight;
+  const C = c.arrayWidth;
+  if (l.kind !== 'conv' && l.kind !== 'gemm') {
+    // Pooling and standalone elementwise ops run on the vector unit at the array's output edge.
+    if (l.fused) return s;
+    let work: number;
+    if (l.kind === 'pool') work = b * l.cout * l.ho * l.wo * l.kh * l.kw;
+    else if (l.kind === 'gap') work = b * l.cin * l.h * l.w;
+    else work = b * l.cout * l.ho * l.wo;
+    s.vectorCycles = Math.ceil(work / ph.vectorWidth);
+    s.cycles = s.vectorCycles;
+    s.vectorEnergyJ = work * ph.eVector;
+    s.leakageEnergyJ = (s.cycles / (c.clockMHz * 1e6)) * ph.leakW;
+    return s;
+  }
+  const g = l.groups;
+  // im2col: M output pixels (x batch), K = taps x input channels per group, N filters per group.
+  const M = l.kind === 'conv' ? b * l.ho * l.wo : b * l.rows;
+  const K = l.kh * l.kw * (l.cin / g);
+  const N = l.cout / g;
+  let sr: number, sc: number, t: number;
+  if (c.dataflow === 'os') (sr = M), (sc = N), (t = K);
+  else if (c.dataflow === 'ws') (sr = K), (sc = N), (t = M);
+  else (sr = K), (sc = M), (t = N);
+  const rowFolds = Math.ceil(sr / R);
+  const colFolds = Math.ceil(sc / C);
+  s.sr = sr;
+  s.sc = sc;
+  s.t = t;
+  s.groups = g;
+  s.rowFolds = rowFolds;
+  s.colFolds = colFolds;
+  s.macs = g * M * K * N;
+  s.computeCycles =
+    g * (c.foldSkew === 'full' ? rowFolds * colFolds * (2 * R + C + t - 2) : 2 * sr * colFolds + sc * rowFolds + rowFolds * colFolds * (t - 2));
+
+  // SRAM traffic from the operand demand of each fold (padding lanes are not counted).
+  const MK = M * K;
+  const KN = K * N;
+  const MN = M * N;
+  if (c.dataflow === 'os') {
+    s.sramIfmapReads = g * MK * colFolds;
+    s.sramFilterReads = g * KN * rowFolds;
+    s.sramOfmapWrites = g * MN;
+  } else if (c.dataflow === 'ws') {
+    s.sramFilterReads = g * KN;
+    s.sramIfmapReads = g * MK * colFolds;
+    s.sramOfmapWrites = g * MN * rowFolds;
+    s.sramOfmapReads = g * MN * (rowFolds - 1);
+  } else {
+    s.sramIfmapReads = g * MK;
+    s.sramFilterReads = g * KN * colFolds;
+    s.sramOfmapWrites = g * MN * rowFolds;
+    s.sramOfmapReads = g * MN * (rowFolds - 1);
+  }
+
+  // Main-memory traffic: unique operand words per group, re-fetched when the SRAM cannot hold
+  // what the fold loop (row folds outer, column folds inner) reuses.
+  const wordsPerKB = 1024 / c.wordBytes;
+  const capIf = c.ifmapSramKB * wordsPerKB;
+  const capF = c.filterSramKB * wordsPerKB;
+  const capOf = c.ofmapSramKB * wordsPerKB;
+  const uIf = l.kind === 'conv' ? (b * l.h * l.w * l.cin) / g : b * l.rows * l.cin;
+  const uF = KN;
+  const uOf = MN;
+  const rowShare = Math.min(R, sr) / sr;
+  if (c.dataflow === 'os') {
+    // ifmap rows (M) are the row operand, filter columns (N) are swept once per row fold.
+    s.dramIfmapReads = g * (Math.ceil(uIf * rowShare) <= capIf ? uIf : uIf * colFolds);
+    s.dramFilterReads = g * (uF <= capF ? uF : uF * rowFolds);
+    s.dramOfmapWrites = g * uOf;
+  } else if (c.dataflow === 'ws') {
+    s.dramFilterReads = g * uF;
+    s.dramIfmapReads = g * (Math.ceil(uIf * rowShare) <= capIf ? uIf : uIf * colFolds);
+    const spill = uOf > capOf;
+    s.dramOfmapWrites = g * (spill ? uOf * rowFolds : uOf);
+    s.dramOfmapReads = g * (spill ? uOf * (rowFolds - 1) : 0);
+  } else {
+    s.dramIfmapReads = g * uIf;
+    s.dramFilterReads = g * (Math.ceil(uF * rowShare) <= capF ? uF : uF * colFolds);
+    const spill = uOf > capOf;
+    s.dramOfmapWrites = g * (spill ? uOf * rowFolds : uOf);
+    s.dramOfmapReads = g * (spill ? uOf * (rowFolds - 1) : 0);
+  }
+
+  // Double-buffered SRAMs overlap main-memory transfers with compute; the array stalls only
+  // when the layer's transfers need more cycles than its compute.
+  const dramWords = s.dramIfmapReads + s.dramFilterReads + s.dramOfmapReads + s.dramOfmapWrites;
+  const transfer = Math.ceil(dramWords / c.bandwidth);
+  s.stallCycles = transfer > s.computeCycles ? transfer - s.computeCycles : 0;
+  s.cycles = s.computeCycles + s.stallCycles;
+  s.utilization = s.macs / (R * C * s.cycles);
+  s.mappingEfficiency = s.macs / (R * C * g * rowFolds * colFolds * t);
+
+  s.macEnergyJ = s.macs * ph.eMac;
+  // SRAM fills from main memory are SRAM writes too.
+  s.sramEnergyJ =
+    (s.sramIfmapReads + s.dramIfmapReads) * ph.eIfmap +
+    (s.sramFilterReads + s.dramFilterReads) * ph.eFilter +
+    (s.sramOfmapReads + s.sramOfmapWrites + s.dramOfmapReads) * ph.eOfmap;
+  s.dramEnergyJ = dramWords * ph.eDram;
+  s.leakageEnergyJ = (s.cycles / (c.clockMHz * 1e6)) * ph.leakW;
+  return s;
+}
+
+/** Network totals of the array model. */
+export interface SystolicTotals {
+  cycles: number;
+  computeCycles: number;
+  stallCycles: number;
+  vectorCycles: number;
+  macs: number;
+  latencyS: number;
+  dynamicEnergyJ: number;
+  leakageEnergyJ: number;
+  energyJ: number;
+  edp: number;
+  areaMm2: number;
+  utilization: number;
+  sramReads: number;
+  sramWrites: number;
+  dramReads: number;
+  dramWrites: number;
+}
+
+/** Evaluates a whole network; `perLayer` (optional) receives a copy of every layer's stats. */
+export function evaluateSystolicNetwork(
+  net: Network,
+  c: SystolicConfig,
+  perLayer?: SystolicLayerStats[],
+  scratch: { s: SystolicLayerStats; ph: SystolicPhysics } = { s: new SystolicLayerStats(), ph: new SystolicPhysics() },
+): SystolicTotals {
+  const ph = scratch.ph.set(c, net.activation);
+  const s = scratch.s;
+  let cycles = 0, compute = 0, stall = 0, vector = 0, macs = 0, dyn = 0, leak = 0;
+  let sramR = 0, sramW = 0, dramR = 0, dramW = 0;
+  for (const l of net.layers) {
+    evaluateSystolicLayer(l, c, ph, s);
+    cycles += s.cycles;
+    compute += s.computeCycles;
+    stall += s.stallCycles;
+    vector += s.vectorCycles;
+    macs += s.macs;
+    dyn += s.macEnergyJ + s.sramEnergyJ + s.dramEnergyJ + s.vectorEnergyJ;
+    leak += s.leakageEnergyJ;
+    sramR += s.sramIfmapReads + s.sramFilterReads + s.sramOfmapReads;
+    sramW += s.sramOfmapWrites + s.dramIfmapReads + s.dramFilterReads + s.dramOfmapReads;
+    dramR += s.dramIfmapReads + s.dramFilterReads + s.dramOfmapReads;
+    dramW += s.dramOfmapWrites;
+    if (perLayer) perLayer.push(Object.assign(new SystolicLayerStats(), s));
+  }
+  const latencyS = cycles / (c.clockMHz * 1e6);
+  const energyJ = dyn + leak;
+  return {
+    cycles,
+    computeCycles: compute,
+    stallCycles: stall,
+    vectorCycles: vector,
+    macs,
+    latencyS,
+    dynamicEnergyJ: dyn,
+    leakageEnergyJ: leak,
+    energyJ,
+    edp: energyJ * latencyS,
+    areaMm2: ph.areaMm2,
+    utilization: macs / (c.arrayHeight * c.arrayWidth * cycles),
+    sramReads: sramR,
+    sramWrites: sramW,
+    dramReads: dramR,
+    dramWrites: dramW,
+  };
+}

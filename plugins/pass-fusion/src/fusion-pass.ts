@@ -1,0 +1,163 @@
+import { FuseFlowError, type IrModule, type Pass, type RunContext } from '@fuseflow/kernel';
+import {
+  contiguousSegmentations,
+  estimateCost,
+  fullSegmentation,
+  layerSegmentation,
+  paretoPrune,
+  segmentationToGroups,
+  statsFromData,
+  statsFromManifest,
+  unfusedSegmentation,
+  type CostEstimate,
+  type FusionGroup,
+  type ManifestStats,
+  type ProgramModule,
+  type ProgramStats,
+  type Segmentation,
+  type TensorProgram,
+} from '@fuseflow/ir';
+
+export type Granularity = 'unfused' | 'full' | 'partial' | 'auto';
+
+export interface FusionOptions {
+  /** unfused: one group per statement; full: as few groups as legal; partial: one group per layer; auto: best estimate. */
+  granularity: Granularity;
+  /** explicit groups as statement-name lists; overrides granularity. */
+  groups?: string[][];
+  /** layers for 'partial' (statement-name lists); default: a layer ends at each relu/sigmoid/tanh statement. */
+  layers?: string[][];
+  /** cut groups around copy/transpose statements (bare-access right-hand sides) and `dataMovement`. */
+  cutAtDataMovement: boolean;
+  dataMovement?: string[];
+  /** sparsity statistics for 'auto' (per tensor density or nnz); default: measured from the bound data. */
+  stats?: ManifestStats;
+  /** 'auto' score = flops + bytesWeight x bytes (default 0.25: one 4-byte word costs one flop). */
+  bytesWeight: number;
+  /** 'auto' tries every contiguous grouping when the program has at most this many statements. */
+  maxExhaustiveStatements: number;
+}
+
+export const defaultFusionOptions: FusionOptions = {
+  granularity: 'full',
+  cutAtDataMovement: true,
+  bytesWeight: 0.25,
+  maxExhaustiveStatements: 12,
+};
+
+const stmtLists = { type: 'array', minItems: 1, items: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } } };
+
+export const fusionOptionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    granularity: { enum: ['unfused', 'full', 'partial', 'auto'], default: 'full', description: 'fusion granularity' },
+    groups: { ...stmtLists, description: 'explicit fusion groups, e.g. [["s0","s1"],["s2"]]' },
+    layers: { ...stmtLists, description: "layers for granularity 'partial'" },
+    cutAtDataMovement: { type: 'boolean', default: true },
+    dataMovement: { type: 'array', items: { type: 'string' } },
+    stats: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { density: { type: 'number', minimum: 0, maximum: 1 }, nnz: { type: 'number', minimum: 0 } },
+      },
+    },
+    bytesWeight: { type: 'number', minimum: 0, default: 0.25 },
+    maxExhaustiveStatements: { type: 'integer', minimum: 1, maximum: 20, default: 12 },
+  },
+} as const;
+
+/** One evaluated fusion configuration ('auto' and the DSE searcher rank these). */
+export interface FusionCandidate {
+  label: string;
+  segmentation: Segmentation;
+  groups: FusionGroup[];
+  flops: number;
+  bytes: number;
+  estimate: CostEstimate;
+}
+
+/** Estimate every candidate grouping (unfused, per layer, full, and all contiguous ones for small programs). */
+export function fusionCandidates(program: TensorProgram, stats: ProgramStats, opts: Partial<FusionOptions> = {}): FusionCandidate[] {
+  const o = { ...defaultFusionOptions, ...opts };
+  const named: Array<[string, Segmentation]> = [
+    ['unfused', unfusedSegmentation(program)],
+    ['partial', layerSegmentation(program, o)],
+    ['full', fullSegmentation(program, o)],
+  ];
+  if (program.statements.length <= o.maxExhaustiveStatements) {
+    for (const s of contiguousSegmentations(program)) named.push([s.map((g) => g.join('+')).join(' | '), s]);
+  }
+  const seen = new Set<string>();
+  const out: FusionCandidate[] = [];
+  for (const [label, seg] of named) {
+    const key = JSON.stringify(seg);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const groups = segmentationToGroups(program, seg);
+    const estimate = estimateCost({ ...program, groups }, stats);
+    out.push({ label, segmentation: seg, groups, flops: estimate.flops, bytes: estimate.bytes, estimate });
+  }
+  return out;
+}
+
+/** The candidate 'auto' picks: Pareto-optimal on (flops, bytes), then lowest flops + bytesWeight x bytes. */
+export function bestCandidate(cands: FusionCandidate[], bytesWeight: number): FusionCandidate {
+  const front = paretoPrune(cands);
+  const score = (c: FusionCandidate): number => c.flops + bytesWeight * c.bytes;
+  return front.reduce((best, c) => (score(c) < score(best) ? c : best), front[0]);
+}
+
+/** Stats for the estimator: manifest `stats` override the ones measured from the bound data. */
+export function estimatorStats(program: TensorProgram, data: ProgramModule['data'] | undefined, given?: ManifestStats): ProgramStats {
+  return { ...(data ? statsFromData(program, data) : {}), ...(given ? statsFromManifest(program, given) : {}) };
+}
+
+/** Group the program's statements per the options; returns the program with `groups` set. */
+export function fuseProgram(program: TensorProgram, options: Partial<FusionOptions> = {}, data?: ProgramModule['data']): TensorProgram {
+  const o = { ...defaultFusionOptions, ...options };
+  let segs: Segmentation;
+  if (o.groups) {
+    segs = o.groups;
+  } else {
+    switch (o.granularity) {
+      case 'unfused':
+        segs = unfusedSegmentation(program);
+        break;
+      case 'full':
+        segs = fullSegmentation(program, o);
+        break;
+      case 'partial':
+        segs = layerSegmentation(program, o);
+        break;
+      case 'auto':
+        segs = bestCandidate(fusionCandidates(program, estimatorStats(program, data, o.stats), o), o.bytesWeight).segmentation;
+        break;
+      default:
+        throw new FuseFlowError('FF_OPTIONS_INVALID', `fusion: granularity must be one of unfused, full, partial, auto (got '${String(o.granularity)}')`);
+    }
+  }
+  const groups = segmentationToGroups(program, segs);
+  return { ...program, groups };
+}
+
+/** The 'fusion' pass: sets program.groups (loop orders are reset: pass-dataflow-order picks them). */
+export class FusionPass implements Pass {
+  readonly id = 'fusion';
+  readonly reads = 'program';
+  readonly writes = 'program';
+  constructor(private readonly options: Partial<FusionOptions> = {}) {}
+
+  run(ir: IrModule, ctx?: RunContext): IrModule {
+    const mod = ir as unknown as ProgramModule;
+    if (!mod.program || !Array.isArray(mod.program.statements)) {
+      throw new FuseFlowError('FF_INPUT_INVALID', "fusion: expected a 'program' stage module with a TensorProgram");
+    }
+    const program = fuseProgram(mod.program, this.options, mod.data);
+    ctx?.stat?.('groups', program.groups!.length);
+    ctx?.stat?.('statements', program.statements.length);
+    return { ...mod, program } as unknown as IrModule;
+  }
+}
