@@ -14,7 +14,7 @@ from torch import nn
 
 CONFIG = {"d_model": 128, "heads": 2, "ffn": 256}
 SEQ = 64
-BLOCK = 16
+BLOCK = 8
 
 
 class GPT3Layer(nn.Module):

@@ -11,7 +11,9 @@ export type FuseFlowErrorCode =
   | 'FF_SIM_BUDGET'
   | 'FF_VALUE_MISMATCH'
   /** a pass or backend got an IR stage it does not read (passes in the wrong order). */
-  | 'FF_STAGE_MISMATCH';
+  | 'FF_STAGE_MISMATCH'
+  /** plugin-specific codes: FF_ plus an upper-case name, stable once published. */
+  | `FF_${string}`;
 
 /** An error with a stable code, the manifest JSON path it concerns, and an optional hint. */
 export class FuseFlowError extends Error {

@@ -5,7 +5,7 @@ import { AccelBenchEvaluator } from './accelbench';
 import { AccelBenchDesignSpace, SystolicDesignSpace } from './design-space';
 import { FuseFlowError, type Backend, type HardwareDesignSpace, type IrModule, type ModelGraph, type Report, type RunContext } from './deps';
 import { resolveOptions, type SystolicBackendOptions } from './options';
-import { evaluateNetwork, formatReport, layerChartRows, type NetworkReport } from './report';
+import { evaluateNetwork, formatReport, layerChartRows, layerEnergyChartRows, type NetworkReport } from './report';
 import { parseScaleSimCfg, parseTopologyCsv } from './topology';
 import { networkFromModelGraph, type Network } from './workload';
 
@@ -72,7 +72,8 @@ export class SystolicBackend implements Backend {
     const hw = (ir as { hardware?: unknown }).hardware;
     // A searcher's evaluations (ir.hardware set) skip the chart: thousands of PNGs help nobody.
     if (this.options.plot && !hw && ctx.outDir) {
-      const base = join(ctx.outDir, `${safeName(r.network)}-${r.model}-layers${ctx.configuration ? `-${safeName(ctx.configuration)}` : ''}`);
+      const file = (kind: string) => join(ctx.outDir, `${safeName(r.network)}-${r.model}-${kind}${ctx.configuration ? `-${safeName(ctx.configuration)}` : ''}`);
+      const base = file('layers');
       const spec = stackedBarSpec(layerChartRows(r), {
         x: 'layer',
         y: 'cycles',
@@ -81,6 +82,14 @@ export class SystolicBackend implements Backend {
         yTitle: 'cycles',
       });
       files.push(...(await writeChart(spec, base)));
+      const energy = stackedBarSpec(layerEnergyChartRows(r), {
+        x: 'layer',
+        y: 'energyJ',
+        color: 'component',
+        title: `${r.network} on ${r.model}: dynamic energy per layer (total ${r.metrics.dynamicEnergyJ.toExponential(3)} J, leakage ${r.metrics.leakageEnergyJ.toExponential(3)} J)`,
+        yTitle: 'dynamic energy (J)',
+      });
+      files.push(...(await writeChart(energy, file('energy'))));
       const json = `${base}.json`;
       writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
       files.push(json);

@@ -37,6 +37,7 @@ export function systolicCommand(options: Record<string, unknown>, io: CliIo): nu
     if (options.ofmapKb !== undefined) o.ofmapSramKB = positive(options.ofmapKb, '--ofmap-kb');
     if (options.bandwidth !== undefined) o.bandwidth = positive(options.bandwidth, '--bandwidth');
     if (options.batch !== undefined) o.batch = positive(options.batch, '--batch');
+    if (options.foldSkew !== undefined) o.foldSkew = String(options.foldSkew) as SystolicBackendOptions['foldSkew'];
     const resolved = resolveOptions({ ...o, model: 'systolic' }, '--');
     const report = evaluateNetwork(net, resolved);
     if (options.json) {
@@ -65,6 +66,7 @@ export const systolicCliCommand: CliCommandSpec = {
     { flags: '--ofmap-kb <kb>', description: 'ofmap SRAM KiB' },
     { flags: '--bandwidth <words>', description: 'main-memory words per cycle' },
     { flags: '--batch <n>', description: 'batch size (SCALE-Sim topologies are batch 1)' },
+    { flags: '--fold-skew <occupied|full>', description: "skew of partial folds: occupied rows/columns (default) or the full array (SCALE-Sim's padding)" },
     { flags: '--json', description: 'print the full report as JSON' },
   ],
   action: (_args, options, io) => systolicCommand(options, io),

@@ -17,7 +17,11 @@ export interface LayerRow {
   /** pooling / elementwise cycles (vector unit or AccelBench pre-pass units). */
   auxCycles: number;
   utilization: number;
+  /** cycles / clock (the layer alone; AccelBench's total overlaps layers, see NetworkReport.metrics). */
+  latencyS: number;
   dynamicEnergyJ: number;
+  /** dynamic energy by component (J): mac/sram/dram/vector, or compute/load/buffer/pre-pass. */
+  energyParts: Record<string, number>;
   /** model-specific numbers (fold counts, SRAM/DRAM word counts, load units...). */
   detail: Record<string, number | string | boolean>;
 }
@@ -59,7 +63,9 @@ export function evaluateNetwork(net: Network, o: SystolicBackendOptions, evaluat
         memoryCycles: s.stallCycles,
         auxCycles: s.vectorCycles,
         utilization: s.utilization,
+        latencyS: s.cycles / (c.clockMHz * 1e6),
         dynamicEnergyJ: s.macEnergyJ + s.sramEnergyJ + s.dramEnergyJ + s.vectorEnergyJ,
+        energyParts: { MACs: s.macEnergyJ, SRAM: s.sramEnergyJ, 'main memory': s.dramEnergyJ, 'vector unit': s.vectorEnergyJ },
         detail:
           l.kind === 'conv' || l.kind === 'gemm'
             ? {
@@ -97,23 +103,25 @@ export function evaluateNetwork(net: Network, o: SystolicBackendOptions, evaluat
   const t: AccelTotals = ev.evaluate(c, per);
   const layers = net.layers.map((l, i): LayerRow => {
     const s = per[i];
-    const mem = Math.max(s.actLoadCycles, s.wgtLoadCycles);
     return {
       layer: l.name,
       kind: l.kind,
       macs: s.macs,
       cycles: s.cycles,
       computeCycles: s.computeCycles,
-      memoryCycles: Math.max(0, mem - s.computeCycles),
+      memoryCycles: Math.max(0, s.blockLoadCycles - s.computeCycles),
       auxCycles: s.prepassCycles,
       utilization: s.denseLaneCycles > 0 ? s.blockMacs / (s.denseLaneCycles * c.Pib * c.Pix * c.Piy * c.Pif * c.Pof * c.Pkx * c.Pky) : 0,
+      latencyS: s.cycles / (c.clockMHz * 1e6),
       dynamicEnergyJ: s.computeEnergyJ + s.loadEnergyJ + s.bufferEnergyJ + s.prepassEnergyJ,
+      energyParts: { 'MAC lanes': s.computeEnergyJ, 'memory loads': s.loadEnergyJ, buffers: s.bufferEnergyJ, 'pre-pass units': s.prepassEnergyJ },
       detail: {
         actLoadCycles: s.actLoadCycles,
         wgtLoadCycles: s.wgtLoadCycles,
         actLoadUnits: s.actLoadUnits,
         wgtLoadUnits: s.wgtLoadUnits,
-        actStoreUnits: s.actStoreUnits,
+        blockLoadCycles: s.blockLoadCycles,
+        tileLoads: s.tileLoads,
         inputResident: s.inputResident,
         fused: l.fused,
       },
@@ -182,14 +190,14 @@ export function formatReport(r: NetworkReport): string {
     totals.push(`SRAM reads ${fmt(m.sramReads)} writes ${fmt(m.sramWrites)} words | DRAM reads ${fmt(m.dramReads)} writes ${fmt(m.dramWrites)} words | stall ${fmt(m.stallCycles)} cycles`);
   } else {
     totals.push(
-      `cycles = pre-pass ${fmt(m.prepassCycles)} + initial load ${fmt(m.initialLoadCycles)} + max(act load ${fmt(m.actLoadCycles - 0)}, wgt load ${fmt(m.wgtLoadCycles)}, compute ${fmt(m.computeCycles)}) ` +
-        `(the first block's loads move from the sums into the initial phase)`,
+      `cycles = pre-pass ${fmt(m.prepassCycles)} + input load ${fmt(m.initialLoadCycles)} + max(act loads ${fmt(m.actLoadCycles)}, wgt loads ${fmt(m.wgtLoadCycles)}, ` +
+        `conv block loads ${fmt(m.convLoadCycles)}, matmul block loads ${fmt(m.matmulLoadCycles)}, MacLane ${fmt(m.computeCycles)}) | evicted units act ${fmt(m.actEvictions)} wgt ${fmt(m.wgtEvictions)}`,
     );
   }
   return [`${r.network} on ${head}`, table(headers, rows), ...totals].join('\n');
 }
 
-/** vega-lite spec of the per-layer cycle breakdown (pre-pass/vector, compute, memory excess). */
+/** Rows of the per-layer cycle chart (pre-pass/vector, compute, memory excess). */
 export function layerChartRows(r: NetworkReport): Array<Record<string, string | number>> {
   const rows: Array<Record<string, string | number>> = [];
   const auxName = r.model === 'systolic' ? 'vector unit' : 'pre-pass';
@@ -200,5 +208,12 @@ export function layerChartRows(r: NetworkReport): Array<Record<string, string | 
     if (l.memoryCycles > 0) rows.push({ layer: l.layer, component: memName, cycles: l.memoryCycles });
     if (l.auxCycles > 0) rows.push({ layer: l.layer, component: auxName, cycles: l.auxCycles });
   }
+  return rows;
+}
+
+/** Rows of the per-layer dynamic-energy chart (one row per layer and non-zero component). */
+export function layerEnergyChartRows(r: NetworkReport): Array<Record<string, string | number>> {
+  const rows: Array<Record<string, string | number>> = [];
+  for (const l of r.layers) for (const [component, j] of Object.entries(l.energyParts)) if (j > 0) rows.push({ layer: l.layer, component, energyJ: j });
   return rows;
 }

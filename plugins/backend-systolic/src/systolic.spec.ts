@@ -69,6 +69,13 @@ describe('array timing: hand-computed closed forms (folds x (2R + C + T - 2))', 
     expect(run(conv, { dataflow: 'is' }).computeCycles).toBe(210);
   });
 
+  it('occupied skew (README worked example): OS 28 + 28 + 22 = 78, WS 4 x 19 + 15 = 91, IS 108 + 45 + 30 = 183', () => {
+    // OS: row folds of 4, 4, 1 rows x 4 columns, T = 18: (8+4+16) + (8+4+16) + (2+4+16).
+    // WS: row folds of 4, 4, 4, 4, 2 rows x 4 columns, T = 9: 4 x (8+4+7) + (4+4+7).
+    // IS: Sr = 18 (5 row folds), Sc = 9 (3 col folds), T = 4: 2*18*3 + 9*5 + 15*(4-2).
+    expect((['os', 'ws', 'is'] as const).map((dataflow) => run(conv, { dataflow, foldSkew: 'occupied' }).computeCycles)).toEqual([78, 91, 183]);
+  });
+
   it('depthwise conv runs each group as its own GEMM: 4 x [M 9, K 9, N 1]', () => {
     const dw = convLayer('dw', 5, 5, 3, 3, 4, 4, 1, 1, 4);
     // OS: Sr = 9 -> 3 row folds, Sc = 1 -> 1 col fold, T = 9: 3 x (8 + 4 + 9 - 2 = 19) = 57 per group, x4 = 228.

@@ -50,7 +50,7 @@ export function parseTopologyCsv(text: string, source = 'topology'): Network {
     }
     return convLayer(name, ih, iw, fh, fw, ch, nf, sh, sw);
   });
-  return { name: source, layers, activation: 'relu', aliases: {} };
+  return { name: source.replace(/^.*[\\/]/, '').replace(/\.csv$/i, ''), layers, activation: 'relu', aliases: {} };
 }
 
 /** The SCALE-Sim .cfg fields the array model uses (all optional: absent keys keep our defaults). */

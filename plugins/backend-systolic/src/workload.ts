@@ -11,6 +11,8 @@ export type LayerKind = 'conv' | 'gemm' | 'pool' | 'gap' | 'bn' | 'eltwise';
 export interface Layer {
   name: string;
   kind: LayerKind;
+  /** the ModelGraph op it came from ('conv2d', 'gemm', 'relu', 'add', ...). */
+  op: string;
   h: number;
   w: number;
   cin: number;
@@ -85,7 +87,7 @@ export function networkFromModelGraph(g: ModelGraph): Network {
       aliases[op.outputs[0]] = op.inputs[0];
       continue;
     }
-    const base = { name: op.name, input: op.inputs[0], output: op.outputs[0], fused: false, rows: 1 };
+    const base = { name: op.name, op: kind, input: op.inputs[0], output: op.outputs[0], fused: false, rows: 1 };
     if (kind === 'conv2d') {
       const x = shapeOf(op.inputs[0], op);
       const wt = shapeOf(op.inputs[1], op);
@@ -154,6 +156,7 @@ export function convLayer(name: string, h: number, w: number, kh: number, kw: nu
   return {
     name,
     kind: 'conv',
+    op: 'conv2d',
     h,
     w,
     cin,
@@ -174,5 +177,5 @@ export function convLayer(name: string, h: number, w: number, kh: number, kw: nu
 
 /** Builds a GEMM layer out[rows x n] = A[rows x k] * B[k x n]. */
 export function gemmLayer(name: string, rows: number, k: number, n: number): Layer {
-  return { name, kind: 'gemm', h: 1, w: 1, cin: k, cout: n, kh: 1, kw: 1, sh: 1, sw: 1, groups: 1, ho: 1, wo: 1, rows, fused: false, input: `${name}.in`, output: `${name}.out` };
+  return { name, kind: 'gemm', op: 'gemm', h: 1, w: 1, cin: k, cout: n, kh: 1, kw: 1, sh: 1, sw: 1, groups: 1, ho: 1, wo: 1, rows, fused: false, input: `${name}.in`, output: `${name}.out` };
 }

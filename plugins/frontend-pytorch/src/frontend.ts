@@ -8,9 +8,10 @@ import {
   type ModelTensor,
   modelToProgram,
   type ProgramModule,
+  toDense,
   verifyModel,
 } from '@fuseflow/ir';
-import { loadTensorSource, type TensorSource } from './data';
+import { isStored, type LoadedTensor, loadTensorSource, type TensorSource } from './data';
 import { loadModelFile, readReferenceIo, referenceFileFor } from './load';
 
 /** Options of the 'pytorch' frontend (see README). */
@@ -59,6 +60,11 @@ export const PYTORCH_OPTIONS_SCHEMA = {
   },
 } as const;
 
+/** Weights larger than this (elements) stay in their sparse storage instead of a dense array. */
+export const DENSE_WEIGHT_LIMIT = 1 << 22;
+
+const shapeSize = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+
 const bad = (msg: string, path?: string, suggestion?: string): FuseFlowError =>
   new FuseFlowError('FF_INPUT_INVALID', msg, { ...(path ? { path } : {}), ...(suggestion ? { suggestion } : {}) });
 
@@ -83,7 +89,7 @@ function closest(name: string, options: string[]): string | undefined {
 /** The result of binding: the (possibly resized) graph, dense input data and formats. */
 export interface BoundModel {
   graph: ModelGraph;
-  inputs: Record<string, ModelTensor>;
+  inputs: Record<string, LoadedTensor>;
   formats: Record<string, string>;
 }
 
@@ -95,7 +101,7 @@ export function bindModel(options: PytorchFrontendOptions, baseDir: string, seed
   const file = path.resolve(baseDir, options.model);
   const graph = loadModelFile(file);
   const formats: Record<string, string> = {};
-  const inputs: Record<string, ModelTensor> = {};
+  const inputs: Record<string, LoadedTensor> = {};
   const changed: string[] = [];
   const checkShape = (name: string, kind: string, got: number[], want: number[], key: string): void => {
     if (got.join(',') === want.join(',')) return;
@@ -155,8 +161,14 @@ export function bindModel(options: PytorchFrontendOptions, baseDir: string, seed
       const w = graph.weights[name];
       const t = loadTensorSource(src, { baseDir, seed: seed + 101 * ++k, name, shape: src.shape ?? w.shape, path: key });
       checkShape(name, 'weight', t.shape, w.shape, key);
-      graph.weights[name] = { shape: t.shape, data: t.data };
       graph.values[name].shape = [...t.shape];
+      if (isStored(t) && shapeSize(t.shape) > DENSE_WEIGHT_LIMIT) {
+        // A huge sparse weight (SAE NIH: 1M x 512) is never densified: it is bound like an input.
+        delete graph.weights[name];
+        graph.values[name].role = 'input';
+        graph.inputs.push(name);
+        inputs[name] = t;
+      } else graph.weights[name] = { shape: t.shape, data: isStored(t) ? toDense(t) : t.data };
     }
   }
   for (const [n, f] of Object.entries(formats)) graph.values[n].format = f;

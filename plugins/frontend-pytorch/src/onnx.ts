@@ -5,7 +5,7 @@ import { onnx } from 'onnx-proto';
 /** ONNX op types the importer understands (torch.onnx.export, opsets 13-17). */
 export const SUPPORTED_ONNX_OPS = [
   'Add', 'AveragePool', 'BatchNormalization', 'Cast', 'Constant', 'Conv', 'Div', 'Dropout', 'Equal', 'Exp', 'Flatten',
-  'Gemm', 'GlobalAveragePool', 'Identity', 'LayerNormalization', 'MatMul', 'Max', 'MaxPool', 'Mul', 'Neg', 'Pow',
+  'Gemm', 'GlobalAveragePool', 'Identity', 'LayerNormalization', 'MatMul', 'Max', 'MaxPool', 'Mul', 'Neg', 'Pad', 'Pow',
   'ReduceMax', 'ReduceMean', 'ReduceSum', 'Relu', 'Reshape', 'Softmax', 'Sqrt', 'Squeeze', 'Sub', 'Transpose',
   'Unsqueeze', 'Where',
 ] as const;
@@ -95,6 +95,8 @@ export function importOnnx(bytes: Uint8Array, options: { file?: string; name?: s
   /** Equal(m, c) results, consumed by Where (masked_fill). */
   const conds = new Map<string, { src: string; value: number }>();
   const alias = new Map<string, string>();
+  /** zero padding (Pad) waiting to be folded into the consuming Conv / AveragePool: [top,left,bottom,right]. */
+  const padded = new Map<string, { src: string; pads: number[] }>();
   const resolve = (n: string): string => alias.get(n) ?? n;
 
   const addWeight = (name: string, t: Tensor): void => {
@@ -242,10 +244,29 @@ export function importOnnx(bytes: Uint8Array, options: { file?: string; name?: s
         break;
       }
       case 'Flatten': emit(node, 'flatten', [ins[0]], { axis: attrInt(a, 'axis', 1) }); break;
+      case 'Pad': {
+        // torch exports AvgPool2d / Conv padding as an explicit Pad in some cases: fold it.
+        const mode = a.get('mode')?.s ? new TextDecoder().decode(a.get('mode')!.s!) : 'constant';
+        const pads = ins.length > 1 ? Array.from(constOf(ins[1], node, 'pads').data) : attrInts(a, 'pads') ?? [];
+        const value = ins.length > 2 ? constOf(ins[2], node, 'constant_value').data[0] : 0;
+        const x = graph.values[resolve(ins[0])];
+        if (pads.every((p) => p === 0)) { alias.set(node.output![0], resolve(ins[0])); break; }
+        const r = x?.shape.length ?? 0;
+        if (mode !== 'constant' || value !== 0 || r !== 4 || pads[0] || pads[1] || pads[4] || pads[5]) {
+          throw bad(`${where}: only zero constant padding of the spatial dims of an NCHW tensor (folded into the next Conv/AveragePool) is supported`);
+        }
+        padded.set(node.output![0], { src: resolve(ins[0]), pads: [pads[2], pads[3], pads[6], pads[7]] });
+        break;
+      }
       case 'Conv': {
         const w = graph.values[resolve(ins[1])];
         if (!w || w.shape.length !== 4) throw bad(`${where}: only 2-D convolutions are supported`);
-        const pads = attrInts(a, 'pads') ?? [0, 0, 0, 0];
+        let pads = attrInts(a, 'pads') ?? [0, 0, 0, 0];
+        const pre = padded.get(ins[0]);
+        if (pre) {
+          pads = pads.map((p, i) => p + pre.pads[i]);
+          ins[0] = pre.src;
+        }
         const autoPad = a.get('auto_pad')?.s ? new TextDecoder().decode(a.get('auto_pad')!.s!) : 'NOTSET';
         if (autoPad !== 'NOTSET' && autoPad !== '') throw bad(`${where}: auto_pad=${autoPad} is not supported; export with explicit padding`);
         emit(node, 'conv2d', ins, {
@@ -261,8 +282,17 @@ export function importOnnx(bytes: Uint8Array, options: { file?: string; name?: s
       case 'MaxPool': case 'AveragePool': {
         if (attrInt(a, 'ceil_mode', 0) === 1) throw bad(`${where}: ceil_mode=1 is not supported`);
         const k = attrInts(a, 'kernel_shape')!;
-        const attrs: Record<string, unknown> = { kernel: k, strides: attrInts(a, 'strides') ?? k, pads: attrInts(a, 'pads') ?? [0, 0, 0, 0] };
-        if (t === 'AveragePool') attrs.countIncludePad = attrInt(a, 'count_include_pad', 0) === 1;
+        let pads = attrInts(a, 'pads') ?? [0, 0, 0, 0];
+        let includePad = attrInt(a, 'count_include_pad', 0) === 1;
+        const pre = padded.get(ins[0]);
+        if (pre) {
+          if (t === 'MaxPool') throw bad(`${where}: zero padding before MaxPool is not supported`);
+          pads = pads.map((p, i) => p + pre.pads[i]);
+          ins[0] = pre.src;
+          includePad = true; // the explicit zeros were averaged in
+        }
+        const attrs: Record<string, unknown> = { kernel: k, strides: attrInts(a, 'strides') ?? k, pads };
+        if (t === 'AveragePool') attrs.countIncludePad = includePad;
         emit(node, t === 'MaxPool' ? 'max_pool' : 'avg_pool', [ins[0]], attrs);
         break;
       }

@@ -1,11 +1,15 @@
 import { PLUGIN_API_VERSION, SEARCHER, type FuseFlowPlugin } from '@fuseflow/kernel';
 import { workerCommand } from '@fuseflow/executor';
 import { DseSearcher, type DseOptions } from './dse-searcher';
+import { experimentCommand } from './experiment-command';
 
 export { DseSearcher, formatSweepTable } from './dse-searcher';
 export type { DseOptions, SweepRow } from './dse-searcher';
 export * from './space';
 export { runJob } from './job-handler';
+export * from './experiments';
+export * from './experiment-defs';
+export * from './experiment-report';
 export type { PipelineJobPayload, PipelineJobResult } from './job-handler';
 
 const fusionChoice = {
@@ -97,7 +101,7 @@ const plugin: FuseFlowPlugin<DseOptions> = {
     if (o.budget !== undefined && o.strategy === 'random') o.samples = Math.min(o.samples ?? o.budget, o.budget);
     container.register(SEARCHER, { useValue: new DseSearcher(o) });
   },
-  commands: [workerCommand],
+  commands: [experimentCommand, workerCommand],
 };
 
 export default plugin;

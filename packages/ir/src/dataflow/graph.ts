@@ -51,6 +51,12 @@ export interface NodeAttrs {
   alu?: AluOp;
   scalar?: number;
   reduce?: 'sum' | 'max';
+  /**
+   * Binary ALU presence policy for Empty (absent) inputs, set by the lowering from the reference
+   * semantics: 'intersect' = Empty if either side is Empty (mul/div default); 'union' = an Empty side
+   * reads as 0, both Empty -> Empty (add/sub/max/min default); 'left'/'right' = Empty iff that side is.
+   */
+  empty?: 'union' | 'intersect' | 'left' | 'right';
   /** free text for DOT labels and reports. */
   note?: string;
   /**

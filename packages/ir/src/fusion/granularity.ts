@@ -1,7 +1,8 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import type { FusionGroup, Statement, TensorProgram, UnaryOp } from '../program/ast';
 import { exprTensors } from './expr-utils';
-import { normalizeGroups, producerIndex } from './groups';
+import { inlineGroup, normalizeGroups, producerIndex } from './groups';
+import { enumerateLoopOrders } from './loop-order';
 
 /** A grouping as lists of statement names, in program order. */
 export type Segmentation = string[][];
@@ -58,6 +59,41 @@ export function splitToSingleOutput(program: TensorProgram, segs: Segmentation):
   }
 }
 
+/** Whether the segment, fused, has at least one valid loop order (no cycle in its partial order). */
+export function hasLoopOrder(program: TensorProgram, seg: string[]): boolean {
+  try {
+    return enumerateLoopOrders(inlineGroup(program, { name: 'probe', statements: seg }), program, 1).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Split segments whose fused statement has no valid loop order (mixing, e.g., a CSC and a CSR view
+ * of the same index pair): keep the longest prefix that stays orderable, recurse on the rest.
+ * Single statements are left as they are (their own cycle is reported by the loop-order pass).
+ */
+export function splitToOrderable(program: TensorProgram, segs: Segmentation): Segmentation {
+  const out: Segmentation = [];
+  const visit = (seg: string[]): void => {
+    if (seg.length === 1 || hasLoopOrder(program, seg)) {
+      out.push(seg);
+      return;
+    }
+    for (let c = seg.length - 1; c >= 1; c--) {
+      const head = splitToSingleOutput(program, [seg.slice(0, c)]);
+      if (head.every((h) => h.length === 1 || hasLoopOrder(program, h))) {
+        out.push(...head);
+        splitToSingleOutput(program, [seg.slice(c)]).forEach(visit);
+        return;
+      }
+    }
+    seg.forEach((n) => out.push([n]));
+  };
+  splitToSingleOutput(program, segs).forEach(visit);
+  return out;
+}
+
 /** Cut so that every data-movement statement is alone in its segment. */
 function cutAtDataMovement(program: TensorProgram, segs: Segmentation, extra: string[] = []): Segmentation {
   const byName = new Map(program.statements.map((s) => [s.name, s]));
@@ -90,11 +126,11 @@ export function unfusedSegmentation(program: TensorProgram): Segmentation {
   return program.statements.map((s) => [s.name]);
 }
 
-/** Full fusion: as few groups as legal (one per live output, cut at data movement). */
+/** Full fusion: as few groups as legal (one per live output, orderable, cut at data movement). */
 export function fullSegmentation(program: TensorProgram, opts: GranularityOptions = {}): Segmentation {
   let segs: Segmentation = [program.statements.map((s) => s.name)];
   if (opts.cutAtDataMovement !== false) segs = cutAtDataMovement(program, segs, opts.dataMovement);
-  return splitToSingleOutput(program, segs);
+  return splitToOrderable(program, segs);
 }
 
 /**
@@ -127,12 +163,12 @@ export function layerSegmentation(program: TensorProgram, opts: GranularityOptio
   }
   if (run.length) segs.push(run);
   if (opts.cutAtDataMovement !== false) segs = cutAtDataMovement(program, segs, opts.dataMovement);
-  return splitToSingleOutput(program, segs);
+  return splitToOrderable(program, segs);
 }
 
 /**
- * Every segmentation of the program order into contiguous runs, each then split to single-output
- * groups; deduplicated, at most `limit` (2^(n-1) grows fast: callers cap n).
+ * Every segmentation of the program order into contiguous runs, each then split to single-output,
+ * orderable groups; deduplicated, at most `limit` (2^(n-1) grows fast: callers cap n).
  */
 export function contiguousSegmentations(program: TensorProgram, limit = 4096): Segmentation[] {
   const names = program.statements.map((s) => s.name);
@@ -150,7 +186,7 @@ export function contiguousSegmentations(program: TensorProgram, limit = 4096): S
         run = [];
       }
     });
-    const split = splitToSingleOutput(program, segs);
+    const split = splitToOrderable(program, segs);
     const key = JSON.stringify(split);
     if (!seen.has(key)) {
       seen.add(key);

@@ -27,6 +27,8 @@ export {
   isDataMovement,
   segmentationToGroups,
   splitToSingleOutput,
+  splitToOrderable,
+  hasLoopOrder,
   unfusedSegmentation,
   fullSegmentation,
   layerSegmentation,

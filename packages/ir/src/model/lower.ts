@@ -2,7 +2,7 @@ import type { Expr, IndexVar, Statement, TensorDecl, TensorProgram } from '../pr
 import type { TensorBindings } from '../stages';
 import { RESERVED_NAMES } from '../program/expr-utils';
 import { parseFormat } from '../tensor/format';
-import { fromDense, toDense } from '../tensor/storage';
+import { convert, fromDense } from '../tensor/storage';
 import type { SparseTensorData, TensorFormat } from '../tensor/types';
 import { ModelGraphError } from './errors';
 import { evaluateOp, transposeTensor } from './evaluate';
@@ -126,7 +126,11 @@ class Lowering {
     private readonly options: ModelToProgramOptions,
   ) {
     for (const op of graph.ops) for (const i of op.inputs) this.consumers.set(i, [...(this.consumers.get(i) ?? []), op]);
+    this.mustBeDense = denseValues(graph);
   }
+
+  /** values whose consumers would read an unstored point differently from a stored zero. */
+  private readonly mustBeDense: Set<string>;
 
   private fresh(raw: string, used = this.usedNames): string {
     const base = ident(raw);
@@ -171,8 +175,11 @@ class Lowering {
       if (shapeSize(gshape) !== shapeSize(shape) || gshape.filter((d) => d !== 1).join(',') !== pshape.join(',')) {
         throw new ModelGraphError(`input '${name}': data has shape [${gshape.join(',')}] but the model expects [${shape.join(',')}]`, name);
       }
-      const dense = 'levels' in given ? toDense(given) : given.data;
-      this.data[tname] = fromDense(pshape, dense, format, tname);
+      // stored data is converted level by level, so a large graph is never densified
+      if ('levels' in given) {
+        const same = JSON.stringify(given.format) === JSON.stringify(format) && given.shape.join(',') === pshape.join(',');
+        this.data[tname] = same ? { ...given, name: tname } : { ...convert({ ...given, shape: pshape }, format), name: tname };
+      } else this.data[tname] = fromDense(pshape, given.data, format, tname);
     }
     this.known.set(name, { kind: 'view', v: { tensor: tname, axes: this.axesFor(shape) } });
   }
@@ -233,7 +240,7 @@ class Lowering {
   }
 
   /** Emits `out = rhs` for a model value of `shape`; `vars` are the indices of its axes. */
-  private emit(stmtName: string, valueName: string, shape: number[], vars: IndexVar[], rhs: Expr, final = true): string {
+  private emit(stmtName: string, valueName: string, shape: number[], vars: IndexVar[], rhs: Expr, final = true, forceDense = false): string {
     const tname = this.fresh(valueName);
     const axes = this.axesFor(shape);
     const lhsIdx: IndexVar[] = [];
@@ -241,7 +248,8 @@ class Lowering {
       if (m !== null) lhsIdx[m] = vars[d];
     });
     const partial = partialVars(rhs, (t) => this.sparse.has(t));
-    const isSparse = lhsIdx.some((v) => partial.has(v));
+    // A partly stored result stays sparse only where every reader treats "not stored" as 0.
+    const isSparse = lhsIdx.some((v) => partial.has(v)) && !(final ? this.mustBeDense.has(valueName) : forceDense);
     const rank = lhsIdx.length;
     const format: TensorFormat = { levels: Array(rank).fill(isSparse ? 'compressed' : 'dense'), modeOrder: lhsIdx.map((_, i) => i) };
     const role = final && this.graph.outputs.includes(valueName) ? 'output' : 'intermediate';
@@ -302,7 +310,8 @@ class Lowering {
         const alpha = (op.attrs.alpha as number | undefined) ?? 1;
         if (alpha !== 1) rhs = bin('mul', rhs, cst(alpha));
         if (op.op === 'gemm' && ins[2]) {
-          const mm = this.emit(`${sname}_mul`, `${outName}_mm`, outShape, vars, rhs, false);
+          // the product feeds a broadcast bias add, which needs it stored everywhere
+          const mm = this.emit(`${sname}_mul`, `${outName}_mm`, outShape, vars, rhs, false, true);
           const beta = (op.attrs.beta as number | undefined) ?? 1;
           let c = this.acc(ins[2], this.bvars(shapeOf(ins[2]), vars, outShape));
           if (beta !== 1) c = bin('mul', c, cst(beta));
@@ -403,11 +412,13 @@ class Lowering {
         return;
       }
       default:
-        throw new ModelGraphError(
-          `${where}: no TensorProgram lowering for op type '${op.op}'`,
-          op.name,
-          op.op === 'conv2d' || op.op.endsWith('pool') || op.op === 'batch_norm' ? "use emit: 'model' (the systolic CNN backend consumes the ModelGraph)" : undefined,
-        );
+        {
+          const cnn = op.op === 'conv2d' || op.op.endsWith('pool') || op.op === 'batch_norm';
+          throw new ModelGraphError(
+            `${where}: no TensorProgram lowering for op type '${op.op}'${cnn ? "; CNNs go to the systolic backend (frontend option emit: 'model')" : ''}`,
+            op.name,
+          );
+        }
     }
   }
 
@@ -518,6 +529,38 @@ class Lowering {
     }
     return outs;
   }
+}
+
+/** Ops that read an unstored point of an operand exactly as a stored 0 (sparse storage is exact). */
+const ZERO_EXACT = new Set(['matmul', 'sparse_mm', 'gemm', 'mul', 'div', 'relu', 'neg', 'square', 'sqrt', 'reduce_sum', 'reduce_mean', 'mask']);
+const VIEW_OPS = new Set(['transpose', 'reshape', 'flatten', 'identity']);
+
+/**
+ * Model values that must be stored dense when computed: the program semantics exclude unstored
+ * points from unions with a broadcast operand (T(i,j) + b(j) is unstored where T is), from
+ * softmax / layer_norm / exp / max, whereas PyTorch reads them as 0. A softmax over a
+ * masked_fill(-inf) result is the exception: there, excluding the point is the meaning.
+ */
+function denseValues(graph: ModelGraph): Set<string> {
+  const out = new Set<string>();
+  const producer = new Map<string, ModelOp>();
+  for (const op of graph.ops) producer.set(op.outputs[0], op);
+  for (let k = graph.ops.length - 1; k >= 0; k--) {
+    const op = graph.ops[k];
+    const outShape = graph.values[op.outputs[0]]?.shape.join(',');
+    for (const v of op.inputs) {
+      let unsafe: boolean;
+      if (VIEW_OPS.has(op.op)) unsafe = out.has(op.outputs[0]);
+      else if (ZERO_EXACT.has(op.op)) unsafe = false;
+      else if (op.op === 'add' || op.op === 'sub' || op.op === 'max') unsafe = op.inputs.some((i) => graph.values[i]?.shape.join(',') !== outShape);
+      else if (op.op === 'softmax') {
+        const p = producer.get(v);
+        unsafe = !(p && p.op === 'mask' && Number(p.attrs.fill) === -Infinity);
+      } else unsafe = true;
+      if (unsafe) out.add(v);
+    }
+  }
+  return out;
 }
 
 /**

@@ -13,6 +13,11 @@ import type { TensorFormat } from '../tensor/types';
  *   if, for every index variable v, the root expression is present with respect to v. A missing
  *   operand of a union reads as 0. A reduction is present iff any of its points is.
  *   Outside the present points the output is zero (not stored).
+ * - Precisely (as evaluateProgram implements it): a reduction point takes part iff the argument is
+ *   present w.r.t. every reduced variable there; the reduction is present w.r.t. an outer variable
+ *   v iff the argument is present w.r.t. v at some taking-part point; its value is the sum / max of
+ *   the argument over the taking-part points (an argument absent w.r.t. any variable reads as 0).
+ *   Present output points are stored, even where their value is 0 (e.g. relu of a negative).
  */
 export type IndexVar = string;
 

@@ -409,6 +409,17 @@ describe('presence semantics (ast.ts examples)', () => {
     expect(Array.from(toCoo(out.r).coords[0])).toEqual([0, 2]);
   });
 
+  it('top-level Einstein sums wrap the whole right-hand side; explicit sum() nests', () => {
+    const p = parseProgram(
+      'tensor A(2,3): csr input\ntensor y(2): dense output\ntensor z(2): dense output\n' +
+        's0: y(i) = relu(A(i,j))\ns1: z(i) = relu(sum(j, A(i,j)))',
+    );
+    const B = fromDense([2, 3], [1, -3, 1, 0, 0, 2], parseFormat('csr', 2));
+    const out = evaluateProgram(p, { A: B });
+    expect(Array.from(toDense(out.y))).toEqual([2, 2]); // relu(1) + relu(-3) + relu(1), relu(2)
+    expect(Array.from(toDense(out.z))).toEqual([0, 2]); // relu(1 - 3 + 1), relu(2)
+  });
+
   it('evaluateStatement accepts data in any format and uses the declared one for presence', () => {
     const p = parseProgram('tensor A(2,3): dense input\ntensor E(2,3): dense output\ns0: E(i,j) = exp(A(i,j))');
     const out = evaluateStatement(p, p.statements[0], { A });
@@ -446,7 +457,7 @@ describe('property: the pruned evaluator agrees with the naive dense-loop oracle
       fc.tuple(fc.constantFrom('add', 'sub', 'mul', 'max', 'min'), tie('e'), tie('e')).map(([op, lhs, rhs]): Expr => ({ kind: 'binary', op: op as 'add', lhs, rhs })),
       fc.tuple(fc.constantFrom('exp', 'relu', 'neg', 'abs', 'square', 'tanh'), tie('e')).map(([op, arg]): Expr => ({ kind: 'unary', op: op as 'exp', arg })),
       fc.tuple(fc.constantFrom('sum', 'max'), fc.constantFrom(['k'], ['j'], ['i'], ['j', 'k']), tie('e')).map(
-        ([op, indices, arg]): Expr => ({ kind: 'reduce', op: op as 'sum', indices, arg }),
+        ([op, indices, arg]): Expr => ({ kind: 'reduce', op: op as 'sum', indices: [...indices], arg }),
       ),
     ),
   }));

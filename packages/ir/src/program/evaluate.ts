@@ -3,7 +3,7 @@ import type { SparseTensorData, TensorFormat } from '../tensor/types';
 import type { TensorBindings } from '../stages';
 import { inputError } from '../tensor/errors';
 import { formatName, isDenseFormat } from '../tensor/format';
-import { convert, elementIndex, fromCoo, rowMajorStrides, type ElementIndex } from '../tensor/storage';
+import { convert, elementIndex, fromCoo, fromDense, rowMajorStrides, type ElementIndex } from '../tensor/storage';
 import { statementVars } from './expr-utils';
 import { printStatement } from './print';
 import { verifyProgram } from './verify';
@@ -47,9 +47,16 @@ const INTERSECTING: ReadonlySet<BinaryOp> = new Set(['mul', 'div']);
 const ALL = 'all' as const;
 const NEUTRAL = 'neutral' as const;
 type Candidates = typeof ALL | typeof NEUTRAL | Int32Array;
+const EMPTY = new Int32Array(0);
+
+/** Stored coordinates of one variable of an access, keyed by the coordinates of its bound modes. */
+interface CoordIndex {
+  boundModes: number[];
+  index: Map<number, Int32Array>;
+}
 
 type Node =
-  | { kind: 'access'; free: number; value: number; tensor: string; data: ElementIndex; varIds: number[]; cache: Map<string, Map<number, Int32Array>> }
+  | { kind: 'access'; free: number; value: number; tensor: string; data: ElementIndex; varIds: number[]; cache: Map<number, CoordIndex> }
   | { kind: 'const'; free: number; value: number; c: number }
   | { kind: 'unary'; free: number; value: number; f: (x: number) => number; arg: Node }
   | { kind: 'binary'; free: number; value: number; op: BinaryOp; f: (a: number, b: number) => number; lhs: Node; rhs: Node }
@@ -176,42 +183,43 @@ class StatementEvaluator {
 
   /** Sorted coordinates of `v` among the stored elements that match the currently bound variables. */
   private storedCoords(n: Extract<Node, { kind: 'access' }>, v: number): Int32Array {
+    const cacheKey = (this.bound & n.free) * 32 + v;
+    let entry = n.cache.get(cacheKey);
+    if (!entry) entry = this.buildCoordIndex(n, v);
+    n.cache.set(cacheKey, entry);
+    let key = 0;
+    for (const m of entry.boundModes) key = key * n.data.shape[m] + this.point[n.varIds[m]];
+    return entry.index.get(key) ?? EMPTY;
+  }
+
+  /**
+   * Groups the stored elements of an access by the coordinates of its currently bound modes:
+   * key (bound coordinates, row-major) -> sorted distinct coordinates of `v`. Built once per pattern.
+   */
+  private buildCoordIndex(n: Extract<Node, { kind: 'access' }>, v: number): CoordIndex {
     const boundModes = n.varIds.map((id, m) => ((this.bound >> id) & 1 ? m : -1)).filter((m) => m >= 0);
-    const cacheKey = `${boundModes.join(',')}:${v}`;
-    let index = n.cache.get(cacheKey);
     const shape = n.data.shape;
-    const keyOf = (coordOf: (m: number) => number): number => {
-      let k = 0;
-      for (const m of boundModes) k = k * shape[m] + coordOf(m);
-      return k;
-    };
-    if (!index) {
-      // Group the stored elements by the coordinates of the bound modes (built once per pattern).
-      const { coords } = n.data.coo();
-      const vMode = n.varIds.indexOf(v);
-      const lists = new Map<number, number[]>();
-      const count = coords.length > 0 ? coords[0].length : 0;
-      for (let k = 0; k < count; k++) {
-        // A repeated variable (A(i,i)) only matches elements whose coordinates agree.
-        let consistent = true;
-        for (let m = 0; m < n.varIds.length && consistent; m++) {
-          const first = n.varIds.indexOf(n.varIds[m]);
-          if (coords[m][k] !== coords[first][k]) consistent = false;
-        }
-        if (!consistent) continue;
-        const key = keyOf((m) => coords[m][k]);
-        let list = lists.get(key);
-        if (!list) lists.set(key, (list = []));
-        list.push(coords[vMode][k]);
+    const { coords } = n.data.coo();
+    const vMode = n.varIds.indexOf(v);
+    const lists = new Map<number, number[]>();
+    const count = coords.length > 0 ? coords[0].length : 0;
+    for (let k = 0; k < count; k++) {
+      // A repeated variable (A(i,i)) only matches elements whose coordinates agree.
+      let consistent = true;
+      for (let m = 0; m < n.varIds.length && consistent; m++) {
+        const first = n.varIds.indexOf(n.varIds[m]);
+        if (coords[m][k] !== coords[first][k]) consistent = false;
       }
-      index = new Map();
-      for (const [key, list] of lists) {
-        const sorted = Int32Array.from(new Set(list)).sort();
-        index.set(key, sorted);
-      }
-      n.cache.set(cacheKey, index);
+      if (!consistent) continue;
+      let key = 0;
+      for (const m of boundModes) key = key * shape[m] + coords[m][k];
+      let list = lists.get(key);
+      if (!list) lists.set(key, (list = []));
+      list.push(coords[vMode][k]);
     }
-    return index.get(keyOf((m) => this.point[n.varIds[m]])) ?? new Int32Array(0);
+    const index = new Map<number, Int32Array>();
+    for (const [key, list] of lists) index.set(key, Int32Array.from(new Set(list)).sort());
+    return { boundModes, index };
   }
 
   /** Binds `vars[depth..]` to every candidate coordinate in turn and calls `visit` at each full point. */
@@ -333,14 +341,13 @@ class StatementEvaluator {
     return order;
   }
 
-  /** Runs the statement: output coordinates (row-major linear index) -> summed value. */
-  run(): Map<number, number> {
+  /** Runs the statement, adding each present point's value into `out` at its output coordinates. */
+  run(out: OutputAccumulator): void {
     const vars = statementVars(this.s);
     const order = this.variableOrder(vars);
     const decl = this.p.tensors[this.s.lhs.tensor];
     const strides = rowMajorStrides(decl.shape);
     const lhsIds = this.s.lhs.indices.map((v) => this.varIds.get(v)!);
-    const out = new Map<number, number>();
     const full = this.root.free;
     this.bound = 0;
     this.enumerate(order, 0, this.root, () => {
@@ -348,17 +355,67 @@ class StatementEvaluator {
       if (this.evaluate(this.root) !== full) return;
       let lin = 0;
       for (let m = 0; m < lhsIds.length; m++) lin += this.point[lhsIds[m]] * strides[m];
-      out.set(lin, (out.get(lin) ?? 0) + this.root.value);
+      out.add(lin, this.root.value);
     });
-    return out;
   }
 }
 
-function toTensor(shape: number[], format: TensorFormat, values: Map<number, number>, name: string): SparseTensorData {
+/** Output values by row-major linear index, with the set of present (stored) points. */
+interface OutputAccumulator {
+  add(lin: number, value: number): void;
+  /** present linear indices in increasing order, with their summed values. */
+  entries(): { lins: Float64Array; vals: Float64Array };
+  /** all values row-major (absent = 0), when kept densely. */
+  dense?(): Float64Array;
+}
+
+/** Outputs up to this many elements accumulate in flat arrays instead of a hash map. */
+const DENSE_OUTPUT_LIMIT = 1 << 24;
+
+function outputAccumulator(size: number): OutputAccumulator {
+  if (size <= DENSE_OUTPUT_LIMIT) {
+    const sum = new Float64Array(size);
+    const present = new Uint8Array(size);
+    return {
+      add(lin, value) {
+        sum[lin] += value;
+        present[lin] = 1;
+      },
+      entries() {
+        let n = 0;
+        for (let k = 0; k < size; k++) n += present[k];
+        const lins = new Float64Array(n);
+        const vals = new Float64Array(n);
+        let w = 0;
+        for (let k = 0; k < size; k++) {
+          if (!present[k]) continue;
+          lins[w] = k;
+          vals[w++] = sum[k];
+        }
+        return { lins, vals };
+      },
+      dense: () => sum,
+    };
+  }
+  const map = new Map<number, number>();
+  return {
+    add(lin, value) {
+      map.set(lin, (map.get(lin) ?? 0) + value);
+    },
+    entries() {
+      const lins = Float64Array.from(map.keys()).sort();
+      return { lins, vals: Float64Array.from(lins, (lin) => map.get(lin)!) };
+    },
+  };
+}
+
+function toTensor(shape: number[], format: TensorFormat, out: OutputAccumulator, name: string): SparseTensorData {
+  const dense = out.dense?.();
+  // Every element of an all-dense output is stored anyway.
+  if (dense && isDenseFormat(format) && !format.blockShape) return fromDense(shape, dense, format, name);
   const strides = rowMajorStrides(shape);
-  const lins = [...values.keys()].sort((a, b) => a - b);
+  const { lins, vals } = out.entries();
   const coords = shape.map((_, m) => Int32Array.from(lins, (lin) => Math.floor(lin / strides[m]) % shape[m]));
-  const vals = Float64Array.from(lins, (lin) => values.get(lin)!);
   return fromCoo(shape, coords, vals, format, name);
 }
 
@@ -398,8 +455,9 @@ export function evaluateStatement(p: TensorProgram, s: Statement, env: TensorBin
     indexes.set(r, elementIndex(asDeclared(p, r, t)));
   }
   const decl = p.tensors[s.lhs.tensor];
-  const values = new StatementEvaluator(p, s, indexes).run();
-  return toTensor(decl.shape, decl.format, values, s.lhs.tensor);
+  const out = outputAccumulator(decl.shape.reduce((a, b) => a * b, 1));
+  new StatementEvaluator(p, s, indexes).run(out);
+  return toTensor(decl.shape, decl.format, out, s.lhs.tensor);
 }
 
 /**

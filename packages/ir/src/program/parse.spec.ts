@@ -15,7 +15,7 @@ tensor W(1433,16): dcsr input
 tensor T0(2708,1433): dense intermediate
 tensor Y(2708,16): dense output
 s0: T0(i,j) = A(i,k) * X(k,j)
-s1: Y(i,l) = relu(T0(i,j) * W(j,l))
+s1: Y(i,l) = relu(sum(j, T0(i,j) * W(j,l)))
 group g0 = s0, s1 order i,k,j,l
 schedule block 16 A ; parallel i 4 in g0
 `;
@@ -93,14 +93,14 @@ describe('program text form', () => {
     expect(p.name).toBe('gcn_layer');
     expect(p.tensors.A).toEqual({ name: 'A', shape: [2708, 2708], format: { levels: ['compressed', 'compressed'], modeOrder: [0, 1] }, role: 'input' });
     expect(p.statements.map((s) => s.name)).toEqual(['s0', 's1']);
-    expect(p.statements[1].rhs).toEqual(E.unary('relu', E.binary('mul', E.access('T0', 'i', 'j'), E.access('W', 'j', 'l'))));
+    expect(p.statements[1].rhs).toEqual(E.unary('relu', E.reduce('sum', ['j'], E.binary('mul', E.access('T0', 'i', 'j'), E.access('W', 'j', 'l')))));
     expect(p.groups).toEqual([{ name: 'g0', statements: ['s0', 's1'], loopOrder: ['i', 'k', 'j', 'l'] }]);
     expect(p.schedule).toEqual({ blocking: { size: 16, tensors: ['A'] }, parallel: [{ index: 'i', factor: 4, group: 'g0' }] });
     expect(p.outputs).toEqual(['Y']);
     verifyProgram(p);
     const text = printProgram(p);
     expect(text).toContain('tensor A(2708,2708): dcsr input\n');
-    expect(text).toContain('s1: Y(i,l) = relu(T0(i,j) * W(j,l))\n');
+    expect(text).toContain('s1: Y(i,l) = relu(sum(j, T0(i,j) * W(j,l)))\n');
     expect(parseProgram(text)).toEqual(p);
   });
 

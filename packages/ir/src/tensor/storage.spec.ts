@@ -233,6 +233,16 @@ describe('compareTensors', () => {
     expect(r.maxAbsError).toBeCloseTo(0.5);
     expect(r.message).toMatch(/Ysim vs Y: 1 of \d+ element\(s\) differ.*\(0,2\) got 2.5 expected 2/);
     expect(compareTensors(a, e, { rtol: 0.3 }).equal).toBe(true);
+    // Both sparse: only the union of the stored elements is visited.
+    const s1 = fromCoo([100, 100], [[5, 7], [9, 3]], [1, 2], parseFormat('dcsr', 2), 'P');
+    const s2 = fromCoo([100, 100], [[7, 50], [3, 50]], [2.5, 4], parseFormat('csc', 2), 'Q');
+    const rs = compareTensors(s1, s2);
+    expect(rs.compared).toBe(3);
+    expect(rs.mismatches).toEqual([
+      { coords: [5, 9], actual: 1, expected: 0 },
+      { coords: [7, 3], actual: 2, expected: 2.5 },
+      { coords: [50, 50], actual: 0, expected: 4 },
+    ]);
     const wrongShape = fromDense([3, 2], [1, 0, 2, 0, 3, 0], parseFormat('dense', 2));
     expect(compareTensors(wrongShape, e).reason).toMatch(/shape \[3,2\] differs from expected \[2,3\]/);
   });

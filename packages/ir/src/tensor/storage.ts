@@ -103,9 +103,9 @@ export function fromCoo(
     return { ...(name !== undefined ? { name } : {}), shape: [], format: cloneFormat(format), levels: [], vals: Float64Array.of(s) };
   }
   const order = sortByLevels(levelCrd, sizes, n);
-  // Unique points (blocks when blocked), in sorted order, with summed values / tiles.
+  // Unique points (blocks when blocked), in sorted order; uid[k] = unique point of sorted entry k.
   const upCrd = levelCrd.map(() => new Int32Array(n));
-  const upVal = new Float64Array(n * tile);
+  const uid = new Int32Array(n);
   let u = 0;
   for (let k = 0; k < n; k++) {
     const id = order[k];
@@ -115,7 +115,13 @@ export function fromCoo(
       for (let l = 0; l < rank; l++) upCrd[l][u] = levelCrd[l][id];
       u++;
     }
-    upVal[(u - 1) * tile + (tileOff ? tileOff[id] : 0)] += vals[id];
+    uid[k] = u - 1;
+  }
+  // Summed values (whole tiles when blocked), allocated per unique point, not per input entry.
+  const upVal = new Float64Array(u * tile);
+  for (let k = 0; k < n; k++) {
+    const id = order[k];
+    upVal[uid[k] * tile + (tileOff ? tileOff[id] : 0)] += vals[id];
   }
   // Build levels top-down. Each position of the current level owns a contiguous range of unique points.
   let rangeStart = Int32Array.of(0);
@@ -143,27 +149,29 @@ export function fromCoo(
       rangeStart = ns;
       rangeEnd = ne;
     } else if (lf === 'compressed') {
+      // A level never has more positions than there are unique points.
       const pos = new Int32Array(parents + 1);
-      const crd: number[] = [];
-      const ns: number[] = [];
-      const ne: number[] = [];
+      const crd = new Int32Array(u);
+      const ns = new Int32Array(u);
+      const ne = new Int32Array(u);
+      let q = 0;
       for (let p = 0; p < parents; p++) {
         const a = rangeStart[p];
         const b = rangeEnd[p];
-        const first = ns.length;
+        const first = q;
         for (let k = a; k < b; k++) {
           // Above a singleton level every element gets its own position (non-unique, as COO).
           if (nonUnique || k === a || crdL[k] !== crdL[k - 1]) {
-            crd.push(crdL[k]);
-            ns.push(k);
+            crd[q] = crdL[k];
+            ns[q++] = k;
           }
         }
-        for (let g = first; g < ns.length; g++) ne.push(g + 1 < ns.length ? ns[g + 1] : b);
-        pos[p + 1] = crd.length;
+        for (let g = first; g < q; g++) ne[g] = g + 1 < q ? ns[g + 1] : b;
+        pos[p + 1] = q;
       }
-      levels.push({ format: 'compressed', size: sizes[l], pos, crd: Int32Array.from(crd) });
-      rangeStart = Int32Array.from(ns);
-      rangeEnd = Int32Array.from(ne);
+      levels.push({ format: 'compressed', size: sizes[l], pos, crd: crd.slice(0, q) });
+      rangeStart = ns.subarray(0, q);
+      rangeEnd = ne.subarray(0, q);
     } else {
       const crd = new Int32Array(parents);
       for (let p = 0; p < parents; p++) {
@@ -452,7 +460,7 @@ export interface TensorComparison {
   /** first mismatches in row-major order (at most maxReport). */
   mismatches: TensorMismatch[];
   maxAbsError: number;
-  /** elements compared (the union of both tensors' stored elements). */
+  /** elements compared: every element when one side is dense, else the union of both stored sets. */
   compared: number;
   /** one-line human summary naming the first mismatching coordinates. */
   message: string;
@@ -482,6 +490,45 @@ export function compareTensors(
     return { equal: false, reason, mismatchCount: 0, mismatches: [], maxAbsError: Infinity, compared: 0, message: `${label}: ${reason}` };
   }
   const strides = rowMajorStrides(expected.shape);
+  const bad: Array<{ lin: number; actual: number; expected: number }> = [];
+  let maxAbs = 0;
+  let compared = 0;
+  const check = (lin: number, av: number, ev: number): void => {
+    compared++;
+    const d = Math.abs(av - ev);
+    if (d > maxAbs) maxAbs = d;
+    if (!close(av, ev, rtol, atol)) bad.push({ lin, actual: av, expected: ev });
+  };
+  const total = product(expected.shape);
+  if (total <= DENSE_COMPARE_LIMIT && (isDenseFormat(actual.format) || isDenseFormat(expected.format))) {
+    // One side is dense anyway: compare dense arrays instead of hashing every element.
+    const a = toDense(actual);
+    const e = toDense(expected);
+    for (let lin = 0; lin < total; lin++) check(lin, a[lin], e[lin]);
+  } else {
+    compareSparse(actual, expected, strides, check);
+  }
+  bad.sort((x, y) => x.lin - y.lin);
+  const unravel = (lin: number): number[] => strides.map((s, m) => Math.floor(lin / s) % expected.shape[m]);
+  const mismatches = bad.slice(0, maxReport).map((b) => ({ coords: unravel(b.lin), actual: b.actual, expected: b.expected }));
+  const message =
+    bad.length === 0
+      ? `${label}: ${compared} element(s) equal within rtol=${rtol}, atol=${atol}`
+      : `${label}: ${bad.length} of ${compared} element(s) differ (rtol=${rtol}, atol=${atol}); first: ` +
+        mismatches.map((m) => `(${m.coords.join(',')}) got ${m.actual} expected ${m.expected}`).join('; ');
+  return { equal: bad.length === 0, mismatchCount: bad.length, mismatches, maxAbsError: maxAbs, compared, message };
+}
+
+/** Tensors up to this many elements are compared as dense arrays when one side is dense. */
+const DENSE_COMPARE_LIMIT = 1 << 22;
+
+/** Compares the union of both tensors' stored elements (absent reads as 0). */
+function compareSparse(
+  actual: SparseTensorData,
+  expected: SparseTensorData,
+  strides: number[],
+  check: (lin: number, av: number, ev: number) => void,
+): void {
   const values = (t: SparseTensorData): Map<number, number> => {
     const { coords, vals } = toCoo(t);
     const m = new Map<number, number>();
@@ -494,26 +541,8 @@ export function compareTensors(
   };
   const a = values(actual);
   const e = values(expected);
-  const bad: Array<{ lin: number; actual: number; expected: number }> = [];
-  let maxAbs = 0;
-  let compared = 0;
-  const check = (lin: number, av: number, ev: number): void => {
-    compared++;
-    const d = Math.abs(av - ev);
-    if (d > maxAbs || Number.isNaN(d)) maxAbs = Number.isNaN(d) ? maxAbs : d;
-    if (!close(av, ev, rtol, atol)) bad.push({ lin, actual: av, expected: ev });
-  };
   for (const [lin, ev] of e) check(lin, a.get(lin) ?? 0, ev);
   for (const [lin, av] of a) if (!e.has(lin)) check(lin, av, 0);
-  bad.sort((x, y) => x.lin - y.lin);
-  const unravel = (lin: number): number[] => strides.map((s, m) => Math.floor(lin / s) % expected.shape[m]);
-  const mismatches = bad.slice(0, maxReport).map((b) => ({ coords: unravel(b.lin), actual: b.actual, expected: b.expected }));
-  const message =
-    bad.length === 0
-      ? `${label}: ${compared} element(s) equal within rtol=${rtol}, atol=${atol}`
-      : `${label}: ${bad.length} of ${compared} element(s) differ (rtol=${rtol}, atol=${atol}); first: ` +
-        mismatches.map((m) => `(${m.coords.join(',')}) got ${m.actual} expected ${m.expected}`).join('; ');
-  return { equal: bad.length === 0, mismatchCount: bad.length, mismatches, maxAbsError: maxAbs, compared, message };
 }
 
 /** True when both tensors have the same shape and element values within tolerance. */

@@ -1,0 +1,23 @@
+/* Evaluator timing on a Cora-size GCN layer (not a test). Run: node --conditions=development -r @swc-node/register bench/evaluator.bench.ts [F] */
+import { denseRandom, evaluateProgram, parseProgram, powerLawGraph } from '../src/index';
+
+const F = Number(process.argv[2] ?? 16);
+const A = powerLawGraph({ dataset: 'cora', seed: 1 });
+const X = denseRandom({ shape: [2708, F], seed: 3 });
+const W = denseRandom({ shape: [F, 16], seed: 4 });
+const p = parseProgram(
+  [
+    'tensor A(2708,2708): dcsr input',
+    `tensor X(2708,${F}): dense input`,
+    `tensor W(${F},16): dense input`,
+    `tensor T(2708,${F}): dense intermediate`,
+    'tensor Y(2708,16): dense output',
+    's0: T(i,j) = A(i,k) * X(k,j)',
+    's1: Y(i,l) = relu(sum(j, T(i,j) * W(j,l)))',
+  ].join('\n'),
+);
+for (let rep = 0; rep < 3; rep++) {
+  const t0 = process.hrtime.bigint();
+  evaluateProgram(p, { A, X, W });
+  console.log(`F=${F} run ${rep}: ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms`);
+}

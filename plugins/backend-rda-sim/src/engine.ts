@@ -1,0 +1,169 @@
+import { FuseFlowError } from '@fuseflow/kernel';
+import { peekTokens, type Chan } from './channel';
+import { FINISHED, OK, WAIT_IN, WAIT_OUT, WAIT_TIME, type Prim } from './prims';
+
+/** One stuck node in a deadlock/budget report. */
+export interface StuckNode {
+  id: number;
+  label: string;
+  kind: string;
+  /** local clock (cycles). */
+  now: number;
+  waitsOn: string;
+  queues: Array<{ port: string; channel: number; tokens: string }>;
+}
+
+export interface EngineResult {
+  cycles: number;
+  /** channel token transfers (pops). */
+  tokens: number;
+}
+
+function portOf(p: Prim, c: Chan): string {
+  const i = p.ins.indexOf(c);
+  if (i >= 0) return `input '${p.inPorts[i]}'`;
+  const o = p.outs.indexOf(c);
+  return o >= 0 ? `output '${p.outPorts[o]}'` : `channel ${c.id}`;
+}
+
+/** Unfinished nodes with what they wait on and their input queues (first tokens). */
+export function stuckNodes(prims: Prim[]): StuckNode[] {
+  return prims
+    .filter((p) => !p.done)
+    .map((p) => ({
+      id: p.id,
+      label: p.label,
+      kind: p.kind,
+      now: p.now,
+      waitsOn: p.waitChan
+        ? `${p.waitWhy === WAIT_OUT ? 'space on full' : 'a token on empty'} ${portOf(p, p.waitChan)} (channel ${p.waitChan.id}: ${p.waitChan.label})`
+        : 'nothing recorded',
+      queues: p.ins.map((c, i) => ({ port: p.inPorts[i], channel: c.id, tokens: peekTokens(c) })),
+    }));
+}
+
+function describe(stuck: StuckNode[], max = 12): string {
+  return stuck
+    .slice(0, max)
+    .map((s) => `  ${s.label} (${s.kind}) at cycle ${s.now} waits for ${s.waitsOn}; queues: ${s.queues.map((q) => `${q.port}=${q.tokens}`).join(', ') || '(none)'}`)
+    .join('\n') + (stuck.length > max ? `\n  … ${stuck.length - max} more` : '');
+}
+
+function deadlock(graph: string, prims: Prim[]): FuseFlowError {
+  const stuck = stuckNodes(prims);
+  const e = new FuseFlowError('FF_SIM_DEADLOCK', `graph '${graph}': deadlock, ${stuck.length} node(s) cannot progress:\n${describe(stuck)}`, {
+    suggestion: 'bounded channels too shallow for this graph, or mismatched stream structure (a graph bug)',
+  });
+  (e as FuseFlowError & { stuck?: StuckNode[] }).stuck = stuck;
+  return e;
+}
+
+function budget(graph: string, prims: Prim[], limit: number): FuseFlowError {
+  const stuck = stuckNodes(prims);
+  const e = new FuseFlowError('FF_SIM_BUDGET', `graph '${graph}': cycle budget ${limit} exceeded; ${stuck.length} unfinished node(s):\n${describe(stuck)}`, {
+    suggestion: 'raise the cycleBudget option',
+  });
+  (e as FuseFlowError & { stuck?: StuckNode[] }).stuck = stuck;
+  return e;
+}
+
+function total(prims: Prim[]): EngineResult {
+  let cycles = 0;
+  let tokens = 0;
+  for (const p of prims) {
+    if (p.finish > cycles) cycles = p.finish;
+    tokens += p.tokIn;
+  }
+  return { cycles, tokens };
+}
+
+/**
+ * Event-driven engine: runs each ready node until it blocks, then wakes consumers on push
+ * (and producers on pop for bounded channels). Node clocks are DAM-style, so the schedule does
+ * not change any timestamp; only work order differs from the reference engine.
+ */
+export function runFast(graph: string, prims: Prim[], cycleBudget = Infinity, quota = 256): EngineResult {
+  // FIFO ready queue with a per-activation step quota: a producer cannot run arbitrarily far
+  // ahead of its consumers, which keeps channel buffers short (cache-resident, no regrowth).
+  const cap = 1 << Math.ceil(Math.log2(prims.length + 2));
+  const q: Prim[] = new Array<Prim>(cap);
+  const mask = cap - 1;
+  let head = 0;
+  let size = 0;
+  const wake = (p: Prim): void => {
+    if (!p.queued && !p.done) {
+      p.queued = true;
+      q[(head + size) & mask] = p;
+      size++;
+    }
+  };
+  for (const p of prims) {
+    p.wakeFn = wake;
+    p.queued = true;
+    q[(head + size) & mask] = p;
+    size++;
+  }
+  while (size > 0) {
+    const p = q[head];
+    head = (head + 1) & mask;
+    size--;
+    p.queued = false;
+    p.blocked = false;
+    let n = quota;
+    for (;;) {
+      const r = p.step(Infinity);
+      if (r === OK) {
+        if (--n === 0) {
+          if (p.now > cycleBudget) throw budget(graph, prims, cycleBudget);
+          wake(p);
+          break;
+        }
+        continue;
+      }
+      if (r !== FINISHED) p.blocked = true;
+      else if (p.now > cycleBudget) throw budget(graph, prims, cycleBudget);
+      break;
+    }
+  }
+  for (const p of prims) p.wakeFn = null;
+  if (prims.some((p) => !p.done)) throw deadlock(graph, prims);
+  const res = total(prims);
+  if (res.cycles > cycleBudget) throw budget(graph, prims, cycleBudget);
+  return res;
+}
+
+/**
+ * Reference engine: a global cycle counter; in each cycle every node whose clock has reached it
+ * steps repeatedly (sweeping until nothing changes) using only tokens visible at that cycle.
+ * Slow and obviously in time order; the fast engine must match it exactly.
+ */
+export function runReference(graph: string, prims: Prim[], cycleBudget = Infinity): EngineResult {
+  for (let T = 0; ; T++) {
+    if (T > cycleBudget) throw budget(graph, prims, cycleBudget);
+    let progressed = false;
+    let timeWait = false;
+    for (;;) {
+      let any = false;
+      for (const p of prims) {
+        if (p.done) continue;
+        if (p.now > T) {
+          timeWait = true;
+          continue;
+        }
+        const r = p.step(T);
+        if (r === OK || r === FINISHED) any = true;
+        else if (r === WAIT_TIME) timeWait = true;
+        else if (r !== WAIT_IN && r !== WAIT_OUT) throw new Error(`unexpected step result ${r}`);
+      }
+      if (!any) break;
+      progressed = true;
+    }
+    let allDone = true;
+    for (const p of prims) if (!p.done) allDone = false;
+    if (allDone) break;
+    if (!progressed && !timeWait) throw deadlock(graph, prims);
+  }
+  const res = total(prims);
+  if (res.cycles > cycleBudget) throw budget(graph, prims, cycleBudget);
+  return res;
+}

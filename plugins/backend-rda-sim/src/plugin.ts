@@ -1,0 +1,22 @@
+import { BACKEND, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { RdaSimBackend } from './backend';
+import { comalSimCommand } from './cli';
+import { defaultOptions, optionsSchema, type RdaSimOptions } from './options';
+
+const pkg = require('../package.json') as { name: string; version: string };
+
+/** The plugin object: backend 'rda-sim', consumes the 'dataflow' stage. */
+export const rdaSimPlugin: FuseFlowPlugin<RdaSimOptions> = {
+  name: pkg.name,
+  version: pkg.version,
+  apiVersion: 1,
+  kind: 'backend',
+  id: 'rda-sim',
+  description: 'Cycle-accurate (Comal/DAM-style) simulator of SAM dataflow graphs with real values checked against the reference evaluator',
+  optionsSchema: optionsSchema as unknown as Record<string, unknown>,
+  defaultOptions,
+  register(container, options) {
+    container.register(BACKEND, { useValue: new RdaSimBackend(options) });
+  },
+  commands: [comalSimCommand],
+};

@@ -1,0 +1,108 @@
+import { denseFormat, fromCoo, fromDense, parseFormat, type NodeAttrs, type PrimitiveKind, type SparseTensorData } from '@fuseflow/ir';
+import { runPrimitive } from './harness';
+import type { Token } from './tokens';
+
+// B (3x4): row0 = {0:1, 2:2}, row1 = {}, row2 = {1:3, 3:4} (fuseflow-reference.md section 1.2).
+const Bdcsr = fromCoo([3, 4], [[0, 0, 2, 2], [0, 2, 1, 3]], [1, 2, 3, 4], parseFormat('dcsr', 2), 'B');
+const Bcsr = fromCoo([3, 4], [[0, 0, 2, 2], [0, 2, 1, 3]], [1, 2, 3, 4], parseFormat('csr', 2), 'B');
+const V = fromDense([3], [10, 20, 30], denseFormat(1), 'V');
+
+interface Fixture {
+  name: string;
+  kind: PrimitiveKind;
+  attrs?: NodeAttrs;
+  tensors?: Record<string, SparseTensorData>;
+  in: Record<string, Token[]>;
+  gold: Record<string, Array<number | string>>;
+}
+
+// Golden streams: the section 1.2 scans, SAM Python's test_repeat.py vectors (repeat, repsig),
+// Comal's relu test, and hand-derived vectors for the Comal-specific primitives.
+const FIXTURES: Fixture[] = [
+  { name: 'dcsr level 0', kind: 'level_scan', attrs: { tensor: 'B', level: 0 }, tensors: { B: Bdcsr }, in: { ref: [0, 'D'] }, gold: { crd: [0, 2, 'S0', 'D'], ref: [0, 1, 'S0', 'D'] } },
+  { name: 'dcsr level 1', kind: 'level_scan', attrs: { tensor: 'B', level: 1 }, tensors: { B: Bdcsr }, in: { ref: [0, 1, 'S0', 'D'] }, gold: { crd: [0, 2, 'S0', 1, 3, 'S1', 'D'], ref: [0, 1, 'S0', 2, 3, 'S1', 'D'] } },
+  { name: 'csr dense level 0', kind: 'level_scan', attrs: { tensor: 'B', level: 0 }, tensors: { B: Bcsr }, in: { ref: [0, 'D'] }, gold: { crd: [0, 1, 2, 'S0', 'D'], ref: [0, 1, 2, 'S0', 'D'] } },
+  { name: 'csr level 1 (empty row)', kind: 'level_scan', attrs: { tensor: 'B', level: 1 }, tensors: { B: Bcsr }, in: { ref: [0, 1, 2, 'S0', 'D'] }, gold: { crd: [0, 2, 'S0', 'S0', 1, 3, 'S1', 'D'], ref: [0, 1, 'S0', 'S0', 2, 3, 'S1', 'D'] } },
+  { name: 'uncompressed 2d (dim 4)', kind: 'level_scan', attrs: { tensor: 'B', level: 1 }, tensors: { B: fromDense([2, 4], new Array(8).fill(1), denseFormat(2)) }, in: { ref: [0, 1, 'S0', 'D'] }, gold: { crd: [0, 1, 2, 3, 'S0', 0, 1, 2, 3, 'S1', 'D'], ref: [0, 1, 2, 3, 'S0', 4, 5, 6, 7, 'S1', 'D'] } },
+  { name: 'scanner: stop passes, Empty is an empty fiber', kind: 'level_scan', attrs: { tensor: 'B', level: 1 }, tensors: { B: Bdcsr }, in: { ref: ['S0', 'N', 1, 'S1', 'D'] }, gold: { crd: ['S1', 'S0', 1, 3, 'S2', 'D'], ref: ['S1', 'S0', 2, 3, 'S2', 'D'] } },
+  { name: 'repsig 1', kind: 'repsig', in: { crd: [0, 1, 'S0', 2, 'S0', 3, 'S1', 'D'] }, gold: { repsig: ['R', 'R', 'S', 'R', 'S', 'R', 'S', 'D'] } },
+  { name: 'repsig 3', kind: 'repsig', in: { crd: [0, 1, 2, 'S0', 0, 1, 2, 'S1', 'S1', 4, 5, 'S2', 'D'] }, gold: { repsig: ['R', 'R', 'R', 'S', 'R', 'R', 'R', 'S', 'S', 'R', 'R', 'S', 'D'] } },
+  { name: 'repeat 1', kind: 'repeat', in: { in: [0, 1, 2, 'S0', 'D'], repsig: ['R', 'R', 'S', 'R', 'S', 'R', 'S', 'D'] }, gold: { out: [0, 0, 'S0', 1, 'S0', 2, 'S1', 'D'] } },
+  { name: 'repeat 2', kind: 'repeat', in: { in: [0, 1, 'S0', 2, 'S0', 3, 'S1', 'D'], repsig: ['R', 'R', 'R', 'S', 'R', 'R', 'R', 'S', 'R', 'S', 'R', 'R', 'S', 'D'] }, gold: { out: [0, 0, 0, 'S0', 1, 1, 1, 'S1', 2, 'S1', 3, 3, 'S2', 'D'] } },
+  { name: 'repeat 3', kind: 'repeat', in: { in: [0, 'S0', 1, 2, 3, 'S1', 'D'], repsig: ['R', 'R', 'R', 'S', 'R', 'R', 'R', 'S', 'R', 'S', 'R', 'R', 'S', 'D'] }, gold: { out: [0, 0, 0, 'S1', 1, 1, 1, 'S0', 2, 'S0', 3, 3, 'S2', 'D'] } },
+  { name: 'repeat 4', kind: 'repeat', in: { in: [0, 'D'], repsig: ['R', 'R', 'S', 'D'] }, gold: { out: [0, 0, 'S0', 'D'] } },
+  { name: 'repeat 5', kind: 'repeat', in: { in: [0, 1, 'S0', 'D'], repsig: ['R', 'R', 'R', 'S', 'R', 'R', 'R', 'S', 'D'] }, gold: { out: [0, 0, 0, 'S0', 1, 1, 1, 'S1', 'D'] } },
+  {
+    name: 'intersect 2', kind: 'intersect',
+    in: { crd0: [0, 1, 3, 'S0', 2, 'S1', 'D'], ref0: [0, 1, 2, 'S0', 3, 'S1', 'D'], crd1: [1, 3, 4, 'S0', 2, 5, 'S1', 'D'], ref1: [10, 11, 12, 'S0', 13, 14, 'S1', 'D'] },
+    gold: { crd: [1, 3, 'S0', 2, 'S1', 'D'], ref0: [1, 2, 'S0', 3, 'S1', 'D'], ref1: [10, 11, 'S0', 13, 'S1', 'D'] },
+  },
+  {
+    name: 'union 2', kind: 'union',
+    in: { crd0: [0, 1, 3, 'S0', 2, 'S1', 'D'], ref0: [0, 1, 2, 'S0', 3, 'S1', 'D'], crd1: [1, 3, 4, 'S0', 2, 5, 'S1', 'D'], ref1: [10, 11, 12, 'S0', 13, 14, 'S1', 'D'] },
+    gold: { crd: [0, 1, 3, 4, 'S0', 2, 5, 'S1', 'D'], ref0: [0, 1, 2, 'N', 'S0', 3, 'N', 'S1', 'D'], ref1: ['N', 10, 11, 12, 'S0', 13, 14, 'S1', 'D'] },
+  },
+  {
+    name: 'intersect 3', kind: 'intersect', attrs: { arity: 3 },
+    in: { crd0: [0, 2, 4, 'S0', 'D'], ref0: [0, 1, 2, 'S0', 'D'], crd1: [2, 4, 'S0', 'D'], ref1: [5, 6, 'S0', 'D'], crd2: [1, 4, 'S0', 'D'], ref2: [7, 8, 'S0', 'D'] },
+    gold: { crd: [4, 'S0', 'D'], ref0: [2, 'S0', 'D'], ref1: [6, 'S0', 'D'], ref2: [8, 'S0', 'D'] },
+  },
+  { name: 'locate', kind: 'locate', in: { crd: [0, 2, 'S0', 'D'], ref: [5, 6, 'S0', 'D'] }, gold: { ref1: [0, 2, 'S0', 'D'], ref2: [5, 6, 'S0', 'D'], crd: [0, 2, 'S0', 'D'] } },
+  { name: 'array (Empty -> 0)', kind: 'array', attrs: { tensor: 'V' }, tensors: { V }, in: { ref: [0, 2, 'N', 'S0', 1, 'S1', 'D'] }, gold: { val: [10, 30, 0, 'S0', 20, 'S1', 'D'] } },
+  { name: 'alu relu (Comal relu_test)', kind: 'alu', attrs: { alu: 'relu' }, in: { a: [0, -1, -2, 3, 'S0', 0, 1, 2, 3, 4, 'S1', 'D'] }, gold: { out: [0, 0, 0, 3, 'S0', 0, 1, 2, 3, 4, 'S1', 'D'] } },
+  { name: 'alu add with Empty', kind: 'alu', attrs: { alu: 'add' }, in: { a: [1, 2, 'S0', 'N', 'S1', 'D'], b: [3, 'N', 'S0', 4, 'S1', 'D'] }, gold: { out: [4, 2, 'S0', 4, 'S1', 'D'] } },
+  { name: 'alu scalar_mul', kind: 'alu', attrs: { alu: 'scalar_mul', scalar: 3 }, in: { a: [1, 2, 'S0', 'D'] }, gold: { out: [3, 6, 'S0', 'D'] } },
+  { name: 'reduce sum', kind: 'reduce', attrs: { reduce: 'sum' }, in: { in: [1, 2, 'S0', 3, 'S1', 'D'] }, gold: { out: [3, 3, 'S0', 'D'] } },
+  { name: 'reduce sum empty fiber', kind: 'reduce', in: { in: [1, 'S0', 'S1', 'D'] }, gold: { out: [1, 0, 'S0', 'D'] } },
+  { name: 'reduce max', kind: 'reduce', attrs: { reduce: 'max' }, in: { in: [1, 5, 'S0', 3, 'S1', 'D'] }, gold: { out: [5, 3, 'S0', 'D'] } },
+  {
+    name: 'spacc1 (ikj rows, an empty row)', kind: 'spacc1',
+    in: { outer_crd: [0, 1, 'S0', 'S0', 2, 'S1', 'D'], inner_crd: [0, 2, 'S0', 2, 3, 'S1', 'S1', 1, 'S2', 'D'], val: [1, 2, 'S0', 3, 4, 'S1', 'S1', 5, 'S2', 'D'] },
+    gold: { inner_crd: [0, 2, 3, 'S0', 'S0', 1, 'S1', 'D'], val: [1, 5, 4, 'S0', 'S0', 5, 'S1', 'D'] },
+  },
+  {
+    name: 'spacc2 (kij)', kind: 'spacc2',
+    in: { outer_crd: [0, 1, 'S0', 'D'], crd1: [0, 1, 'S0', 1, 'S1', 'D'], crd0: [0, 'S0', 1, 'S1', 1, 2, 'S2', 'D'], val: [1, 'S0', 2, 'S1', 3, 4, 'S2', 'D'] },
+    gold: { crd1: [0, 1, 'S0', 'D'], crd0: [0, 'S0', 1, 2, 'S1', 'D'], val: [1, 'S0', 5, 4, 'S1', 'D'] },
+  },
+  {
+    name: 'spacc2 with wide coordinates (re-keying)', kind: 'spacc2',
+    in: { outer_crd: [0, 1, 'S0', 'D'], crd1: [0, 1, 'S0', 1, 'S1', 'D'], crd0: [0, 'S0', 40000, 'S1', 40000, 2, 'S2', 'D'], val: [1, 'S0', 2, 'S1', 3, 4, 'S2', 'D'] },
+    gold: { crd1: [0, 1, 'S0', 'D'], crd0: [0, 'S0', 2, 40000, 'S1', 'D'], val: [1, 'S0', 4, 5, 'S1', 'D'] },
+  },
+  { name: 'crd_drop middle', kind: 'crd_drop', in: { outer: [0, 1, 2, 'S0', 'D'], inner: [5, 'S0', 'S0', 6, 'S1', 'D'] }, gold: { outer: [0, 2, 'S0', 'D'], inner: [5, 'S0', 6, 'S1', 'D'] } },
+  { name: 'crd_drop last', kind: 'crd_drop', in: { outer: [0, 1, 'S0', 'D'], inner: [5, 'S0', 'S1', 'D'] }, gold: { outer: [0, 'S0', 'D'], inner: [5, 'S1', 'D'] } },
+  { name: 'crd_hold', kind: 'crd_hold', in: { outer: [0, 1, 'S0', 'D'], inner: [5, 6, 'S0', 7, 'S1', 'D'] }, gold: { inner: [5, 6, 'S0', 7, 'S1', 'D'], outer: [0, 0, 'S0', 1, 'S1', 'D'] } },
+  { name: 'broadcast', kind: 'broadcast', in: { in: [1, 'S0', 'D'] }, gold: { out0: [1, 'S0', 'D'], out1: [1, 'S0', 'D'] } },
+  { name: 'fork', kind: 'fork', in: { in: [1, 2, 3, 'S0', 'D'] }, gold: { out0: [1, 3, 'S0', 'D'], out1: [2, 'S0', 'D'] } },
+  { name: 'join', kind: 'join', in: { in0: [1, 'S0', 'D'], in1: [2, 'S1', 'D'] }, gold: { out: [1, 'S0', 2, 'S1', 'D'] } },
+  { name: 'gen_ref', kind: 'gen_ref', in: { crd: [4, 7, 'S0', 9, 'S1', 'D'] }, gold: { ref: [0, 1, 'S0', 2, 'S1', 'D'] } },
+];
+
+describe('primitive golden streams', () => {
+  for (const f of FIXTURES) {
+    it(f.name, () => {
+      const fast = runPrimitive(f.kind, f.attrs ?? {}, f.in, { tensors: f.tensors });
+      const ref = runPrimitive(f.kind, f.attrs ?? {}, f.in, { tensors: f.tensors, engine: 'reference' });
+      expect(fast.outputs).toEqual(f.gold);
+      expect(ref.outputs).toEqual(f.gold);
+      expect(ref.cycles).toBe(fast.cycles);
+    });
+  }
+});
+
+describe('primitive timing', () => {
+  it('a compressed scan of n coordinates takes about n cycles', () => {
+    for (const n of [10, 100, 1000]) {
+      const t = fromCoo([n], [Array.from({ length: n }, (_, i) => i)], new Array(n).fill(1), parseFormat('sparse', 1), 'T');
+      const r = runPrimitive('level_scan', { tensor: 'T', level: 0 }, { ref: [0, 'D'] }, { tensors: { T: t } });
+      // load (1) + n coordinates (1 each) + fiber stop (1) + Done (1)
+      expect(r.cycles).toBe(n + 3);
+    }
+  });
+  it('a custom profile changes the initiation interval', () => {
+    const r = runPrimitive('alu', { alu: 'neg' }, { a: [1, 2, 3, 'D'] }, { timingProfile: { primitives: { alu: { ii: 4 } } } });
+    expect(r.outputs.out).toEqual([-1, -2, -3, 'D']);
+    expect(r.cycles).toBe(16);
+  });
+});

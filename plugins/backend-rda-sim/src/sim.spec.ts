@@ -1,0 +1,193 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { EventEmitter } from 'eventemitter3';
+import type { RunContext } from '@fuseflow/kernel';
+import { toDense, uniformRandom, verifyDataflowGraph, type DataflowGraph, type TensorBindings } from '@fuseflow/ir';
+import { RdaSimBackend } from './backend';
+import * as K from './kernels';
+import { simulateGraph, simulateModule, type SimOptions } from './simulate';
+
+const rnd = (shape: number[], density: number, seed: number, format = 'dcsr') => uniformRandom({ shape, density, seed, format, valueRange: [-2, 2] });
+
+function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+  return undefined;
+}
+
+describe('graph verification (FF_INPUT_INVALID before simulation)', () => {
+  const base = () => structuredClone(K.relu(3, 3).graph);
+  it('accepts a well-formed graph', () => expect(() => verifyDataflowGraph(base())).not.toThrow());
+  it('rejects a dangling channel', () => {
+    const g = base();
+    g.channels[0].dst.node = 999;
+    expect(() => verifyDataflowGraph(g)).toThrow(/dangling/);
+  });
+  it('rejects a port kind mismatch', () => {
+    const g = base();
+    const c = g.channels.find((c) => c.kind === 'val')!;
+    c.kind = 'crd';
+    expect(() => verifyDataflowGraph(g)).toThrow(/kind mismatch/);
+  });
+  it('rejects an unknown primitive with a suggestion', () => {
+    const g = base();
+    (g.nodes[1] as { kind: string }).kind = 'level_scn';
+    try {
+      verifyDataflowGraph(g);
+      throw new Error('no error');
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('FF_INPUT_INVALID');
+      expect((e as { suggestion: string }).suggestion).toMatch(/level_scan/);
+    }
+  });
+  it('rejects missing tensor data', () => {
+    expect(() => simulateGraph(base(), {})).toThrow(/no data is bound to it/);
+  });
+});
+
+describe('deadlock, budget, backpressure', () => {
+  const A = rnd([6, 20], 0.8, 1);
+  it('bounded channels in a softmax row buffer deadlock, naming stuck nodes and queues', () => {
+    const k = K.softmax(6, 20);
+    try {
+      simulateGraph(k.graph, { A }, { channelDepth: 2 });
+      throw new Error('no deadlock');
+    } catch (e) {
+      const err = e as { code: string; message: string };
+      expect(err.code).toBe('FF_SIM_DEADLOCK');
+      expect(err.message).toMatch(/broadcast/);
+      expect(err.message).toMatch(/queues: .*=\[/);
+    }
+    expect(codeOf(() => simulateGraph(k.graph, { A }, { channelDepth: 2, engine: 'reference' }))).toBe('FF_SIM_DEADLOCK');
+  });
+  it('cycle budget overrun gives FF_SIM_BUDGET on both engines', () => {
+    const k = K.softmax(6, 20);
+    expect(codeOf(() => simulateGraph(k.graph, { A }, { cycleBudget: 20 }))).toBe('FF_SIM_BUDGET');
+    expect(codeOf(() => simulateGraph(k.graph, { A }, { cycleBudget: 20, engine: 'reference' }))).toBe('FF_SIM_BUDGET');
+  });
+  it('backpressure: shallow channels never make a graph faster, and both engines agree', () => {
+    const k = K.spmspm('ikj', 15, 15, 15);
+    const data = { B: rnd([15, 15], 0.2, 2), C: rnd([15, 15], 0.2, 3) };
+    const free = simulateGraph(k.graph, data).cycles;
+    let ok = 0;
+    for (const d of [1, 2, 4, 16]) {
+      // A node stalls while any of its outputs is full, so very shallow FIFOs can deadlock the
+      // spacc's outer-crd path: then both engines must report the same deadlock.
+      const fe = codeOf(() => simulateGraph(k.graph, data, { channelDepth: d }));
+      expect(codeOf(() => simulateGraph(k.graph, data, { channelDepth: d, engine: 'reference' }))).toBe(fe);
+      if (fe) continue;
+      ok++;
+      const f = simulateGraph(k.graph, data, { channelDepth: d });
+      const r = simulateGraph(k.graph, data, { channelDepth: d, engine: 'reference' });
+      expect(r.cycles).toBe(f.cycles);
+      expect(f.cycles).toBeGreaterThanOrEqual(free);
+    }
+    expect(ok).toBeGreaterThan(0);
+  });
+  it('HBM model adds memory latency and both engines agree', () => {
+    const k = K.spmspm('ikj', 15, 15, 15);
+    const data = { B: rnd([15, 15], 0.2, 2), C: rnd([15, 15], 0.2, 3) };
+    const plain = simulateModule(k.module(data)).cycles;
+    const f = simulateModule(k.module(data), { hbm: true });
+    const r = simulateModule(k.module(data), { hbm: true, engine: 'reference' });
+    expect(f.valuesChecked).toBe(true);
+    expect(r.cycles).toBe(f.cycles);
+    expect(f.cycles).toBeGreaterThan(plain);
+  });
+});
+
+describe('block mode (N x N tiles)', () => {
+  it('element-wise add of 2x2-blocked matrices', () => {
+    const k = K.elementwise('add', 2, 8, 8, ['bdcsr-2', 'bdcsr-2']);
+    k.graph.blockSize = 2;
+    const data = { A: rnd([8, 8], 0.3, 70, 'bdcsr-2'), B: rnd([8, 8], 0.3, 71, 'bdcsr-2') };
+    const f = simulateModule(k.module(data));
+    const r = simulateModule(k.module(data), { engine: 'reference' });
+    expect(f.valuesChecked).toBe(true);
+    expect(r.cycles).toBe(f.cycles);
+  });
+  it('Gustavson SpMSpM with tile matmul and block latencies', () => {
+    const k = K.spmspm('ikj', 8, 8, 8, 'bdcsr-4', 'bdcsr-4');
+    k.graph.blockSize = 4;
+    k.graph.nodes.find((n) => n.kind === 'alu')!.attrs.matmul = true;
+    const data = { B: rnd([8, 8], 0.4, 72, 'bdcsr-4'), C: rnd([8, 8], 0.4, 73, 'bdcsr-4') };
+    const f = simulateModule(k.module(data));
+    expect(f.valuesChecked).toBe(true);
+    expect(simulateModule(k.module(data), { engine: 'reference' }).cycles).toBe(f.cycles);
+    // 2N-1 matmul latency and N^2 array latency make it slower than a scalar run of the same structure.
+    expect(f.cycles).toBeGreaterThan(20);
+  });
+});
+
+describe('property: fast engine == reference engine (fixed seeds)', () => {
+  const builders: Array<(seed: number) => { graph: DataflowGraph; data: TensorBindings }> = [
+    (s) => ({ graph: K.spmspm('ikj', 9, 7, 8).graph, data: { B: rnd([9, 7], 0.3, s, 'dcsr'), C: rnd([7, 8], 0.3, s + 1, 'dcsr') } }),
+    (s) => ({ graph: K.spmspm('kij', 9, 7, 8).graph, data: { B: rnd([9, 7], 0.3, s, 'dcsc'), C: rnd([7, 8], 0.3, s + 1, 'dcsr') } }),
+    (s) => ({ graph: K.spmspm('ijk', 9, 7, 8).graph, data: { B: rnd([9, 7], 0.3, s, 'dcsr'), C: rnd([7, 8], 0.3, s + 1, 'dcsc') } }),
+    (s) => ({ graph: K.elementwise('add', 3, 6, 7, ['dcsr', 'csr', 'dcsr']).graph, data: { A: rnd([6, 7], 0.3, s), B: rnd([6, 7], 0.3, s + 1, 'csr'), C: rnd([6, 7], 0.3, s + 2) } }),
+    (s) => ({ graph: K.softmax(5, 8).graph, data: { A: rnd([5, 8], 0.5, s) } }),
+    (s) => ({ graph: K.mttkrp(3, 4, 5, 2).graph, data: { A: rnd([3, 4, 5], 0.3, s, 'ccc'), B: rnd([4, 2], 1, s + 1, 'dense'), C: rnd([5, 2], 1, s + 2, 'dense') } }),
+  ];
+  it('random kernels, data, channel depths and profiles', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: builders.length - 1 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.constantFrom(0, 1, 3, 16),
+        fc.record({ ii: fc.integer({ min: 1, max: 3 }), latency: fc.integer({ min: 1, max: 4 }) }),
+        fc.boolean(),
+        (b, seed, depth, t, hbm) => {
+          const { graph, data } = builders[b](seed);
+          const o: SimOptions = { channelDepth: depth, hbm, timingProfile: { primitives: { intersect: t, alu: { latency: t.latency }, spacc1: { ii: t.ii } } } };
+          let fast: ReturnType<typeof simulateGraph> | undefined;
+          let fe: string | undefined;
+          let ref: ReturnType<typeof simulateGraph> | undefined;
+          let re: string | undefined;
+          try {
+            fast = simulateGraph(graph, data, o);
+          } catch (e) {
+            fe = (e as { code?: string }).code ?? String(e);
+          }
+          try {
+            ref = simulateGraph(graph, data, { ...o, engine: 'reference' });
+          } catch (e) {
+            re = (e as { code?: string }).code ?? String(e);
+          }
+          expect(fe).toBe(re);
+          if (fast && ref) {
+            expect(ref.cycles).toBe(fast.cycles);
+            expect(ref.tokens).toBe(fast.tokens);
+            expect(Array.from(toDense(ref.output))).toEqual(Array.from(toDense(fast.output)));
+            expect(ref.nodes.map((n) => n.finish)).toEqual(fast.nodes.map((n) => n.finish));
+          }
+        },
+      ),
+      { seed: 4242, numRuns: 40 },
+    );
+  });
+});
+
+describe('rda-sim backend (plugin contract)', () => {
+  it('reports metrics, checks values, writes MatrixMarket outputs and a text table', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rda-'));
+    const k = K.spmspm('ikj', 10, 10, 10);
+    const mod = k.module({ B: rnd([10, 10], 0.3, 80), C: rnd([10, 10], 0.3, 81) });
+    const ctx = { seed: 1, baseDir: dir, outDir: dir, events: new EventEmitter(), container: undefined, diagnostic: () => {}, progress: () => {}, shared: new Map() } as unknown as RunContext;
+    const rep = await new RdaSimBackend({ engine: 'fast' }).run(mod, ctx);
+    expect(rep.valuesChecked).toBe(true);
+    expect(rep.metrics.cycles).toBe(simulateModule(mod).cycles);
+    expect(rep.metrics.flops).toBeGreaterThan(0);
+    expect(rep.metrics.bytes % 4).toBe(0);
+    expect(rep.text).toMatch(/spacc1/);
+    expect(rep.files).toHaveLength(1);
+    expect(fs.readFileSync(rep.files![0], 'utf8')).toMatch(/^%%MatrixMarket/);
+    const off = await new RdaSimBackend({ checkValues: false, writeOutputs: false }).run(mod, ctx);
+    expect(off.valuesChecked).toBe(false);
+    expect(off.metrics.cycles).toBe(rep.metrics.cycles);
+  });
+});

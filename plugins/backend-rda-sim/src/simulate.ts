@@ -1,0 +1,168 @@
+import { FuseFlowError } from '@fuseflow/kernel';
+import {
+  compareTensors,
+  convert,
+  evaluateProgram,
+  type DataflowGraph,
+  type DataflowModule,
+  type SparseTensorData,
+  type TensorBindings,
+} from '@fuseflow/ir';
+import { assembleOutput } from './assemble';
+import { buildGraph } from './build';
+import { runFast, runReference } from './engine';
+import { resolveProfile, type TimingProfile, type TimingProfileInput } from './timing';
+
+/** Options of simulateGraph / simulateModule (the plugin options, minus output writing). */
+export interface SimOptions {
+  engine?: 'fast' | 'reference';
+  /** profile name ('comal', 'ideal') or a profile object merged over its base. */
+  timingProfile?: string | TimingProfileInput;
+  /** default channel capacity in tokens (0 or omitted = unbounded, as Comal). */
+  channelDepth?: number;
+  /** 8-channel HBM model with Comal's parameters on scanners, arrays and writers. */
+  hbm?: boolean;
+  /** stop with FF_SIM_BUDGET when any node's clock passes this many cycles. */
+  cycleBudget?: number;
+  checkValues?: boolean;
+  rtol?: number;
+  atol?: number;
+}
+
+/** Counters of one node. */
+export interface NodeStats {
+  id: number;
+  label: string;
+  kind: string;
+  tokensIn: number;
+  tokensOut: number;
+  /** cycles spent on steps (sum of initiation intervals). */
+  busy: number;
+  /** cycles waiting on inputs/outputs before finishing (finish - busy). */
+  stall: number;
+  finish: number;
+  ops: number;
+  reads: number;
+  writes: number;
+}
+
+export interface GraphResult {
+  graph: string;
+  cycles: number;
+  /** channel token transfers. */
+  tokens: number;
+  flops: number;
+  /** 4 x (element reads + writes). */
+  bytes: number;
+  output: SparseTensorData;
+  nodes: NodeStats[];
+  /** wall time of the simulation proper (ms). */
+  ms: number;
+  /** CPU time (user + system) of the simulation proper (ms): the fair measure on a loaded machine. */
+  cpuMs: number;
+}
+
+function profileOf(o: SimOptions): TimingProfile {
+  return resolveProfile(o.timingProfile);
+}
+
+/** Simulates one graph on bound input data; returns cycles, counters and the assembled output tensor. */
+export function simulateGraph(graph: DataflowGraph, data: TensorBindings, options: SimOptions = {}): GraphResult {
+  const engine = options.engine ?? 'fast';
+  const depth = options.channelDepth && options.channelDepth > 0 ? options.channelDepth : Infinity;
+  const built = buildGraph(graph, data, { engine, profile: profileOf(options), channelDepth: depth, hbm: !!options.hbm });
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const run = engine === 'reference' ? runReference : runFast;
+  const r = run(graph.name, built.prims, options.cycleBudget ?? Infinity);
+  const cpu = process.cpuUsage(c0);
+  const ms = performance.now() - t0;
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const output = assembleOutput(graph, built.writers, graph.blockSize ?? 0);
+  let flops = 0;
+  let rw = 0;
+  const nodes: NodeStats[] = built.prims.map((p) => {
+    flops += p.ops;
+    rw += p.reads + p.writes;
+    return {
+      id: p.id,
+      label: p.label,
+      kind: p.kind,
+      tokensIn: p.tokIn,
+      tokensOut: p.tokOut,
+      busy: p.busy,
+      stall: Math.max(0, p.finish - p.busy),
+      finish: p.finish,
+      ops: p.ops,
+      reads: p.reads,
+      writes: p.writes,
+    };
+  });
+  return { graph: graph.name, cycles: r.cycles, tokens: r.tokens, flops, bytes: 4 * rw, output, nodes, ms, cpuMs };
+}
+
+export interface ModuleResult {
+  cycles: number;
+  flops: number;
+  bytes: number;
+  tokens: number;
+  graphs: GraphResult[];
+  outputs: TensorBindings;
+  valuesChecked: boolean;
+  /** per checked output: max abs error and elements compared. */
+  checks: Array<{ tensor: string; compared: number; maxAbsError: number }>;
+}
+
+/**
+ * Runs a module's graphs in order (one per fusion group); each graph's output becomes input data
+ * of later graphs. Total cycles = sum over graphs (sequential, like the artifact). With
+ * checkValues (default), compares every program output with evaluateProgram and throws
+ * FF_VALUE_MISMATCH naming the tensor, coordinates, expected and got.
+ */
+export function simulateModule(mod: DataflowModule, options: SimOptions = {}): ModuleResult {
+  if (!mod || !Array.isArray(mod.graphs) || mod.graphs.length === 0) {
+    throw new FuseFlowError('FF_INPUT_INVALID', 'dataflow module has no graphs to simulate');
+  }
+  const env: TensorBindings = { ...(mod.data ?? {}) };
+  const graphs: GraphResult[] = [];
+  for (const g of mod.graphs) {
+    const r = simulateGraph(g, env, options);
+    env[g.output.tensor] = r.output;
+    graphs.push(r);
+  }
+  const outputs: TensorBindings = {};
+  const names = mod.program?.outputs?.length ? mod.program.outputs : [mod.graphs[mod.graphs.length - 1].output.tensor];
+  for (const n of names) if (env[n]) outputs[n] = env[n];
+  const checks: ModuleResult['checks'] = [];
+  let valuesChecked = false;
+  if (options.checkValues !== false) {
+    if (!mod.program) throw new FuseFlowError('FF_INPUT_INVALID', 'checkValues needs the module program (set checkValues: false to skip)');
+    const expected = evaluateProgram(mod.program, mod.data);
+    for (const n of names) {
+      const exp = expected[n];
+      const got = outputs[n];
+      if (!exp) throw new FuseFlowError('FF_INPUT_INVALID', `reference evaluator produced no tensor '${n}'`);
+      if (!got) throw new FuseFlowError('FF_VALUE_MISMATCH', `output '${n}' was not produced by any graph`);
+      const c = compareTensors(got, exp, { rtol: options.rtol ?? 1e-6, atol: options.atol ?? 1e-9, maxReport: 5 });
+      if (!c.equal) {
+        const first = c.mismatches[0];
+        throw new FuseFlowError(
+          'FF_VALUE_MISMATCH',
+          `output '${n}' differs from the reference: ${c.reason ?? `${c.mismatchCount} of ${c.compared} element(s)`}` +
+            (first ? `; first at (${first.coords.join(',')}): expected ${first.expected}, got ${first.actual}` : '') +
+            `\n${c.message}`,
+        );
+      }
+      checks.push({ tensor: n, compared: c.compared, maxAbsError: c.maxAbsError });
+    }
+    valuesChecked = true;
+  }
+  const sum = (f: (g: GraphResult) => number) => graphs.reduce((a, g) => a + f(g), 0);
+  return { cycles: sum((g) => g.cycles), flops: sum((g) => g.flops), bytes: sum((g) => g.bytes), tokens: sum((g) => g.tokens), graphs, outputs, valuesChecked, checks };
+}
+
+/** Re-stores a tensor in another format keeping stored zeros (helper for callers building inputs). */
+export function restore(t: SparseTensorData, g: DataflowGraph, name: string): SparseTensorData {
+  const f = g.tensors[name]?.format;
+  return f ? convert(t, f, { keepZeros: true }) : t;
+}

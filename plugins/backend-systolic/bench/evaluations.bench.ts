@@ -1,0 +1,55 @@
+/**
+ * Evaluations per second of (network, accelerator) pairs on one core, ResNet-8 (CIFAR-10).
+ * Run: npm run bench -w @fuseflow/backend-systolic   (or: node --conditions=development -r @swc-node/register bench/evaluations.bench.ts)
+ * Target (spec section 5): >= 10,000 evaluations/s.
+ */
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { AccelBenchEvaluator, type AccelConfig } from '../src/accelbench';
+import { SystolicBackend } from '../src/backend';
+import { AccelBenchDesignSpace, SystolicDesignSpace } from '../src/design-space';
+import { accelConfig, resolveOptions, systolicConfig } from '../src/options';
+import { evaluateSystolicNetwork, SystolicLayerStats, SystolicPhysics, type SystolicConfig } from '../src/systolic';
+import { networkFromModelGraph } from '../src/workload';
+import { resnet8Graph } from '../src/__fixtures__/resnet8';
+
+function rng(seed: number): () => number {
+  const g = xoroshiro128plus(seed);
+  return () => (g.next() >>> 0) / 2 ** 32;
+}
+
+function measure(name: string, n: number, fn: (i: number) => number): number {
+  // warm-up so the JIT has compiled the hot path before timing
+  let sink = 0;
+  for (let i = 0; i < Math.min(n, 2000); i++) sink += fn(i);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) sink += fn(i);
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const rate = n / s;
+  console.log(`${name.padEnd(58)} ${n.toString().padStart(7)} evals in ${s.toFixed(3)} s = ${Math.round(rate).toLocaleString('en-US').padStart(9)} evals/s  (checksum ${sink.toExponential(3)})`);
+  return rate;
+}
+
+const graph = resnet8Graph();
+const net = networkFromModelGraph(graph);
+const convs = net.layers.filter((l) => l.kind === 'conv' || l.kind === 'gemm').length;
+console.log(`network: ${net.name}, ${net.layers.length} layers (${convs} conv/gemm); node ${process.version}`);
+
+const N = 200000;
+const accelSpace = new AccelBenchDesignSpace({ clockMHz: 700, activationSparsity: 0.5, weightSparsity: 0.5 });
+const accelConfigs: AccelConfig[] = accelSpace.sample(1024, rng(1)).map((c) => accelConfig(resolveOptions(c)));
+const ev = new AccelBenchEvaluator(net);
+const rateAccel = measure('AccelBench model, AccelBenchEvaluator.evaluate', N, (i) => ev.evaluate(accelConfigs[i & 1023]).cycles);
+
+const sysSpace = new SystolicDesignSpace({ wordBytes: 1, clockMHz: 700 });
+const sysConfigs: SystolicConfig[] = sysSpace.sample(1024, rng(2)).map((c) => systolicConfig(resolveOptions(c)));
+const scratch = { s: new SystolicLayerStats(), ph: new SystolicPhysics() };
+const rateSys = measure('systolic array model, evaluateSystolicNetwork', N, (i) => evaluateSystolicNetwork(net, sysConfigs[i & 1023], undefined, scratch).cycles);
+
+// The full Backend.run path a searcher uses through the kernel: options validation, per-layer report, text.
+const backend = new SystolicBackend({ model: 'accelbench', plot: false });
+const hw = accelSpace.sample(256, rng(3));
+const ctx = { seed: 1, baseDir: '.', outDir: '', shared: new Map() } as never;
+const rateRun = measure('Backend.evaluate(ir with hardware) incl. validation + report', 20000, (i) => backend.evaluate({ stage: 'model', graph, hardware: hw[i & 255] }, ctx).metrics.cycles);
+
+const ok = rateAccel >= 10000 && rateSys >= 10000;
+console.log(`target >= 10,000 evals/s: ${ok ? 'met' : 'NOT met'} (AccelBench ${Math.round(rateAccel)}, systolic ${Math.round(rateSys)}, full backend path ${Math.round(rateRun)})`);

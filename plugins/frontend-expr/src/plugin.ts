@@ -1,0 +1,38 @@
+import { FRONTEND, PLUGIN_API_VERSION, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { ExprFrontend, type ExprFrontendOptions } from './frontend';
+import { simulateCommand } from './simulate-command';
+
+export const optionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    expr: { type: 'string', minLength: 1, description: 'one index-notation statement, e.g. "X(i,j) = B(i,k) * C(k,j)"' },
+    program: { type: 'string', minLength: 1, description: 'program text or a path to a .tp file' },
+    formats: { type: 'object', additionalProperties: { type: 'string' }, description: 'tensor -> format (csr, csc, dcsr, dense, bcsr-16, ...)' },
+    inputs: { type: 'object', additionalProperties: { type: 'string' }, description: 'tensor -> .mtx/.json file or generator spec (uniform:32x32:0.1:seed=1)' },
+    shapes: { type: 'object', additionalProperties: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 0 } },
+    order: {
+      description: "loop order of the statement: 'ikj', 'i,k,j' or a list",
+      oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
+    },
+    defaultDensity: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'density of generated sparse inputs' },
+    defaultExtent: { type: 'integer', minimum: 1, description: 'extent of index variables that no shape fixes' },
+  },
+} as const;
+
+const plugin: FuseFlowPlugin<ExprFrontendOptions> = {
+  name: '@fuseflow/frontend-expr',
+  version: '0.1.0',
+  apiVersion: PLUGIN_API_VERSION,
+  kind: 'frontend',
+  id: 'expr',
+  description: 'Index-notation statement or program text with bound tensor data (files, generators or seeded random).',
+  optionsSchema: optionsSchema as unknown as Record<string, unknown>,
+  defaultOptions: {},
+  register(container, options) {
+    container.register(FRONTEND, { useValue: new ExprFrontend(options) });
+  },
+  commands: [simulateCommand],
+};
+
+export default plugin;

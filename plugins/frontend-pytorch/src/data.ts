@@ -1,0 +1,83 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FuseFlowError } from '@fuseflow/kernel';
+import { type GeneratorSpec, generateTensor, type ModelTensor, parseGenerator, type SparseTensorData } from '@fuseflow/ir';
+import { decodeJsonTensor } from './fx';
+
+/** Where a model input's or weight's data comes from, and how it is stored. */
+export interface TensorSource {
+  /** storage format: dense, csr, dcsr, bcsr-16, ... */
+  format?: string;
+  /** MatrixMarket (.mtx) or JSON file, relative to the manifest. */
+  file?: string;
+  /**
+   * generator (see @fuseflow/ir GENERATOR_SYNTAX): a spec string such as 'gcnadj:cora:seed=25' or
+   * 'uniform:{shape}:0.4' ({shape} = the value's shape, e.g. 1433x16), or a GeneratorSpec object.
+   * Without a seed, the source's `seed`, else one derived from the run seed, is used.
+   */
+  generate?: unknown;
+  /** shape to generate (default: the model's shape of that value). */
+  shape?: number[];
+  /** seed of the generator (default: derived from the run seed and the value's position). */
+  seed?: number;
+}
+
+export interface SourceContext {
+  baseDir: string;
+  seed: number;
+  name: string;
+  shape: number[];
+  /** manifest JSON path of the source (for error messages). */
+  path: string;
+}
+
+const bad = (msg: string, p?: string): FuseFlowError => new FuseFlowError('FF_INPUT_INVALID', msg, p ? { path: p } : {});
+
+/** A loaded tensor: dense, or already stored sparse (large graphs are never densified). */
+export type LoadedTensor = ModelTensor | SparseTensorData;
+
+export const isStored = (t: LoadedTensor): t is SparseTensorData => 'levels' in t;
+
+/** Loads or generates the data of one source. */
+export function loadTensorSource(src: TensorSource, ctx: SourceContext): LoadedTensor {
+  if (src.file) {
+    const file = path.resolve(ctx.baseDir, src.file);
+    if (!fs.existsSync(file)) throw bad(`${ctx.name}: data file ${file} does not exist`, ctx.path);
+    if (/\.json$/i.test(file)) {
+      let json: unknown;
+      try {
+        json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw bad(`${ctx.name}: ${file} is not valid JSON (${(e as Error).message})`, ctx.path);
+      }
+      return decodeJsonTensor(json, `${ctx.name} (${file})`);
+    }
+    return readDataFile(file, ctx);
+  }
+  if (src.generate !== undefined) return generateSource(src, ctx);
+  throw bad(`${ctx.name}: a source needs 'file' or 'generate'`, ctx.path);
+}
+
+function readDataFile(file: string, ctx: SourceContext): LoadedTensor {
+  throw bad(`${ctx.name}: cannot read ${file}: MatrixMarket reading is not available yet`, ctx.path);
+}
+
+function generateSource(src: TensorSource, ctx: SourceContext): LoadedTensor {
+  const seed = src.seed ?? ctx.seed;
+  let spec: GeneratorSpec;
+  try {
+    if (typeof src.generate === 'string') {
+      let text = src.generate.replace(/\{shape\}/g, ctx.shape.join('x'));
+      if (!/(^|:)seed=/.test(text)) text += `:seed=${seed}`;
+      spec = parseGenerator(text);
+    } else if (src.generate && typeof src.generate === 'object') {
+      spec = { seed, ...(src.generate as object) } as GeneratorSpec;
+    } else {
+      throw new Error(`expected a generator spec string or object, got ${JSON.stringify(src.generate)}`);
+    }
+    return generateTensor(spec, src.format ?? 'dense', ctx.name);
+  } catch (e) {
+    const fe = e as FuseFlowError;
+    throw new FuseFlowError('FF_INPUT_INVALID', `${ctx.name}: ${fe.message}`, { path: ctx.path, ...(fe.suggestion ? { suggestion: fe.suggestion } : {}) });
+  }
+}

@@ -1,0 +1,100 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { container } from 'tsyringe';
+import { FRONTEND, type RunContext } from '@fuseflow/kernel';
+import { evaluateProgram, type ModelModule, type ProgramModule, toDense } from '@fuseflow/ir';
+import plugin, { bindModel, PytorchFrontend, type PytorchFrontendOptions, readReferenceIo, runImport } from './index';
+
+const GCN = path.resolve(__dirname, '..', '..', '..', 'examples', 'gcn');
+const ctx = (baseDir = GCN, seed = 25): RunContext => ({ baseDir, seed } as unknown as RunContext);
+const load = (o: PytorchFrontendOptions): unknown => new PytorchFrontend({ emit: 'program', exampleInputs: true, resize: false, ...o }).load(ctx());
+const errorOf = (f: () => unknown): { code?: string; message: string; path?: string; suggestion?: string } => {
+  try {
+    f();
+  } catch (e) {
+    return e as never;
+  }
+  throw new Error('expected an error');
+};
+
+describe('PytorchFrontend', () => {
+  it('binds the exported example inputs and yields a program equal to PyTorch\'s output (committed io.json)', () => {
+    const m = load({ model: 'gcn.fx.json', inputs: { A: { format: 'dcsr' } }, weights: { W1: { format: 'dcsr' } } }) as ProgramModule;
+    expect(m.stage).toBe('program');
+    expect(m.program.tensors.A.format.levels).toEqual(['compressed', 'compressed']);
+    expect(m.program.tensors.W1.format.levels).toEqual(['compressed', 'compressed']);
+    const out = evaluateProgram(m.program, m.data)[m.program.outputs[0]];
+    const want = readReferenceIo(path.join(GCN, 'gcn.io.json')).outputs.out.data;
+    const got = toDense(out);
+    want.forEach((v, i) => expect(Math.abs(got[i] - v) / Math.abs(v)).toBeLessThan(1e-5));
+  });
+
+  it("emit: 'model' returns the ModelGraph with the bound inputs", () => {
+    const m = load({ model: 'gcn.onnx', emit: 'model' }) as ModelModule;
+    expect(m.stage).toBe('model');
+    expect(m.graph.ops.map((o) => o.op)).toEqual(['matmul', 'matmul', 'add', 'relu', 'matmul', 'matmul', 'add', 'softmax']);
+  });
+
+  it('generated data at a new size re-infers every shape when resize is on', () => {
+    const b = bindModel({ model: 'gcn.fx.json', resize: true, inputs: { A: { format: 'dcsr', generate: 'gcnadj:50:200' }, X: { generate: 'dense:50x6' } }, weights: { W1: { format: 'dcsr', generate: 'uniform:6x16:0.4' } } }, GCN, 3);
+    expect(b.graph.values.softmax.shape).toEqual([50, 4]);
+    expect(b.graph.values.matmul.shape).toEqual([50, 16]);
+  });
+
+  it('a shape mismatch between manifest data and the model is a clear error (with and without resize)', () => {
+    const e = errorOf(() => bindModel({ model: 'gcn.fx.json', inputs: { X: { generate: 'dense:24x13' } } }, GCN, 1));
+    expect(e.code).toBe('FF_INPUT_INVALID');
+    expect(e.message).toMatch(/input 'X': the manifest data has shape \[24,13\] but the model expects \[24,12\]/);
+    expect(e.path).toBe('/frontend/options/inputs/X');
+    const r = errorOf(() => bindModel({ model: 'gcn.fx.json', resize: true, inputs: { X: { generate: 'dense:24x13' } } }, GCN, 1));
+    expect(r.message).toMatch(/does not fit the model \(X \[24,12\] -> \[24,13\]\).*op 'matmul' \(matmul\).*inner dimensions differ/);
+  });
+
+  it('an unknown or missing weight is a clear error with a suggestion', () => {
+    const e = errorOf(() => bindModel({ model: 'gcn.fx.json', weights: { W3: { format: 'dcsr' } } }, GCN, 1));
+    expect(e.message).toMatch(/weights\.W3: the model has no weight 'W3' \(weights: W1, b1, W2, b2\)/);
+    expect(e.suggestion).toMatch(/did you mean 'W[12]'/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-fe-'));
+    const json = JSON.parse(fs.readFileSync(path.join(GCN, 'gcn.fx.json'), 'utf8'));
+    delete json.params.W2;
+    fs.writeFileSync(path.join(dir, 'cut.fx.json'), JSON.stringify(json));
+    expect(errorOf(() => bindModel({ model: 'cut.fx.json', exampleInputs: false }, dir, 1)).message).toMatch(/parameter 'W2' has no data/);
+    fs.writeFileSync(path.join(dir, 'trunc.onnx'), fs.readFileSync(path.join(GCN, 'gcn.onnx')).subarray(0, 700));
+    expect(errorOf(() => bindModel({ model: 'trunc.onnx' }, dir, 1)).message).toMatch(/trunc\.onnx is not a valid ONNX model.*truncated/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('inputs without data and without example inputs are reported by name', () => {
+    const e = errorOf(() => bindModel({ model: 'gcn.fx.json', exampleInputs: false }, GCN, 1));
+    expect(e.message).toMatch(/no data for model input 'A'/);
+    expect(errorOf(() => bindModel({ model: 'gcn.fx.json', inputs: { Z: {} } }, GCN, 1)).message).toMatch(/no input 'Z'/);
+  });
+
+  it('is a frontend plugin with id pytorch that registers under FRONTEND and offers `import`', () => {
+    expect(plugin).toMatchObject({ kind: 'frontend', id: 'pytorch', apiVersion: 1 });
+    const c = container.createChildContainer();
+    plugin.register(c, { model: 'gcn.fx.json' });
+    expect(c.resolveAll(FRONTEND)[0].id).toBe('pytorch');
+    expect(plugin.commands?.map((c) => c.name)).toEqual(['import']);
+  });
+});
+
+describe('fuseflow import', () => {
+  it('prints the ModelGraph and writes the reference evaluation as JSON', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-imp-'));
+    let out = '';
+    let err = '';
+    const io = { stdout: (t: string) => (out += t), stderr: (t: string) => (err += t), cwd: GCN, isTTY: false };
+    expect(runImport(['gcn.fx.json'], { evaluate: true, out: path.join(dir, 'o.json') }, io)).toBe(0);
+    expect(out).toMatch(/model gcn\n {2}input {2}A: f32\[24,24\] dcsr/);
+    expect(out).toMatch(/_sparse_mm = sparse_mm\(A, X\)/);
+    const res = JSON.parse(fs.readFileSync(path.join(dir, 'o.json'), 'utf8'));
+    const want = readReferenceIo(path.join(GCN, 'gcn.io.json')).outputs.out.data;
+    expect(res.outputs.softmax.shape).toEqual([24, 4]);
+    res.outputs.softmax.data.forEach((v: number, i: number) => expect(v).toBeCloseTo(want[i], 6));
+    expect(runImport(['missing.onnx'], {}, io)).toBe(1);
+    expect(err).toMatch(/FF_INPUT_INVALID: cannot read model file/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,97 @@
+import { verifyDataflowGraph, primitiveSignature } from '@fuseflow/ir';
+import { FuseFlowError } from '@fuseflow/kernel';
+import { graphStats, lowerStatement } from './index';
+import { KERNELS, kernelProgram } from './__fixtures__/kernels';
+import plugin, { LowerSamPass } from './plugin';
+
+/*
+ * Primitive counts of textbook kernels (checked by hand against the SAM construction):
+ * one scanner per tensor level visited, a repeat(+repsig) per level an operand lacks, one joiner per
+ * co-iterated level, locate instead of a scanner for a dense level under a root, reduce for an
+ * innermost reduction, spacc1/spacc2 one/two levels up, crd_drop above levels that may be empty.
+ */
+const EXPECTED: Array<[string, string[], boolean, Record<string, number>]> = [
+  ['spmv', ['i', 'j'], true, { root: 1, level_scan: 2, locate: 1, array: 2, alu: 1, reduce: 1, crd_write: 1, val_write: 1 }],
+  ['spmv', ['i', 'j'], false, { root: 2, level_scan: 3, repsig: 1, repeat: 1, intersect: 1, array: 2, alu: 1, reduce: 1, crd_write: 1, val_write: 1, broadcast: 1 }],
+  ['spmspm', ['i', 'k', 'j'], true, { root: 2, level_scan: 4, repsig: 2, repeat: 2, intersect: 1, array: 2, alu: 1, spacc1: 1, crd_drop: 1, crd_write: 2, val_write: 1, broadcast: 2 }],
+  ['spmspm-csr-csc', ['i', 'j', 'k'], true, { root: 2, level_scan: 4, repsig: 2, repeat: 2, intersect: 1, array: 2, alu: 1, reduce: 1, crd_write: 2, val_write: 1, broadcast: 2 }],
+  ['sddmm', ['i', 'k', 'j'], true, { root: 1, level_scan: 4, locate: 2, repsig: 2, repeat: 2, intersect: 1, array: 3, alu: 2, spacc1: 1, crd_drop: 1, crd_write: 2, val_write: 1, broadcast: 2 }],
+  ['add2', ['i', 'j'], true, { root: 2, level_scan: 4, union: 2, array: 2, alu: 1, crd_drop: 1, crd_write: 2, val_write: 1 }],
+  ['mul3', ['i', 'j'], true, { root: 3, level_scan: 6, intersect: 2, array: 3, alu: 2, crd_drop: 1, crd_write: 2, val_write: 1 }],
+  ['ttv', ['i', 'j', 'k'], true, { root: 1, level_scan: 3, locate: 1, array: 2, alu: 1, reduce: 1, crd_drop: 1, crd_write: 2, val_write: 1 }],
+  ['mttkrp', ['i', 'k', 'l', 'j'], true, { root: 1, level_scan: 5, locate: 2, repsig: 2, repeat: 2, intersect: 1, array: 3, alu: 2, spacc1: 2, crd_drop: 1, crd_write: 2, val_write: 1, broadcast: 2 }],
+  ['softmax', ['i', 'k', 'j'], true, { root: 2, level_scan: 4, intersect: 1, array: 2, alu: 3, reduce: 1, repsig: 1, repeat: 1, crd_drop: 1, crd_write: 2, val_write: 1, broadcast: 1 }],
+  ['relu', ['i', 'j'], true, { root: 1, level_scan: 2, array: 1, alu: 1, crd_drop: 1, crd_write: 2, val_write: 1 }],
+];
+
+describe('graph structure of textbook kernels', () => {
+  for (const [name, order, locate, counts] of EXPECTED) {
+    it(`${name} ${order.join('')} locate=${locate}`, () => {
+      const p = kernelProgram(KERNELS.find((k) => k.name === name)!);
+      const g = lowerStatement(p.statements[0], p, { loopOrder: order, locate });
+      verifyDataflowGraph(g);
+      const s = graphStats(g);
+      const { nodes, channels, ...kinds } = s;
+      expect(kinds).toEqual(counts);
+      expect(nodes).toBe(g.nodes.length);
+      // every channel is single-consumer and its kind matches both port signatures
+      for (const c of g.channels) {
+        const src = g.nodes.find((n) => n.id === c.src.node)!;
+        const dst = g.nodes.find((n) => n.id === c.dst.node)!;
+        expect(src.outputs[c.src.port]).toBe(c.id);
+        expect(dst.inputs[c.dst.port]).toBe(c.id);
+        const inSpec = primitiveSignature(dst).inputs.find((x) => x.name === c.dst.port)!;
+        if (Array.isArray(inSpec.kinds)) expect(inSpec.kinds).toContain(c.kind);
+      }
+      expect(channels).toBe(g.channels.length);
+      expect(g.output.modeOrder).toEqual(p.statements[0].lhs.indices.map((_, m) => m));
+    });
+  }
+
+  it('SpMSpM kij reduces the outermost index with a spacc2', () => {
+    const p = kernelProgram({ name: 'kij', expr: 'X(i,j) = B(i,k) * C(k,j)', formats: { B: 'csc', C: 'csr', X: 'dcsr' }, shapes: { B: [8, 6], C: [6, 7] } });
+    const s = graphStats(lowerStatement(p.statements[0], p, { loopOrder: ['k', 'i', 'j'] }));
+    expect(s.spacc2).toBe(1);
+    expect(s.spacc1).toBeUndefined();
+  });
+
+  it('writes output levels in loop order and records the mode of each (jik writes j first)', () => {
+    const p = kernelProgram({ name: 'jik', expr: 'X(i,j) = B(i,k) * C(k,j)', formats: { B: 'csr', C: 'csc', X: 'dcsr' }, shapes: { B: [8, 6], C: [6, 7] } });
+    const g = lowerStatement(p.statements[0], p, { loopOrder: ['j', 'i', 'k'] });
+    expect(g.output.modeOrder).toEqual([1, 0]);
+    const writers = g.nodes.filter((n) => n.kind === 'crd_write').sort((a, b) => a.attrs.level! - b.attrs.level!);
+    expect(writers.map((w) => w.attrs.index)).toEqual(['j', 'i']);
+  });
+
+  it('rejects a loop order that contradicts a tensor level order, naming the tensor', () => {
+    const p = kernelProgram(KERNELS.find((k) => k.name === 'spmspm')!);
+    expect(() => lowerStatement(p.statements[0], p, { loopOrder: ['i', 'j', 'k'] })).toThrow(FuseFlowError);
+    expect(() => lowerStatement(p.statements[0], p, { loopOrder: ['i', 'j', 'k'] })).toThrow(/C\(k,j\) stores level 0 \('k'\) above level 1/);
+    expect(() => lowerStatement(p.statements[0], p, { loopOrder: ['i', 'k'] })).toThrow(/misses index variable\(s\) j/);
+  });
+
+  it('marks block-mode contractions as tile matmuls', () => {
+    const p = kernelProgram(KERNELS.find((k) => k.name === 'spmspm')!);
+    const g = lowerStatement(p.statements[0], { ...p, schedule: { blocking: { size: 2 } } });
+    expect(g.blockSize).toBe(2);
+    expect(g.nodes.find((n) => n.kind === 'alu')!.attrs.matmul).toBe(true);
+    expect(g.tensors.B.format.blockShape).toEqual([2, 2]);
+    const add = kernelProgram(KERNELS.find((k) => k.name === 'mul2')!);
+    const h = lowerStatement(add.statements[0], { ...add, schedule: { blocking: { size: 2 } } });
+    expect(h.nodes.find((n) => n.kind === 'alu')!.attrs.matmul).toBeUndefined();
+  });
+});
+
+describe('lower-sam pass plugin', () => {
+  it('declares its contract and lowers a program module into one graph per group', () => {
+    expect(plugin.id).toBe('lower-sam');
+    expect(plugin.kind).toBe('pass');
+    const p = kernelProgram(KERNELS.find((k) => k.name === 'spmv')!);
+    const stats: Record<string, number> = {};
+    const out = new LowerSamPass({ locate: false }).run({ stage: 'program', program: p, data: {} }, { stat: (k: string, v: number) => (stats[k] = v) } as never);
+    expect(out.stage).toBe('dataflow');
+    expect(out.graphs).toHaveLength(1);
+    expect(out.graphs[0].nodes.some((n) => n.kind === 'locate')).toBe(false);
+    expect(stats.nodes).toBe(out.graphs[0].nodes.length);
+  });
+});

@@ -1,0 +1,120 @@
+import type { ExperimentDefinition, ExperimentRun } from './experiments';
+
+const CONFIGS = ['unfused', 'partially fused', 'fully fused'] as const;
+
+/** Dataset node counts (packages/ir DATASETS) for resizing node-feature inputs in fast mode. */
+const NODES: Record<string, number> = { cora: 2708, cora_ml: 2995, dblp: 17716, collab: 235868, mag: 736389 };
+
+function gnnRuns(group: string, folder: string, datasets: string[], features: number): ExperimentRun[] {
+  return datasets.flatMap((ds) =>
+    CONFIGS.map((configuration) => ({
+      group,
+      label: ds,
+      manifest: `${folder}/${ds}.json`,
+      configuration,
+      overrides: {
+        frontend: {
+          options: {
+            inputs: { X: { generate: `dense:${NODES[ds]}x${features}` } },
+            weights: { W1: { generate: `uniform:${features}x16:0.4` } },
+          },
+        },
+      },
+    })),
+  );
+}
+
+function saeRuns(sizes: Array<[string, number, number]>): ExperimentRun[] {
+  return sizes.flatMap(([ds, input, hidden]) =>
+    CONFIGS.map((configuration) => ({
+      group: 'SAE',
+      label: ds,
+      manifest: `sae/${ds}.json`,
+      configuration,
+      overrides: {
+        frontend: {
+          options: {
+            inputs: { X: { generate: `dense:32x${input}:normal=0.1` } },
+            weights: {
+              W_enc: { generate: `uniform:${input}x${hidden}:0.1:range=-0.01,0.01` },
+              b_enc: { generate: `dense:${hidden}:normal=0.01` },
+              W_dec: { generate: `uniform:${hidden}x${input}:0.1:range=-0.01,0.01` },
+              b_dec: { generate: `dense:${input}:normal=0.01` },
+            },
+          },
+        },
+      },
+    })),
+  );
+}
+
+/** GPT-3 BigBird layer scaled to seq x dModel with `heads` heads of 64 and FFN 4*dModel. */
+function gptOverrides(seq: number, dModel: number, heads: number, block: number): Record<string, unknown> {
+  const ffn = 4 * dModel;
+  const w = (shape: string, fmt: string, d = 0.1) => ({ format: fmt, generate: `uniform:${shape}:${d}` });
+  return {
+    frontend: {
+      options: {
+        inputs: { x: { generate: `dense:${seq}x${dModel}:normal=1` }, mask: { generate: `bigbird:${seq}:${block}` } },
+        weights: {
+          Wq: w(`${heads}x${dModel}x64`, 'dense'), bq: { generate: `dense:${heads}x1x64` },
+          Wk: w(`${heads}x${dModel}x64`, 'dense'), bk: { generate: `dense:${heads}x1x64` },
+          Wv: w(`${heads}x${dModel}x64`, 'dense'), bv: { generate: `dense:${heads}x1x64` },
+          Wo: w(`${heads}x64x${dModel}`, 'dense'), bo: { generate: `dense:${dModel}` },
+          W1: w(`${dModel}x${ffn}`, 'dcsr'), b1: { generate: `dense:${ffn}` },
+          W2: w(`${ffn}x${dModel}`, 'dcsr'), b2: { generate: `dense:${dModel}` },
+          'ln1.weight': { generate: `dense:${dModel}:range=0.5,1.5` }, 'ln1.bias': { generate: `dense:${dModel}:normal=0.1` },
+          'ln2.weight': { generate: `dense:${dModel}:range=0.5,1.5` }, 'ln2.bias': { generate: `dense:${dModel}:normal=0.1` },
+        },
+      },
+    },
+  };
+}
+
+function gptRuns(seq: number, dModel: number, heads: number, blocks: number[], overrides = true): ExperimentRun[] {
+  return blocks.flatMap((b) =>
+    CONFIGS.map((configuration) => ({
+      group: 'GPT-3 BigBird',
+      label: `b=${b}`,
+      manifest: `gpt3/bigbird-${b}.json`,
+      configuration,
+      ...(overrides ? { overrides: gptOverrides(seq, dModel, heads, b) } : {}),
+    })),
+  );
+}
+
+/**
+ * Figure 12: per-model speedup of each fusion configuration over unfused.
+ * fast: every model family at reduced sizes that keep the published trends measurable on 2 cores
+ * (sizes listed in the README); medium: the bundled manifests' sizes (datasets' real node/edge
+ * counts, full feature widths, the GPT-3 Small layer) — hours, as in the original.
+ */
+export const FIG12: ExperimentDefinition = {
+  id: 'fig12',
+  title: 'Speedup of each fusion configuration over unfused (Figure 12)',
+  description: 'SAE x3, GCN and GraphSAGE on cora / cora_ml / dblp, GPT-3 BigBird at block 16/32/64; unfused, partially and fully fused.',
+  modes: {
+    fast: [
+      ...saeRuns([['imagenet', 784, 64], ['nih', 1024, 128], ['luna16', 1024, 128]]),
+      ...gnnRuns('GCN', 'gcn', ['cora', 'cora_ml', 'dblp'], 8),
+      ...gnnRuns('GraphSAGE', 'graphsage', ['cora', 'cora_ml', 'dblp'], 8),
+      ...gptRuns(128, 64, 1, [16, 32, 64]),
+    ],
+    medium: [
+      ...['imagenet', 'nih', 'luna16'].flatMap((ds) => CONFIGS.map((configuration) => ({ group: 'SAE', label: ds, manifest: `sae/${ds}.json`, configuration }))),
+      ...['cora', 'cora_ml', 'dblp', 'collab', 'mag'].flatMap((ds) => CONFIGS.map((configuration) => ({ group: 'GCN', label: ds, manifest: `gcn/${ds}.json`, configuration }))),
+      ...['cora', 'cora_ml', 'dblp', 'collab', 'mag'].flatMap((ds) => CONFIGS.map((configuration) => ({ group: 'GraphSAGE', label: ds, manifest: `graphsage/${ds}.json`, configuration }))),
+      ...gptRuns(1024, 768, 12, [16, 32, 64], false),
+    ],
+  },
+};
+
+/** Published Figure 12 cycles (fuseflow-reference.md section 5.1): [unfused, partial, full]. */
+export const FIG12_PUBLISHED: Record<string, Record<string, [number, number, number]>> = {
+  SAE: { imagenet: [109113, 108595, 162480], nih: [134241, 133723, 212147], luna16: [134241, 133723, 212147] },
+  GCN: { cora: [48998261, 29997611, 166361105], cora_ml: [115435265, 61259360, 842383059], dblp: [934042655, 627775406, 3589346391], collab: [1056927396, 409951944, 55634377783], mag: [16012893504, 7505550758, 185792502899] },
+  GraphSAGE: { cora: [79355629, 37798698, 166361105], cora_ml: [183474564, 99243656, 842388679], dblp: [1269087780, 627775394, 3589346391], collab: [1569940814, 505455837, 55634376841], mag: [29409284934, 7505550758, 849409284934] },
+  'GPT-3 BigBird': { 'b=16': [98511714108, 56340821076, 36439754748], 'b=32': [99652522812, 60497286996, 40596220668], 'b=64': [102275175360, 60497286996, 40596220668] },
+};
+
+export const EXPERIMENTS: Record<string, ExperimentDefinition> = { fig12: FIG12 };

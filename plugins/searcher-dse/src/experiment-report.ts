@@ -1,0 +1,117 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeChart, type Row } from '@fuseflow/plots';
+import type { ExperimentRowResult } from './experiments';
+import { FIG12_PUBLISHED } from './experiment-defs';
+
+export interface Fig12Row {
+  group: string;
+  label: string;
+  cycles: Record<string, number | undefined>;
+  speedup: Record<string, number | undefined>;
+  published?: { partial: number; full: number };
+  valuesChecked: boolean;
+  errors: string[];
+}
+
+const UNFUSED = 'unfused';
+const PARTIAL = 'partially fused';
+const FULL = 'fully fused';
+
+/** Group runs by (model, dataset) and compute each configuration's speedup over unfused. */
+export function fig12Rows(results: ExperimentRowResult[]): Fig12Row[] {
+  const byKey = new Map<string, ExperimentRowResult[]>();
+  for (const r of results) {
+    const k = `${r.group}\u0000${r.label}`;
+    if (!byKey.has(k)) byKey.set(k, []);
+    byKey.get(k)!.push(r);
+  }
+  return [...byKey.values()].map((runs) => {
+    const cycles: Record<string, number | undefined> = {};
+    for (const r of runs) cycles[r.configuration ?? ''] = r.ok ? r.metrics?.cycles : undefined;
+    const base = cycles[UNFUSED];
+    const speedup: Record<string, number | undefined> = {};
+    for (const [c, v] of Object.entries(cycles)) speedup[c] = base && v ? base / v : undefined;
+    const pub = FIG12_PUBLISHED[runs[0].group]?.[runs[0].label];
+    return {
+      group: runs[0].group,
+      label: runs[0].label,
+      cycles,
+      speedup,
+      ...(pub ? { published: { partial: pub[0] / pub[1], full: pub[0] / pub[2] } } : {}),
+      valuesChecked: runs.every((r) => r.ok && r.valuesChecked === true),
+      errors: runs.filter((r) => !r.ok).map((r) => `${r.configuration}: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`.trim()),
+    };
+  });
+}
+
+/** Does a model family show the published pattern? (GNNs: partial best, full worst; GPT-3: full best.) */
+export function fig12Pattern(rows: Fig12Row[]): Array<{ group: string; expected: string; holds: number; of: number }> {
+  const groups = [...new Set(rows.map((r) => r.group))];
+  return groups.map((g) => {
+    const rs = rows.filter((r) => r.group === g && r.errors.length === 0);
+    const best = (r: Fig12Row) => Object.entries(r.cycles).sort((a, b) => (a[1] ?? Infinity) - (b[1] ?? Infinity))[0]?.[0];
+    const worst = (r: Fig12Row) => Object.entries(r.cycles).sort((a, b) => (b[1] ?? -Infinity) - (a[1] ?? -Infinity))[0]?.[0];
+    if (g === 'GCN' || g === 'GraphSAGE') {
+      return { group: g, expected: 'partially fused best, fully fused worst', holds: rs.filter((r) => best(r) === PARTIAL && worst(r) === FULL).length, of: rs.length };
+    }
+    if (g.startsWith('GPT')) return { group: g, expected: 'fully fused best', holds: rs.filter((r) => best(r) === FULL).length, of: rs.length };
+    return { group: g, expected: 'partially fused no slower than unfused, fully fused slowest', holds: rs.filter((r) => (r.speedup[PARTIAL] ?? 0) >= 0.95 && worst(r) === FULL).length, of: rs.length };
+  });
+}
+
+const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '-' : v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(digits));
+
+export function fig12Text(rows: Fig12Row[]): string {
+  const head = ['model', 'dataset', 'unfused cyc', 'partial cyc', 'full cyc', 'partial x', 'full x', 'paper partial x', 'paper full x', 'values'];
+  const body = rows.map((r) => [
+    r.group, r.label, fmt(r.cycles[UNFUSED]), fmt(r.cycles[PARTIAL]), fmt(r.cycles[FULL]), fmt(r.speedup[PARTIAL]), fmt(r.speedup[FULL]),
+    fmt(r.published?.partial), fmt(r.published?.full), r.errors.length ? `FAILED: ${r.errors.join('; ')}` : r.valuesChecked ? 'checked' : 'NOT checked',
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const pattern = fig12Pattern(rows).map((p) => `${p.group}: ${p.expected} — holds on ${p.holds}/${p.of}`);
+  return [line(head), ...body.map(line), '', ...pattern].join('\n');
+}
+
+/** Grouped bars of speedup over unfused per model and dataset (one facet per model), SVG + PNG. */
+export async function fig12Chart(rows: Fig12Row[], basePath: string): Promise<string[]> {
+  const data: Row[] = rows.flatMap((r) =>
+    [PARTIAL, FULL].map((c) => ({ model: r.group, dataset: r.label, configuration: c, speedup: r.speedup[c] ?? null })),
+  );
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Speedup over unfused (Figure 12)',
+    data: { values: data },
+    facet: { column: { field: 'model', type: 'nominal', title: null } },
+    spec: {
+      width: 160,
+      height: 220,
+      mark: 'bar',
+      encoding: {
+        x: { field: 'dataset', type: 'nominal', title: null },
+        xOffset: { field: 'configuration' },
+        y: { field: 'speedup', type: 'quantitative', scale: { type: 'log' }, title: 'speedup over unfused (log)' },
+        color: { field: 'configuration', type: 'nominal' },
+      },
+    },
+    resolve: { scale: { x: 'independent' } },
+  };
+  return writeChart(spec, basePath);
+}
+
+/** Write fig12.json / fig12.txt (and the chart) into dir; returns the files. */
+export async function writeFig12(results: ExperimentRowResult[], dir: string): Promise<{ text: string; files: string[]; rows: Fig12Row[] }> {
+  const rows = fig12Rows(results);
+  const text = fig12Text(rows);
+  fs.mkdirSync(dir, { recursive: true });
+  const files = [path.join(dir, 'fig12.json'), path.join(dir, 'fig12.txt')];
+  fs.writeFileSync(files[0], JSON.stringify({ rows, pattern: fig12Pattern(rows) }, null, 2) + '\n');
+  fs.writeFileSync(files[1], text + '\n');
+  try {
+    files.push(...(await fig12Chart(rows, path.join(dir, 'fig12'))));
+  } catch (e) {
+    files.push(`(chart not rendered: ${(e as Error).message})`);
+  }
+  return { text, files, rows };
+}
