@@ -20,11 +20,18 @@ export function attachProgress(events: KernelEmitter, io: CliIo, opts: { quiet?:
       if (e.total !== undefined) bar.setTotal(e.total);
       bar.update(e.done, { plugin: e.plugin, message: e.message ?? '' });
     });
-    events.on('pass:end', (e) => multi.log(`  ${e.runId} ${e.pass} ${e.ms.toFixed(1)} ms\n`));
-    events.on('run:end', (e) => multi.log(`${e.ok ? 'done' : 'FAILED'} ${e.runId} (${(e.ms / 1000).toFixed(2)} s)${e.error ? `: ${e.error.split('\n')[0]}` : ''}\n`));
+    // Lines above the bars: cli-progress prints its log buffer on the next redraw, so force one;
+    // before any bar exists there is nothing to redraw and a plain line is enough.
+    const line = (text: string) => {
+      if (bars.size === 0) return io.stderr(text);
+      multi.log(`${text}\n`);
+      multi.update();
+    };
+    events.on('pass:end', (e) => line(`  ${e.runId} ${e.pass} ${e.ms.toFixed(1)} ms`));
+    events.on('run:end', (e) => line(`${e.ok ? 'done' : 'FAILED'} ${e.runId} (${(e.ms / 1000).toFixed(2)} s)${e.error ? `: ${e.error.split('\n')[0]}` : ''}`));
     return () => multi.stop();
   }
-  events.on('run:start', (e) => io.stderr(`run ${e.runId}${e.configuration ? '' : ''} (seed ${e.seed})`));
+  events.on('run:start', (e) => io.stderr(`run ${e.runId} (seed ${e.seed})`));
   events.on('pass:end', (e) => io.stderr(`  ${e.pass} ${e.ms.toFixed(1)} ms${e.stats ? ` ${Object.entries(e.stats).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`));
   events.on('progress', (e) => {
     if (e.total !== undefined && e.done === e.total) io.stderr(`  ${e.plugin}: ${e.done}/${e.total}${e.message ? ` ${e.message}` : ''}`);

@@ -1,4 +1,4 @@
-/* Evaluator timing on a Cora-size GCN layer (not a test). Run: node --conditions=development -r @swc-node/register bench/evaluator.bench.ts [F] */
+/* Evaluator timing on a Cora-size GCN layer (not a test). Run: node --conditions=development -r @swc-node/register bench/evaluator.bench.ts [F] [reps] */
 import { denseRandom, evaluateProgram, parseProgram, powerLawGraph } from '../src/index';
 
 const F = Number(process.argv[2] ?? 16);
@@ -16,8 +16,12 @@ const p = parseProgram(
     's1: Y(i,l) = relu(sum(j, T(i,j) * W(j,l)))',
   ].join('\n'),
 );
-for (let rep = 0; rep < 3; rep++) {
+const reps = Number(process.argv[3] ?? 3);
+for (let rep = 0; rep < reps; rep++) {
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   evaluateProgram(p, { A, X, W });
-  console.log(`F=${F} run ${rep}: ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms`);
+  const c = process.cpuUsage(c0);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  console.log(`F=${F} run ${rep}: ${wall.toFixed(0)} ms wall, ${((c.user + c.system) / 1000).toFixed(0)} ms cpu`);
 }

@@ -149,6 +149,7 @@ export class PluginLoader {
   private readonly extra: string[];
   private discovered?: PluginCandidate[];
   private extraLoaded?: PluginCandidate[];
+  private readonly resolved = new Map<string, FuseFlowPlugin>();
 
   constructor(opts: PluginLoaderOptions) {
     this.baseDir = path.resolve(opts.baseDir);
@@ -262,6 +263,16 @@ export class PluginLoader {
    * FF_PLUGIN_KIND_MISMATCH, FF_PLUGIN_API_VERSION or FF_PLUGIN_ERROR (import failed).
    */
   resolve(use: string, kind: PluginKind, jsonPath: string): FuseFlowPlugin {
+    // A searcher resolves the same names for every evaluation: remember successful lookups.
+    const key = `${kind}\0${use}`;
+    const cached = this.resolved.get(key);
+    if (cached) return cached;
+    const plugin = this.resolveUncached(use, kind, jsonPath);
+    this.resolved.set(key, plugin);
+    return plugin;
+  }
+
+  private resolveUncached(use: string, kind: PluginKind, jsonPath: string): FuseFlowPlugin {
     const tried: string[] = [];
     const isPath = use.startsWith('.') || path.isAbsolute(use);
     const isPackage = isPath || use.startsWith('module:') || use.includes('/') || use.startsWith('@');

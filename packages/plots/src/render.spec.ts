@@ -41,7 +41,9 @@ describe('specs', () => {
     expect((scatterSpec(rows, { x: 'a', y: 'b' }) as any).layer).toHaveLength(1);
     const withFront = scatterSpec(rows, { x: 'a', y: 'b', frontField: 'front', logY: true }) as any;
     expect(withFront.layer).toHaveLength(2);
-    expect(withFront.layer[0].encoding.y.scale).toEqual({ type: 'log' });
+    // the front line is drawn under the points
+    expect(withFront.layer[0].mark.type).toBe('line');
+    expect(withFront.layer[1].encoding.y.scale).toEqual({ type: 'log' });
   });
 });
 

@@ -68,14 +68,16 @@ export function scatterSpec(rows: Row[], o: ScatterOptions): VegaLiteSpec {
     mark: { type: 'point', filled: true, opacity: 0.7 },
     encoding: { x, y, ...(o.color ? { color: { field: o.color, type: 'nominal' } } : {}) },
   };
-  const layers: unknown[] = [points];
+  const layers: unknown[] = [];
   if (o.frontField) {
+    // drawn first so the coloured points stay on top of the front line
     layers.push({
       transform: [{ filter: `datum['${o.frontField}'] === true` }],
-      mark: { type: 'line', interpolate: 'step-after', color: 'black', point: true },
+      mark: { type: 'line', interpolate: 'step-after', color: 'black', strokeWidth: 1.5 },
       encoding: { x: { ...x, sort: null }, y, order: { field: o.x, type: 'quantitative' } },
     });
   }
+  layers.push(points);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(o.title ? { title: o.title } : {}),

@@ -1,7 +1,7 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import { fromCoo, type DataflowGraph, type SparseTensorData, type TensorFormat } from '@fuseflow/ir';
 import type { WriterPrim } from './prims';
-import { DONE, STOP, VAL } from './tokens';
+import { DONE, EMPTY, STOP, VAL } from './tokens';
 
 function broken(g: DataflowGraph, msg: string): FuseFlowError {
   return new FuseFlowError('FF_INPUT_INVALID', `graph '${g.name}': output writers disagree: ${msg}`, {
@@ -95,6 +95,7 @@ export function assembleOutput(g: DataflowGraph, writers: WriterPrim[], tileN: n
       blockCrd[out.modeOrder[l]] = crdOf[l][p];
       p = parentOf[l][p];
     }
+    if (vals.tags[q] === EMPTY) continue; // absent entry (its coordinate is dropped)
     if (tileN > 0) {
       const t = vw[0].tileLog[vals.vals[q]];
       for (let e = 0; e < tile * tile; e++) {

@@ -121,7 +121,7 @@ export function createPrim(
   tiles: TileStore | null,
 ): Prim {
   const N = g.blockSize ?? 0;
-    const t = opt.profile.primitives[n.kind];
+  const t = opt.profile.primitives[n.kind];
   let lat = t.latency;
   let ii = t.ii;
   const a = n.attrs;
@@ -176,16 +176,20 @@ export function createPrim(
           ii = N;
         } else lat = N * N;
       }
-      prim = new AluPrim(n.id, n.label, lat, ii, a.alu!, a.scalar ?? 0, !!a.matmul, tiles, ins.a, ins.b ?? null, outs.out);
+      {
+        const dflt = a.alu === 'mul' || a.alu === 'div' ? 'intersect' : 'union';
+        const policy = { union: 0, intersect: 1, left: 2, right: 3 }[a.empty ?? dflt];
+        prim = new AluPrim(n.id, n.label, lat, ii, a.alu!, a.scalar ?? 0, !!a.matmul, tiles, ins.a, ins.b ?? null, outs.out, policy);
+      }
       break;
     case 'reduce':
       prim = new ReducePrim(n.id, n.label, N > 0 ? N * N : lat, ii, a.reduce === 'max', lat, opt.profile.reduceEmptyCycles, tiles, ins.in, outs.out);
       break;
     case 'spacc1':
-      prim = new Spacc1Prim(n.id, n.label, lat, ii, tiles, ins.inner_crd, ins.outer_crd, ins.val, outs.inner_crd, outs.val);
+      prim = new Spacc1Prim(n.id, n.label, lat, ii, tiles, ins.inner_crd, ins.outer_crd, ins.val, outs.inner_crd, outs.val, a.reduce === 'max');
       break;
     case 'spacc2':
-      prim = new Spacc2Prim(n.id, n.label, lat, ii, tiles, ins.crd0, ins.crd1, ins.outer_crd, ins.val, outs.crd0, outs.crd1, outs.val);
+      prim = new Spacc2Prim(n.id, n.label, lat, ii, tiles, ins.crd0, ins.crd1, ins.outer_crd, ins.val, outs.crd0, outs.crd1, outs.val, a.reduce === 'max');
       break;
     case 'crd_drop':
       prim = new CrdDropPrim(n.id, n.label, lat, ii, ins.inner, ins.outer, outs.inner, outs.outer);
@@ -201,7 +205,7 @@ export function createPrim(
     }
     case 'join': {
       const k = a.arity ?? 2;
-      prim = new GatherPrim(n.id, n.label, lat, ii, Array.from({ length: k }, (_, i) => ins[`in${i}`]), outs.out);
+      prim = new GatherPrim(n.id, n.label, lat, ii, Array.from({ length: k }, (_, i) => ins[`in${i}`]), outs.out, a.level);
       break;
     }
     case 'gen_ref':

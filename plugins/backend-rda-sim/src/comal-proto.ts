@@ -2,7 +2,8 @@
  * The tortilla `ComalGraph` schema, written from the field list in fuseflow-reference.md
  * sections 1.3 and 3.5 (top-level messages and the Operation oneof numbers are the documented
  * ones; per-op field numbers are ours, since the reference lists names only). ALUOp values
- * after ELEMMUL are our extensions for ops Comal lacks.
+ * after ELEMMUL, ALU.empty, SparseAccumulator.max and Join.level are our extensions (ops and
+ * attributes Comal lacks; Comal ignores unknown fields).
  */
 export const COMAL_PROTO = `
 syntax = "proto3";
@@ -53,7 +54,7 @@ message ALU {
   enum ALUOp {
     ADD = 0; SUB = 1; MUL = 2; DIV = 3; EXP = 4; SIN = 5; COS = 6; MAX = 7;
     SCALARADD = 8; SCALARMUL = 9; SCALARDIV = 10; RSQRT = 11; SIGMOID = 12; ELEMMUL = 13;
-    MIN = 14; NEG = 15; SQRT = 16; LOG = 17; TANH = 18; ABS = 19; SQUARE = 20;
+    MIN = 14; NEG = 15; SQRT = 16; LOG = 17; TANH = 18; ABS = 19; SQUARE = 20; SCALARRSUB = 21; SCALARRDIV = 22;
   }
   message Val { repeated ValStream inputs = 1; ValStream output = 2; }
   message Stage { repeated uint64 inputs = 1; uint64 output = 2; ALUOp op = 3; }
@@ -65,6 +66,7 @@ message ALU {
   bool blocked = 6;
   float scalar = 7;
   bool matmul = 8;
+  string empty = 9;
 }
 
 message Reduce {
@@ -94,7 +96,7 @@ message SparseAccumulator {
   CrdStream input_inner_crd = 1; CrdStream output_inner_crd = 2; repeated CrdStream input_outer_crds = 3;
   ValStream input_val = 4; ValStream output_val = 5; uint64 order = 6; string inner_crd = 7;
   repeated string outer_crds = 8; string label = 9; repeated CrdStream output_outer_crds = 10;
-  repeated uint64 stream_shape = 11; bool blocked = 12;
+  repeated uint64 stream_shape = 11; bool blocked = 12; bool max = 13;
 }
 
 message ValWrite { ValStream input_val = 1; string label = 2; uint64 crdsize = 3; uint64 segsize = 4; string tensor = 5; bool sink = 6; }
@@ -121,6 +123,7 @@ message Join {
   string label = 1;
   oneof bundle { CrdGather crd = 2; RefGather ref = 3; ValGather val = 4; }
   string index = 5;
+  int64 level = 6;
 }
 message GenRef { CrdStream input_crd = 1; RefStream output_ref = 2; string label = 3; }
 message Locate {

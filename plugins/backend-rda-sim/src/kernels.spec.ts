@@ -86,6 +86,13 @@ describe('hand-wired kernels (values vs evaluateProgram, both engines)', () => {
   it('GCN layer (relu(A*H)) small', () => {
     check(K.gcnLayer(20, 4), { A: rnd([20, 20], 0.15, 52), H: rnd([20, 4], 1, 53, 'dense') });
   });
+  it.each([2, 4])('parallel SpMV over %i lanes (fork/join): same values, fewer cycles', (lanes) => {
+    const data = { A: rnd([40, 60], 0.3, 90, 'csr'), x: rnd([60], 1, 91, 'dense') };
+    const par = check(K.spmvParallel(40, 60, lanes), data);
+    const seq = simulateModule(K.spmv(40, 60).module(data));
+    expect(par.cycles).toBeLessThan(seq.cycles);
+    expect(par.cycles).toBeGreaterThan(seq.cycles / lanes / 2);
+  });
   it('a wrong graph fails with FF_VALUE_MISMATCH naming the tensor', () => {
     const k = K.spmv(4, 4);
     const g = structuredClone(k.graph);

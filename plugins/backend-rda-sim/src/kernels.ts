@@ -116,6 +116,16 @@ export class Wiring {
     this.to(outer, id, 'outer');
     return { inner: { node: id, port: 'inner', kind: 'crd' }, outer: { node: id, port: 'outer', kind: 'crd' } };
   }
+  fork(s: Stream, lanes: number, index?: string): Stream[] {
+    const id = this.add('fork', `fork_${s.port}`, { arity: lanes, ...(index ? { index } : {}) });
+    this.to(s, id, 'in');
+    return Array.from({ length: lanes }, (_, i) => ({ node: id, port: `out${i}`, kind: s.kind }));
+  }
+  join(lanes: Stream[], level: number): Stream {
+    const id = this.add('join', `join_${lanes[0].port}`, { arity: lanes.length, level });
+    lanes.forEach((l, i) => this.to(l, id, `in${i}`));
+    return { node: id, port: 'out', kind: lanes[0].kind };
+  }
   crdWrite(t: string, level: number, crd: Stream): void {
     this.to(crd, this.add('crd_write', `wr_${t}_L${level}`, { tensor: t, level }), 'crd');
   }
@@ -359,4 +369,24 @@ export function gcnLayer(nodes: number, feats: number, fa = 'dcsr'): Kernel {
     w.build('Y', [nodes, feats]),
     `program gcn_layer\ntensor A(${nodes},${nodes}): ${fa} input\ntensor H(${nodes},${feats}): dense input\ntensor Y(${nodes},${feats}): dcsr output\ns0: Y(i,j) = relu(sum(k, A(i,k) * H(k,j)))`,
   );
+}
+
+/**
+ * SpMV parallelized over rows: the row refs are forked round-robin to `lanes` copies of the
+ * row pipeline (scan, x repeat, intersect, multiply, reduce) and the per-row results joined back
+ * in order (join level 0), as FuseFlow's parallelizer does at an outer index.
+ */
+export function spmvParallel(m: number, n: number, lanes: number, fa = 'csr'): Kernel {
+  const w = new Wiring(`spmv_par${lanes}`).tensor('A', [m, n], fa).tensor('x', [n], 'dense').tensor('y', [m], 'sparse', 'output');
+  const ai = w.scan('A', 0, w.root('A'), 'i');
+  w.crdWrite('y', 0, ai.crd);
+  const outs = w.fork(ai.ref, lanes, 'i').map((ref) => {
+    const [r1, r2] = w.split(ref, 2);
+    const aj = w.scan('A', 1, r1, 'j');
+    const xj = w.scan('x', 0, w.repeat(w.root('x'), w.repsig(r2)), 'j');
+    const j = w.joiner('intersect', [aj, xj], 'j');
+    return w.reduce(w.alu('mul', w.array('A', j.refs[0]), w.array('x', j.refs[1])));
+  });
+  w.valWrite('y', w.join(outs, 0));
+  return kernel(w.build('y', [m]), `program spmv_par\ntensor A(${m},${n}): ${fa} input\ntensor x(${n}): dense input\ntensor y(${m}): sparse output\ns0: y(i) = A(i,j) * x(j)`);
 }

@@ -48,12 +48,15 @@ const FIXTURES: Fixture[] = [
     gold: { crd: [4, 'S0', 'D'], ref0: [2, 'S0', 'D'], ref1: [6, 'S0', 'D'], ref2: [8, 'S0', 'D'] },
   },
   { name: 'locate', kind: 'locate', in: { crd: [0, 2, 'S0', 'D'], ref: [5, 6, 'S0', 'D'] }, gold: { ref1: [0, 2, 'S0', 'D'], ref2: [5, 6, 'S0', 'D'], crd: [0, 2, 'S0', 'D'] } },
-  { name: 'array (Empty -> 0)', kind: 'array', attrs: { tensor: 'V' }, tensors: { V }, in: { ref: [0, 2, 'N', 'S0', 1, 'S1', 'D'] }, gold: { val: [10, 30, 0, 'S0', 20, 'S1', 'D'] } },
+  { name: 'array (Empty stays Empty)', kind: 'array', attrs: { tensor: 'V' }, tensors: { V }, in: { ref: [0, 2, 'N', 'S0', 1, 'S1', 'D'] }, gold: { val: [10, 30, 'N', 'S0', 20, 'S1', 'D'] } },
   { name: 'alu relu (Comal relu_test)', kind: 'alu', attrs: { alu: 'relu' }, in: { a: [0, -1, -2, 3, 'S0', 0, 1, 2, 3, 4, 'S1', 'D'] }, gold: { out: [0, 0, 0, 3, 'S0', 0, 1, 2, 3, 4, 'S1', 'D'] } },
-  { name: 'alu add with Empty', kind: 'alu', attrs: { alu: 'add' }, in: { a: [1, 2, 'S0', 'N', 'S1', 'D'], b: [3, 'N', 'S0', 4, 'S1', 'D'] }, gold: { out: [4, 2, 'S0', 4, 'S1', 'D'] } },
+  { name: 'alu add with Empty (union policy)', kind: 'alu', attrs: { alu: 'add' }, in: { a: [1, 2, 'S0', 'N', 'N', 'S1', 'D'], b: [3, 'N', 'S0', 4, 'N', 'S1', 'D'] }, gold: { out: [4, 2, 'S0', 4, 'N', 'S1', 'D'] } },
+  { name: 'alu mul with Empty (intersect policy)', kind: 'alu', attrs: { alu: 'mul' }, in: { a: [2, 2, 'N', 'S0', 'D'], b: [3, 'N', 4, 'S0', 'D'] }, gold: { out: [6, 'N', 'N', 'S0', 'D'] } },
+  { name: 'alu sub with left policy', kind: 'alu', attrs: { alu: 'sub', empty: 'left' }, in: { a: [5, 'N', 5, 'S0', 'D'], b: [1, 1, 'N', 'S0', 'D'] }, gold: { out: [4, 'N', 5, 'S0', 'D'] } },
+  { name: 'alu scalar_rsub', kind: 'alu', attrs: { alu: 'scalar_rsub', scalar: 10 }, in: { a: [1, 'N', 'S0', 'D'] }, gold: { out: [9, 'N', 'S0', 'D'] } },
   { name: 'alu scalar_mul', kind: 'alu', attrs: { alu: 'scalar_mul', scalar: 3 }, in: { a: [1, 2, 'S0', 'D'] }, gold: { out: [3, 6, 'S0', 'D'] } },
   { name: 'reduce sum', kind: 'reduce', attrs: { reduce: 'sum' }, in: { in: [1, 2, 'S0', 3, 'S1', 'D'] }, gold: { out: [3, 3, 'S0', 'D'] } },
-  { name: 'reduce sum empty fiber', kind: 'reduce', in: { in: [1, 'S0', 'S1', 'D'] }, gold: { out: [1, 0, 'S0', 'D'] } },
+  { name: 'reduce: a fiber without values is absent (Empty)', kind: 'reduce', in: { in: [1, 'S0', 'S0', 'N', 'S1', 'D'] }, gold: { out: [1, 'N', 'N', 'S0', 'D'] } },
   { name: 'reduce max', kind: 'reduce', attrs: { reduce: 'max' }, in: { in: [1, 5, 'S0', 3, 'S1', 'D'] }, gold: { out: [5, 3, 'S0', 'D'] } },
   {
     name: 'spacc1 (ikj rows, an empty row)', kind: 'spacc1',
@@ -75,7 +78,15 @@ const FIXTURES: Fixture[] = [
   { name: 'crd_hold', kind: 'crd_hold', in: { outer: [0, 1, 'S0', 'D'], inner: [5, 6, 'S0', 7, 'S1', 'D'] }, gold: { inner: [5, 6, 'S0', 7, 'S1', 'D'], outer: [0, 0, 'S0', 1, 'S1', 'D'] } },
   { name: 'broadcast', kind: 'broadcast', in: { in: [1, 'S0', 'D'] }, gold: { out0: [1, 'S0', 'D'], out1: [1, 'S0', 'D'] } },
   { name: 'fork', kind: 'fork', in: { in: [1, 2, 3, 'S0', 'D'] }, gold: { out0: [1, 3, 'S0', 'D'], out1: [2, 'S0', 'D'] } },
-  { name: 'join', kind: 'join', in: { in0: [1, 'S0', 'D'], in1: [2, 'S1', 'D'] }, gold: { out: [1, 'S0', 2, 'S1', 'D'] } },
+  { name: 'join (Comal gather)', kind: 'join', in: { in0: [1, 'S0', 'D'], in1: [2, 'S1', 'D'] }, gold: { out: [1, 'S0', 2, 'S1', 'D'] } },
+  { name: 'fork restarts at lane 0 per fiber', kind: 'fork', in: { in: [1, 2, 3, 'S0', 4, 'S1', 'D'] }, gold: { out0: [1, 3, 'S0', 4, 'S1', 'D'], out1: [2, 'S0', 'S1', 'D'] } },
+  { name: 'join level 0 rebuilds the forked stream', kind: 'join', attrs: { level: 0 }, in: { in0: [1, 3, 'S0', 4, 'S1', 'D'], in1: [2, 'S0', 'S1', 'D'] }, gold: { out: [1, 2, 3, 'S0', 4, 'S1', 'D'] } },
+  {
+    // i fibers [i0,i1,i2],[i3] forked over 2 lanes; j sub-fibers i0:[a b] i1:[c] i2:[d] i3:[e].
+    name: 'join level 1 rebuilds the sub-fiber stream', kind: 'join', attrs: { level: 1 },
+    in: { in0: [10, 11, 'S0', 13, 'S1', 14, 'S2', 'D'], in1: [12, 'S1', 'S2', 'D'] },
+    gold: { out: [10, 11, 'S0', 12, 'S0', 13, 'S1', 14, 'S2', 'D'] },
+  },
   { name: 'gen_ref', kind: 'gen_ref', in: { crd: [4, 7, 'S0', 9, 'S1', 'D'] }, gold: { ref: [0, 1, 'S0', 2, 'S1', 'D'] } },
 ];
 

@@ -98,6 +98,10 @@ export function unaryFn(op: AluOp, s: number): (x: number) => number {
       return (x) => x / s;
     case 'scalar_max':
       return (x) => (x > s ? x : s);
+    case 'scalar_rsub':
+      return (x) => s - x;
+    case 'scalar_rdiv':
+      return (x) => s / x;
     default:
       throw new FuseFlowError('FF_INPUT_INVALID', `ALU op '${op}' is not unary`);
   }
@@ -685,7 +689,7 @@ export class LocatePrim extends Prim {
   }
 }
 
-/** Value load: vals[ref]; Empty -> 0 (the zero tile in block mode). */
+/** Value load: vals[ref]; an Empty ref (absent operand) stays Empty, so presence reaches the ALUs. */
 export class ArrayPrim extends Prim {
   constructor(
     id: number,
@@ -729,7 +733,7 @@ export class ArrayPrim extends Prim {
         if (ready - t > cost) cost = ready - t;
       }
       this.emit(this.out, VAL, v, t + this.lat);
-    } else if (tag === EMPTY) this.emit(this.out, VAL, this.tiles === null ? 0 : -1, t + this.lat);
+    } else if (tag === EMPTY) this.emit(this.out, EMPTY, 0, t + this.lat);
     else this.emit(this.out, STOP, r, t + this.lat);
     return this.commit(t, cost);
   }
@@ -768,6 +772,8 @@ export class AluPrim extends Prim {
     private a: Chan,
     private b: Chan | null,
     private out: Chan,
+    /** 0 union, 1 intersect, 2 left, 3 right (see NodeAttrs.empty). */
+    private policy = 0,
   ) {
     super(id, label, 'alu', lat, ii);
     if (b) this.bin = binaryFn(op);
@@ -811,7 +817,10 @@ export class AluPrim extends Prim {
     if ((at === VAL || at === EMPTY) && (bt === VAL || bt === EMPTY)) {
       this.pop(this.a, t);
       this.pop(b, t);
-      if (at === EMPTY && bt === EMPTY) this.emit(this.out, EMPTY, 0, at2);
+      const pol = this.policy;
+      const absent =
+        pol === 0 ? at === EMPTY && bt === EMPTY : pol === 1 ? at === EMPTY || bt === EMPTY : pol === 2 ? at === EMPTY : bt === EMPTY;
+      if (absent) this.emit(this.out, EMPTY, 0, at2);
       else {
         const tl = this.tiles;
         if (tl === null) {
@@ -842,10 +851,11 @@ export class AluPrim extends Prim {
   }
 }
 
-/** Reducer: one value per innermost fiber; Stop(k>0) -> Stop(k-1); Empty skipped. */
+/** Reducer: one value per innermost fiber (Empty if it held none); Stop(k>0) -> Stop(k-1); Empty skipped. */
 export class ReducePrim extends Prim {
   private acc: number;
   private accTile: Float64Array | null = null;
+  private seen = false;
   private readonly init: number;
   constructor(
     id: number,
@@ -876,6 +886,7 @@ export class ReducePrim extends Prim {
     const v = this.inp.valAt(0);
     this.pop(this.inp, t);
     if (tag === VAL) {
+      this.seen = true;
       const tl = this.tiles;
       if (tl === null) {
         this.acc = this.isMax ? (v > this.acc ? v : this.acc) : this.acc + v;
@@ -898,11 +909,13 @@ export class ReducePrim extends Prim {
       return FINISHED;
     }
     const tl = this.tiles;
-    const outV = tl === null ? this.acc : tl.add(this.accTile ?? new Float64Array(tl.n * tl.n).fill(this.init));
-    this.emit(this.out, VAL, outV, t + this.lat);
+    // A fiber without any value is absent (Empty), not 0 / -inf: exp(sum over nothing) stays absent.
+    if (!this.seen) this.emit(this.out, EMPTY, 0, t + this.lat);
+    else this.emit(this.out, VAL, tl === null ? this.acc : tl.add(this.accTile!), t + this.lat);
     if (v > 0) this.emit(this.out, STOP, v - 1, t + this.stopLat);
     this.acc = this.init;
     this.accTile = null;
+    this.seen = false;
     return this.commit(t, this.ii);
   }
 }
@@ -917,7 +930,10 @@ class AccMap {
   private sums = new Float64Array(64);
   private tl: Float64Array[] = [];
   private n = 0;
-  constructor(private tiles: TileStore | null) {}
+  constructor(
+    private tiles: TileStore | null,
+    private isMax = false,
+  ) {}
   add(key: number, v: number): number {
     let slot = this.m.get(key);
     if (slot === undefined) {
@@ -932,17 +948,20 @@ class AccMap {
       }
       this.m.set(key, slot);
       this.keys[slot] = key;
-      this.sums[slot] = 0;
-      if (this.tiles !== null) this.tl[slot] = new Float64Array(this.tiles.n * this.tiles.n);
+      this.sums[slot] = this.isMax ? -Infinity : 0;
+      if (this.tiles !== null) this.tl[slot] = new Float64Array(this.tiles.n * this.tiles.n).fill(this.isMax ? -Infinity : 0);
     }
     const tls = this.tiles;
     if (tls === null) {
-      this.sums[slot] += v;
+      if (this.isMax) {
+        if (v > this.sums[slot]) this.sums[slot] = v;
+      } else this.sums[slot] += v;
       return 1;
     }
     const src = tls.get(v);
     const cur = this.tl[slot];
-    for (let i = 0; i < cur.length; i++) cur[i] += src[i];
+    if (this.isMax) for (let i = 0; i < cur.length; i++) cur[i] = Math.max(cur[i], src[i]);
+    else for (let i = 0; i < cur.length; i++) cur[i] += src[i];
     return src.length;
   }
   get size(): number {
@@ -973,9 +992,9 @@ class AccMap {
 export class Spacc1Prim extends Prim {
   private map: AccMap;
   private prevStop = true;
-  constructor(id: number, label: string, lat: number, ii: number, tiles: TileStore | null, private ic: Chan, private oc: Chan, private v: Chan, private oic: Chan, private ov: Chan) {
+  constructor(id: number, label: string, lat: number, ii: number, tiles: TileStore | null, private ic: Chan, private oc: Chan, private v: Chan, private oic: Chan, private ov: Chan, isMax = false) {
     super(id, label, 'spacc1', lat, ii);
-    this.map = new AccMap(tiles);
+    this.map = new AccMap(tiles, isMax);
   }
   step(limit: number): number {
     let t = this.now;
@@ -994,7 +1013,10 @@ export class Spacc1Prim extends Prim {
       t = x;
       const it = this.ic.tagAt(0);
       if (it === VAL) {
-        if (this.v.tagAt(0) === VAL) this.ops += this.map.add(this.ic.valAt(0), this.v.valAt(0));
+        if (this.v.tagAt(0) === VAL) {
+          const k = this.ic.valAt(0);
+          this.ops += this.map.add(k < 1073741824 ? k | 0 : k, this.v.valAt(0));
+        }
         this.pop(this.ic, t);
         this.pop(this.v, t);
       } else if (it === STOP) {
@@ -1071,12 +1093,14 @@ export class Spacc2Prim extends Prim {
     private o0: Chan,
     private o1: Chan,
     private ov: Chan,
+    isMax = false,
   ) {
     super(id, label, 'spacc2', lat, ii);
-    this.m = new AccMap(tiles);
+    this.m = new AccMap(tiles, isMax);
   }
   private widen(): void {
     const [keys, vals] = this.m.drain();
+    // re-adding into the drained (reset) map preserves sums and maxima alike
     const wide = 1 << 26;
     for (let i = 0; i < keys.length; i++) {
       const k1 = Math.floor(keys[i] / this.key);
@@ -1109,7 +1133,8 @@ export class Spacc2Prim extends Prim {
             const k0 = this.c0.valAt(0);
             const k1 = this.c1.valAt(0);
             if (this.key === 1 << 15 && (k0 >= 1 << 15 || k1 >= 1 << 16)) this.widen();
-            this.ops += this.m.add(k1 * this.key + k0, this.v.valAt(0));
+            // `| 0` keeps small keys as Smis (no boxed doubles in the Map).
+            this.ops += this.m.add(this.key === 1 << 15 ? (k1 * 32768 + k0) | 0 : k1 * this.key + k0, this.v.valAt(0));
           }
           this.pop(this.c0, t);
           this.pop(this.v, t);
@@ -1234,7 +1259,7 @@ export class CrdDropPrim extends Prim {
           this.pending = -1;
         }
         this.emit(this.oi, it, iv, at);
-        this.count++;
+        if (it === VAL) this.count++;
         this.pop(this.inner, t);
       } else if (it === STOP) {
         this.pop(this.inner, t);
@@ -1345,19 +1370,31 @@ export class FanoutPrim extends Prim {
     if (this.isFork && (tag === VAL || tag === EMPTY)) {
       this.emit(this.o[this.rr], tag, v, at);
       this.rr = (this.rr + 1) % this.o.length;
-    } else for (let i = 0; i < this.o.length; i++) this.emit(this.o[i], tag, v, at);
+    } else {
+      for (let i = 0; i < this.o.length; i++) this.emit(this.o[i], tag, v, at);
+      // Each fiber of the forked level is dealt from lane 0, so a join can rebuild it exactly.
+      this.rr = 0;
+    }
     return this.commit(t, this.ii);
   }
 }
 
 /**
- * Join (Comal Gather): reads lane 0 until it yields a stop, then lane 1, ... round-robin; a stop
- * from a non-last lane is emitted as S0, the last lane's stop as itself; Done after all lanes.
+ * Join. Without attrs.level: Comal's Gather (lane by lane until a stop; a non-last lane's stop
+ * becomes S0). With attrs.level = d (levels below the forked index in this stream) it rebuilds
+ * exactly the stream the unforked graph produces, given a fork that deals each fiber's values
+ * round-robin from lane 0: d = 0 takes one token per lane in turn and emits a fiber's stop once
+ * all lanes show it; d > 0 takes one sub-fiber (closed by S(d-1)) per lane in turn, and a lane
+ * showing a higher stop is finished for this fiber; stops are merged as in the unforked stream.
  */
 export class GatherPrim extends Prim {
   private cur = 0;
   private finished: boolean[];
-  constructor(id: number, label: string, lat: number, ii: number, private lanes: Chan[], private out: Chan) {
+  private finLevel = -1;
+  private nFinished = 0;
+  private pending = -1;
+  private hasTok = false;
+  constructor(id: number, label: string, lat: number, ii: number, private lanes: Chan[], private out: Chan, private level: number | undefined = undefined) {
     super(id, label, 'join', lat, ii);
     this.finished = lanes.map(() => false);
   }
@@ -1367,6 +1404,104 @@ export class GatherPrim extends Prim {
       t = this.space(t);
       if (t < 0) return WAIT_OUT;
     }
+    if (this.level === undefined) return this.comal(t, limit);
+    if (this.level === 0) return this.exact0(t, limit);
+    return this.exactD(t, limit, this.level);
+  }
+  private flush(at: number): void {
+    if (this.pending >= 0) {
+      this.emit(this.out, STOP, this.pending, at);
+      this.pending = -1;
+    }
+  }
+  private exact0(t: number, limit: number): number {
+    const n = this.lanes.length;
+    const c = this.lanes[this.cur];
+    const x = this.look1(c, t, limit);
+    if (x < 0) return this.blockedCode(x);
+    t = x;
+    const tag = c.tagAt(0);
+    const at = t + this.lat;
+    if (tag === VAL || tag === EMPTY) {
+      this.emit(this.out, tag, c.valAt(0), at);
+      this.pop(c, t);
+      this.cur = (this.cur + 1) % n;
+      return this.commit(t, this.ii);
+    }
+    // A stop or Done: every lane shows the same token now.
+    for (let i = 0; i < n; i++) {
+      const y = this.look1(this.lanes[i], t, limit);
+      if (y < 0) return this.blockedCode(y);
+      t = y;
+    }
+    for (let i = 0; i < n; i++) {
+      const l = this.lanes[i];
+      if (l.tagAt(0) !== tag || l.valAt(0) !== c.valAt(0)) this.protocol(`lanes disagree at a fiber end (lane ${this.cur} vs lane ${i})`, l);
+    }
+    const v = c.valAt(0);
+    for (let i = 0; i < n; i++) this.pop(this.lanes[i], t);
+    this.cur = 0;
+    if (tag === DONE) return this.finishAll(t);
+    this.emit(this.out, STOP, v, t + this.lat);
+    return this.commit(t, this.ii);
+  }
+  private exactD(t: number, limit: number, d: number): number {
+    const n = this.lanes.length;
+    const at0 = t + this.lat;
+    if (this.nFinished === n) {
+      // Every lane finished this fiber: its closing stop absorbs the last sub-fiber's S(d-1).
+      if (this.pending >= d) this.flush(at0);
+      this.pending = this.finLevel;
+      this.finished.fill(false);
+      this.nFinished = 0;
+      this.cur = 0;
+      return this.commit(t, 0);
+    }
+    while (this.finished[this.cur]) this.cur = (this.cur + 1) % n;
+    const c = this.lanes[this.cur];
+    const x = this.look1(c, t, limit);
+    if (x < 0) return this.blockedCode(x);
+    t = x;
+    const at = t + this.lat;
+    const tag = c.tagAt(0);
+    const v = c.valAt(0);
+    if (tag === VAL || tag === EMPTY) {
+      this.flush(at);
+      this.emit(this.out, tag, v, at);
+      this.pop(c, t);
+      this.hasTok = true;
+      return this.commit(t, this.ii);
+    }
+    if (tag === STOP) {
+      this.pop(c, t);
+      if (v === d - 1) {
+        this.flush(at);
+        this.pending = d - 1;
+      } else if (v > d - 1) {
+        if (this.hasTok) this.pending = d - 1;
+        this.finished[this.cur] = true;
+        this.nFinished++;
+        this.finLevel = v;
+      } else {
+        this.flush(at);
+        this.emit(this.out, STOP, v, at);
+        return this.commit(t, this.ii);
+      }
+      this.hasTok = false;
+      this.cur = (this.cur + 1) % n;
+      return this.commit(t, this.ii);
+    }
+    for (let i = 0; i < n; i++) {
+      const y = this.look1(this.lanes[i], t, limit);
+      if (y < 0) return this.blockedCode(y);
+      t = y;
+      if (this.lanes[i].tagAt(0) !== DONE) this.protocol(`lane ${this.cur} is done but lane ${i} is not`, this.lanes[i]);
+    }
+    for (let i = 0; i < n; i++) this.pop(this.lanes[i], t);
+    this.flush(t + this.lat);
+    return this.finishAll(t);
+  }
+  private comal(t: number, limit: number): number {
     const n = this.lanes.length;
     while (this.finished[this.cur]) this.cur = (this.cur + 1) % n;
     const c = this.lanes[this.cur];
@@ -1459,20 +1594,20 @@ export class WriterPrim extends Prim {
       return FINISHED;
     }
     if (this.isVal) {
-      if (tag === VAL || tag === EMPTY) {
+      if (tag === VAL) {
         const tl = this.tiles;
-        if (tl === null) this.log.add(VAL, tag === VAL ? v : 0);
+        if (tl === null) this.log.add(VAL, v);
         else {
-          this.tileLog.push(tag === VAL ? tl.get(v) : tl.get(-1));
+          this.tileLog.push(tl.get(v));
           this.log.add(VAL, this.tileLog.length - 1);
         }
         this.writes += tl === null ? 1 : tl.n * tl.n;
-      }
+      } else if (tag === EMPTY) this.log.add(EMPTY, 0); // positional placeholder of an absent entry
     } else {
       this.log.add(tag, v);
       this.writes++;
     }
-    if (this.hbm !== null && (tag === VAL || tag === STOP)) {
+    if (this.hbm !== null && (tag === VAL || (tag === STOP && !this.isVal))) {
       const ready = this.hbm.access(t, this.tiles === null || !this.isVal ? 1 : this.tiles.n * this.tiles.n);
       if (ready - t > cost) cost = ready - t;
     }

@@ -39,7 +39,7 @@ const BUNDLE_FIELD: Record<StreamKind, string> = { crd: 'crd', ref: 'ref', val: 
 const ALU_TO_PROTO: Partial<Record<AluOp, string>> = {
   add: 'ADD', sub: 'SUB', mul: 'MUL', div: 'DIV', exp: 'EXP', max: 'MAX', min: 'MIN', relu: 'MAX', scalar_max: 'MAX',
   scalar_add: 'SCALARADD', scalar_mul: 'SCALARMUL', scalar_div: 'SCALARDIV', rsqrt: 'RSQRT', sigmoid: 'SIGMOID',
-  neg: 'NEG', sqrt: 'SQRT', log: 'LOG', tanh: 'TANH', abs: 'ABS', square: 'SQUARE',
+  neg: 'NEG', sqrt: 'SQRT', log: 'LOG', tanh: 'TANH', abs: 'ABS', square: 'SQUARE', scalar_rsub: 'SCALARRSUB', scalar_rdiv: 'SCALARRDIV',
 };
 
 /**
@@ -121,17 +121,17 @@ export function exportComalGraph(g: DataflowGraph, channelSize = 0): Uint8Array 
         if (!p) throw new FuseFlowError('FF_INPUT_INVALID', `node '${n.label}': ALU op '${a.alu}' has no protobuf encoding`);
         const inputs = i.b ? [s(i.a), s(i.b)] : [s(i.a)];
         const scalar = a.alu === 'relu' ? 0 : (a.scalar ?? 0);
-        op = { alu: { vals: { inputs, output: s(o.out) }, stages: [{ inputs: inputs.map((_, q) => q), output: 0, op: p }], output_val: s(o.out), label: n.label, scalar, matmul: !!a.matmul, blocked: !!g.blockSize } };
+        op = { alu: { vals: { inputs, output: s(o.out) }, stages: [{ inputs: inputs.map((_, q) => q), output: 0, op: p }], output_val: s(o.out), label: n.label, scalar, matmul: !!a.matmul, blocked: !!g.blockSize, empty: a.empty ?? '' } };
         break;
       }
       case 'reduce':
         op = { reduce: { input_val: s(i.in), output_val: s(o.out), label: n.label, reduce_type: a.reduce === 'max' ? 'MAX' : 'ADD', blocked: !!g.blockSize } };
         break;
       case 'spacc1':
-        op = { spacc: { order: 1, input_inner_crd: s(i.inner_crd), input_outer_crds: [s(i.outer_crd)], input_val: s(i.val), output_inner_crd: s(o.inner_crd), output_val: s(o.val), label: n.label } };
+        op = { spacc: { max: a.reduce === 'max', order: 1, input_inner_crd: s(i.inner_crd), input_outer_crds: [s(i.outer_crd)], input_val: s(i.val), output_inner_crd: s(o.inner_crd), output_val: s(o.val), label: n.label } };
         break;
       case 'spacc2':
-        op = { spacc: { order: 2, input_inner_crd: s(i.crd0), input_outer_crds: [s(i.crd1), s(i.outer_crd)], input_val: s(i.val), output_inner_crd: s(o.crd0), output_outer_crds: [s(o.crd1)], output_val: s(o.val), label: n.label } };
+        op = { spacc: { max: a.reduce === 'max', order: 2, input_inner_crd: s(i.crd0), input_outer_crds: [s(i.crd1), s(i.outer_crd)], input_val: s(i.val), output_inner_crd: s(o.crd0), output_outer_crds: [s(o.crd1)], output_val: s(o.val), label: n.label } };
         break;
       case 'crd_drop':
       case 'crd_hold':
@@ -148,7 +148,7 @@ export function exportComalGraph(g: DataflowGraph, channelSize = 0): Uint8Array 
         const k = a.arity ?? 2;
         const kind = kindIn('in0');
         if (kind === 'repsig') throw new FuseFlowError('FF_INPUT_INVALID', `node '${n.label}': a join of repsig streams has no protobuf encoding`);
-        op = { join: { label: n.label, index: a.index ?? '', [BUNDLE_FIELD[kind]]: { output: s(o.out), inputs: Array.from({ length: k }, (_, q) => s(i[`in${q}`])) } } };
+        op = { join: { label: n.label, index: a.index ?? '', level: a.level ?? -1, [BUNDLE_FIELD[kind]]: { output: s(o.out), inputs: Array.from({ length: k }, (_, q) => s(i[`in${q}`])) } } };
         break;
       }
       case 'gen_ref':
@@ -184,7 +184,7 @@ export interface ImportOptions {
 const PROTO_TO_ALU: Record<string, AluOp> = {
   ADD: 'add', SUB: 'sub', MUL: 'mul', ELEMMUL: 'mul', DIV: 'div', EXP: 'exp', MIN: 'min', SCALARADD: 'scalar_add',
   SCALARMUL: 'scalar_mul', SCALARDIV: 'scalar_div', RSQRT: 'rsqrt', SIGMOID: 'sigmoid', NEG: 'neg', SQRT: 'sqrt', LOG: 'log',
-  TANH: 'tanh', ABS: 'abs', SQUARE: 'square',
+  TANH: 'tanh', ABS: 'abs', SQUARE: 'square', SCALARRSUB: 'scalar_rsub', SCALARRDIV: 'scalar_rdiv',
 };
 
 /**
@@ -290,7 +290,7 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
         if (!alu) throw new FuseFlowError('FF_INPUT_INVALID', `ComalGraph '${name}': ALU op ${p} of '${label}' is not supported by the simulator`);
         const ins: Array<[string, number, StreamKind]> = [['a', sid(inputs[0]), 'val']];
         if (inputs.length === 2) ins.push(['b', sid(inputs[1]), 'val']);
-        add('alu', label, { alu, ...(alu.startsWith('scalar_') ? { scalar: b.scalar } : {}), ...(b.matmul ? { matmul: true } : {}) }, ins, [['out', sid(b.vals?.output ?? b.output_val), 'val']]);
+        add('alu', label, { alu, ...(alu.startsWith('scalar_') ? { scalar: b.scalar } : {}), ...(b.matmul ? { matmul: true } : {}), ...(b.empty ? { empty: b.empty } : {}) }, ins, [['out', sid(b.vals?.output ?? b.output_val), 'val']]);
         break;
       }
       case 'reduce':
@@ -299,12 +299,12 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
       case 'spacc': {
         const oc: Obj[] = b.input_outer_crds ?? [];
         if (Number(b.order) === 1) {
-          add('spacc1', label, {}, [['inner_crd', sid(b.input_inner_crd), 'crd'], ['outer_crd', sid(oc[0]), 'crd'], ['val', sid(b.input_val), 'val']], [
+          add('spacc1', label, b.max ? { reduce: 'max' } : {}, [['inner_crd', sid(b.input_inner_crd), 'crd'], ['outer_crd', sid(oc[0]), 'crd'], ['val', sid(b.input_val), 'val']], [
             ['inner_crd', sid(b.output_inner_crd), 'crd'],
             ['val', sid(b.output_val), 'val'],
           ]);
         } else if (Number(b.order) === 2) {
-          add('spacc2', label, {}, [['crd0', sid(b.input_inner_crd), 'crd'], ['crd1', sid(oc[0]), 'crd'], ['outer_crd', sid(oc[1]), 'crd'], ['val', sid(b.input_val), 'val']], [
+          add('spacc2', label, b.max ? { reduce: 'max' } : {}, [['crd0', sid(b.input_inner_crd), 'crd'], ['crd1', sid(oc[0]), 'crd'], ['outer_crd', sid(oc[1]), 'crd'], ['val', sid(b.input_val), 'val']], [
             ['crd0', sid(b.output_inner_crd), 'crd'],
             ['crd1', sid(b.output_outer_crds?.[0]), 'crd'],
             ['val', sid(b.output_val), 'val'],
@@ -331,7 +331,7 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
         const kind = (['crd', 'ref', 'val'] as StreamKind[]).find((k) => b.bundle === BUNDLE_FIELD[k])!;
         const bun = b[b.bundle];
         const ins: Obj[] = bun.inputs ?? [];
-        add('join', label, { arity: ins.length, ...(b.index ? { index: b.index } : {}) }, ins.map((x, q) => [`in${q}`, sid(x), kind] as [string, number, StreamKind]), [['out', sid(bun.output), kind]]);
+        add('join', label, { arity: ins.length, ...(b.index ? { index: b.index } : {}), ...(Number(b.level) >= 0 ? { level: Number(b.level) } : {}) }, ins.map((x, q) => [`in${q}`, sid(x), kind] as [string, number, StreamKind]), [['out', sid(bun.output), kind]]);
         break;
       }
       case 'gen_ref':

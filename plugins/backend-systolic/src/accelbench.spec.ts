@@ -349,4 +349,20 @@ describe('AccelBench loads vs a cube-level reference of its buffers', () => {
       { seed: 12, numRuns: 60 },
     );
   });
+
+  it('matches exactly when the network input overflows the buffer by at least one input tile', () => {
+    // batch 8-24 of 8x8x3 inputs: 16 units per b-tile; buffers of <= 8 units evict >= 24 units,
+    // so AccelBench's FIFO misses every tile again, as the model assumes.
+    fc.assert(
+      fc.property(fc.integer({ min: 8, max: 24 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 9 }), (batch, ua, c2) => {
+        const mb = (u: number) => ((u * 640 + 1) * 20) / (8 * 1024 * 1024);
+        const c = { ...cfg, batch, actBufferMB: mb(ua) };
+        const layers: Layer[] = [{ ...convLayer('a', 8, 8, 3, 3, 3, c2, 1, 1), ho: 8, wo: 8, input: 'x', output: 'y' }];
+        const t = new AccelBenchEvaluator(net(layers)).evaluate(c);
+        const ref = referenceConvLoads(layers, c);
+        expect([t.initialLoadCycles, t.actLoadCycles, t.convLoadCycles, t.actEvictions]).toEqual([ref.initial, ref.act, ref.conv, ref.actEvicted]);
+      }),
+      { seed: 13, numRuns: 40 },
+    );
+  });
 });

@@ -745,10 +745,9 @@ class StatementLowering {
       case 'mul':
         return this.alu('scalar_mul', { a: x }, depth, {}, c);
       case 'sub':
-        return constLeft ? this.alu('scalar_add', { a: this.alu('neg', { a: x }, depth) }, depth, {}, c) : this.alu('scalar_add', { a: x }, depth, {}, -c);
+        return constLeft ? this.alu('scalar_rsub', { a: x }, depth, {}, c) : this.alu('scalar_add', { a: x }, depth, {}, -c);
       case 'div':
-        if (constLeft) fail(this.opts.group, `a constant divided by an expression (${c} / ...) has no SAM ALU; rewrite it as a product`);
-        return this.alu('scalar_div', { a: x }, depth, {}, c);
+        return constLeft ? this.alu('scalar_rdiv', { a: x }, depth, {}, c) : this.alu('scalar_div', { a: x }, depth, {}, c);
       case 'max':
         return this.alu('scalar_max', { a: x }, depth, {}, c);
       case 'min': {
@@ -876,7 +875,9 @@ export function lowerStatement(stmt: Statement, program: TensorProgram, options:
   const specs = [...parallel].filter((p) => p.factor > 1).sort((a, b) => order.indexOf(b.index) - order.indexOf(a.index));
   for (const p of specs) {
     if (!low.outLevels.includes(p.index)) {
-      if (!order.includes(p.index) && options.parallel === undefined) continue;
+      // a schedule entry without a group applies to the groups where it is an output index
+      const scheduleWide = options.parallel === undefined && (p as { group?: string }).group === undefined;
+      if (scheduleWide || (!order.includes(p.index) && options.parallel === undefined)) continue;
       fail(group, `cannot parallelize index '${p.index}': only output indices (${low.outLevels.join(', ')}) can be dealt to lanes (a reduced index would split its sums)`);
     }
     low.g.parallelize(low.writerSources.get(p.index)!, p.index, low.writerDepth(p.index), p.factor, group);

@@ -17,6 +17,8 @@ const expr = fc.letrec((tie) => ({
     tie('e').map((a) => `relu(${a})`),
     tie('e').map((a) => `exp(${a})`),
     tie('e').map((a) => `(${a} * 2)`),
+    tie('e').map((a) => `(1 - ${a})`),
+    tie('e').map((a) => `(3 / (${a} * ${a} + 1))`),
     fc.tuple(tie('e'), fc.constantFrom('sum', 'max')).map(([a, op]) => `${op}(k, ${a} * C(i,k))`),
   ),
 })).e as fc.Arbitrary<string>;

@@ -129,8 +129,8 @@ export function shiftConv(x: tf.Tensor4D, w: tf.Tensor4D, pad: number): tf.Tenso
   for (let dy = 0; dy < k; dy++) {
     for (let dx = 0; dx < k; dx++) {
       const s = tf.reshape(tf.slice(xp, [0, dy, dx, 0], [n, ho, wo, cin]), [n * ho * wo, cin]) as tf.Tensor2D;
-      const t = tf.matMul(s, tf.reshape(tf.slice(w, [dy, dx, 0, 0], [1, 1, cin, cout]), [cin, cout]) as tf.Tensor2D);
-      acc = acc ? tf.add(acc, t) : t;
+      const t = tf.matMul(s, tf.reshape(tf.slice(w, [dy, dx, 0, 0], [1, 1, cin, cout]), [cin, cout]) as tf.Tensor2D) as tf.Tensor2D;
+      acc = acc ? (tf.add(acc, t) as tf.Tensor2D) : t;
     }
   }
   return tf.reshape(acc!, [n, ho, wo, cout]);
@@ -147,7 +147,7 @@ export function shiftDepthwise(x: tf.Tensor4D, w: tf.Tensor4D, pad: number): tf.
   for (let dy = 0; dy < k; dy++) {
     for (let dx = 0; dx < k; dx++) {
       const t = tf.mul(tf.slice(xp, [0, dy, dx, 0], [n, ho, wo, c]), tf.reshape(tf.slice(w, [dy, dx, 0, 0], [1, 1, c, 1]), [c])) as tf.Tensor4D;
-      acc = acc ? tf.add(acc, t) : t;
+      acc = acc ? (tf.add(acc, t) as tf.Tensor4D) : t;
     }
   }
   return acc!;
@@ -176,7 +176,7 @@ export function shiftPool(x: tf.Tensor4D, pool: 'max' | 'avg', k: number, stride
     for (let dy = 0; dy < k; dy++) {
       for (let dx = 0; dx < k; dx++) {
         const s = tf.slice(t, [0, dy, dx, 0], [batch, ho, wo, ch]);
-        acc = acc ? (max ? tf.maximum(acc, s) : tf.add(acc, s)) : s;
+        acc = acc ? ((max ? tf.maximum(acc, s) : tf.add(acc, s)) as tf.Tensor4D) : s;
       }
     }
     return acc!;

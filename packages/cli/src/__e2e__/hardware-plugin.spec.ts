@@ -58,3 +58,25 @@ describe('examples/hardware-plugin (roofline) through the CLI', () => {
     expect(io.err[0]).toContain('/backend/options/valueBytes: expected one of 1, 2, 4, 8, got 3 (number)');
   });
 });
+
+describe('examples/hardware-plugin/example/spmm-roofline.json (real expr frontend)', () => {
+  it('runs the bundled example and its numbers follow from the generated matrix', async () => {
+    const out = tempDir('ff-hw-ex-');
+    const io = memoryIo(path.join(EXAMPLE, 'example'));
+    expect(await runCli(['-q', '--json', 'run', 'spmm-roofline.json', '--out', out], io)).toBe(0);
+    const res = JSON.parse(io.out.join('\n'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { uniformRandom } = require('@fuseflow/ir');
+    const B = uniformRandom({ shape: [256, 256], density: 0.05, seed: 1 });
+    const nnz = Array.from(B.vals as Float64Array).filter((v) => v !== 0).length;
+    const [fp32, fp16, narrow] = res.runs.map((r: { report: { metrics: Record<string, number>; details: { groups: Array<{ bound: string }> } } }) => r.report);
+    expect(fp32.metrics.flops).toBe(nnz * 64 * 2);
+    // B as CSR (values + 257 segment entries + nnz coordinates), C and X dense 256x64
+    expect(fp32.metrics.bytes).toBe(nnz * 4 + (257 + nnz) * 4 + 2 * 256 * 64 * 4);
+    expect(fp16.metrics.bytes).toBe(fp32.metrics.bytes / 2);
+    expect(fp32.metrics.cycles).toBe(Math.ceil(fp32.metrics.flops / 64));
+    expect(fp32.details.groups[0].bound).toBe('compute');
+    expect(narrow.metrics.cycles).toBe(Math.ceil(fp32.metrics.bytes / 8));
+    expect(narrow.details.groups[0].bound).toBe('memory');
+  });
+});

@@ -34,7 +34,9 @@ export type PrimitiveKind =
 export type AluOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min'
   | 'exp' | 'relu' | 'neg' | 'sqrt' | 'rsqrt' | 'log' | 'sigmoid' | 'tanh' | 'abs' | 'square'
-  | 'scalar_add' | 'scalar_mul' | 'scalar_div' | 'scalar_max';
+  | 'scalar_add' | 'scalar_mul' | 'scalar_div' | 'scalar_max'
+  /** scalar - x and scalar / x. */
+  | 'scalar_rsub' | 'scalar_rdiv';
 
 export interface NodeAttrs {
   /** tensor read or written (level_scan, array, locate, writers). */

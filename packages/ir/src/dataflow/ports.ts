@@ -25,7 +25,7 @@ export const PRIMITIVE_KINDS: readonly PrimitiveKind[] = [
 export const BINARY_ALU_OPS: readonly AluOp[] = ['add', 'sub', 'mul', 'div', 'max', 'min'];
 export const UNARY_ALU_OPS: readonly AluOp[] = [
   'exp', 'relu', 'neg', 'sqrt', 'rsqrt', 'log', 'sigmoid', 'tanh', 'abs', 'square',
-  'scalar_add', 'scalar_mul', 'scalar_div', 'scalar_max',
+  'scalar_add', 'scalar_mul', 'scalar_div', 'scalar_max', 'scalar_rsub', 'scalar_rdiv',
 ];
 
 const REF_OR_VAL: StreamKind[] = ['ref', 'val'];

@@ -91,7 +91,7 @@ describe('uniformRandom / denseRandom / blockSparseWeights', () => {
 });
 
 describe('powerLawGraph and datasets', () => {
-  it.each(['cora', 'cora_ml', 'dblp'] as const)('%s: node and edge counts within 1%%, symmetric, no self-loops', (key) => {
+  it.each(['cora', 'cora_ml', 'dblp'] as const)('%s: node and edge counts within 1%%, symmetric, no self-loops, no isolated nodes', (key) => {
     const ds = DATASETS[key];
     const g = powerLawGraph({ dataset: key, seed: 3 });
     expect(g.shape).toEqual([ds.nodes, ds.nodes]);
@@ -107,6 +107,10 @@ describe('powerLawGraph and datasets', () => {
     for (let k = 0; k < coords[0].length; k++) if (!set.has(coords[1][k] * ds.nodes + coords[0][k])) unmatched++;
     expect(selfLoops).toBe(0);
     expect(unmatched).toBe(0);
+    // Like the real citation graphs, no node is left without an edge.
+    const deg = new Int32Array(ds.nodes);
+    coords[0].forEach((r) => deg[r]++);
+    expect(deg.filter((d) => d === 0).length).toBe(0);
   });
 
   it('is deterministic per seed and has a heavy-tailed degree distribution', () => {

@@ -513,6 +513,17 @@ describe('property: the pruned evaluator agrees with the naive dense-loop oracle
 });
 
 describe('scale', () => {
+  it('accumulates outputs larger than the flat-array limit in a hash map', () => {
+    const n = 5000; // 25 M output elements
+    const A = fromCoo([n, n], [[4999, 0, 2500], [1, 4999, 2500]], [1, -2, 0.5], parseFormat('dcsr', 2));
+    const p = parseProgram(`tensor A(${n},${n}): dcsr input\ntensor E(${n},${n}): dcsr output\ns: E(i,j) = exp(A(i,j)) * 2`);
+    const out = evaluateProgram(p, { A }).E;
+    const coo = toCoo(out);
+    expect(Array.from(coo.coords[0])).toEqual([0, 2500, 4999]);
+    expect(Array.from(coo.coords[1])).toEqual([4999, 2500, 1]);
+    expectClose(coo.vals, [2 * Math.exp(-2), 2 * Math.exp(0.5), 2 * Math.exp(1)]);
+  });
+
   it('evaluates a GCN-like layer on a sparse 300x300 graph by visiting stored entries only', () => {
     const n = 300;
     const rng = lcg(5);

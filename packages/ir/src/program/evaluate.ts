@@ -4,7 +4,7 @@ import type { TensorBindings } from '../stages';
 import { inputError } from '../tensor/errors';
 import { formatName, isDenseFormat } from '../tensor/format';
 import { convert, elementIndex, fromCoo, fromDense, rowMajorStrides, type ElementIndex } from '../tensor/storage';
-import { statementVars } from './expr-utils';
+import { readsOf, statementVars } from './expr-utils';
 import { printStatement } from './print';
 import { verifyProgram } from './verify';
 
@@ -439,17 +439,7 @@ function asDeclared(p: TensorProgram, name: string, t: SparseTensorData): Sparse
  */
 export function evaluateStatement(p: TensorProgram, s: Statement, env: TensorBindings): SparseTensorData {
   const indexes = new Map<string, ElementIndex>();
-  const reads = new Set<string>();
-  const collect = (e: Expr): void => {
-    if (e.kind === 'access') reads.add(e.tensor);
-    else if (e.kind === 'unary' || e.kind === 'reduce') collect(e.arg);
-    else if (e.kind === 'binary') {
-      collect(e.lhs);
-      collect(e.rhs);
-    }
-  };
-  collect(s.rhs);
-  for (const r of reads) {
+  for (const r of readsOf(s)) {
     const t = env[r];
     if (!t) throw inputError(`statement ${s.name} (${printStatement(s)}): no data bound to tensor ${r}`);
     indexes.set(r, elementIndex(asDeclared(p, r, t)));

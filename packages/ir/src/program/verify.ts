@@ -2,7 +2,7 @@ import type { Expr, Statement, TensorProgram } from './ast';
 import { inputError } from '../tensor/errors';
 import { validateFormat } from '../tensor/format';
 import { printExpr, printStatement } from './print';
-import { freeVars, RESERVED_NAMES } from './expr-utils';
+import { freeVars, readsOf, RESERVED_NAMES } from './expr-utils';
 
 function accessText(a: { tensor: string; indices: string[] }): string {
   return `${a.tensor}(${a.indices.join(',')})`;
@@ -118,17 +118,7 @@ export function verifyProgram(p: TensorProgram): void {
     names.add(s.name);
     const extents = verifyStatement(p, s);
     varsOf.set(s.name, new Set(extents.keys()));
-    const readers = new Set<string>();
-    const collect = (e: Expr): void => {
-      if (e.kind === 'access') readers.add(e.tensor);
-      else if (e.kind === 'unary' || e.kind === 'reduce') collect(e.arg);
-      else if (e.kind === 'binary') {
-        collect(e.lhs);
-        collect(e.rhs);
-      }
-    };
-    collect(s.rhs);
-    for (const r of readers) {
+    for (const r of readsOf(s)) {
       const role = p.tensors[r].role;
       if (role === 'input') continue;
       if (r === s.lhs.tensor) {

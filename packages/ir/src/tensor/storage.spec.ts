@@ -243,6 +243,15 @@ describe('compareTensors', () => {
       { coords: [7, 3], actual: 2, expected: 2.5 },
       { coords: [50, 50], actual: 0, expected: 4 },
     ]);
+    // checkStored: equal values but a different stored set (an explicit zero) is a mismatch.
+    const z1 = fromCoo([2, 2], [[0, 1], [0, 1]], [3, 0], parseFormat('dcsr', 2), 'Z1');
+    const z2 = fromCoo([2, 2], [[0], [0]], [3], parseFormat('csr', 2), 'Z2');
+    expect(compareTensors(z1, z2).equal).toBe(true);
+    const rz = compareTensors(z1, z2, { checkStored: true });
+    expect(rz.equal).toBe(false);
+    expect(rz.storedDiff).toEqual({ onlyActual: 1, onlyExpected: 0, first: [{ coords: [1, 1], storedIn: 'actual' }] });
+    expect(rz.message).toMatch(/stored sets differ: 1 element\(s\) stored only in Z1, 0 only in Z2; first: \(1,1\) only in actual/);
+    expect(compareTensors(z1, z1, { checkStored: true }).equal).toBe(true);
     const wrongShape = fromDense([3, 2], [1, 0, 2, 0, 3, 0], parseFormat('dense', 2));
     expect(compareTensors(wrongShape, e).reason).toMatch(/shape \[3,2\] differs from expected \[2,3\]/);
   });

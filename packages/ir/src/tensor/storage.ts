@@ -464,6 +464,8 @@ export interface TensorComparison {
   compared: number;
   /** one-line human summary naming the first mismatching coordinates. */
   message: string;
+  /** with checkStored: elements stored on one side only (first few, row-major). */
+  storedDiff?: { onlyActual: number; onlyExpected: number; first: Array<{ coords: number[]; storedIn: 'actual' | 'expected' }> };
 }
 
 function close(a: number, b: number, rtol: number, atol: number): boolean {
@@ -474,12 +476,13 @@ function close(a: number, b: number, rtol: number, atol: number): boolean {
 
 /**
  * Compares the element values of `actual` against `expected` (absent elements read as 0):
- * |a - e| <= atol + rtol * |e|. Reports the first mismatches with their coordinates.
+ * |a - e| <= atol + rtol * |e|. Reports the first mismatches with their coordinates. With
+ * checkStored, the stored (present) element sets must also be equal.
  */
 export function compareTensors(
   actual: SparseTensorData,
   expected: SparseTensorData,
-  opts: { rtol?: number; atol?: number; maxReport?: number } = {},
+  opts: { rtol?: number; atol?: number; maxReport?: number; checkStored?: boolean } = {},
 ): TensorComparison {
   const rtol = opts.rtol ?? 1e-6;
   const atol = opts.atol ?? 1e-9;
@@ -516,7 +519,49 @@ export function compareTensors(
       ? `${label}: ${compared} element(s) equal within rtol=${rtol}, atol=${atol}`
       : `${label}: ${bad.length} of ${compared} element(s) differ (rtol=${rtol}, atol=${atol}); first: ` +
         mismatches.map((m) => `(${m.coords.join(',')}) got ${m.actual} expected ${m.expected}`).join('; ');
-  return { equal: bad.length === 0, mismatchCount: bad.length, mismatches, maxAbsError: maxAbs, compared, message };
+  const result: TensorComparison = { equal: bad.length === 0, mismatchCount: bad.length, mismatches, maxAbsError: maxAbs, compared, message };
+  if (opts.checkStored) {
+    const diff = storedDifference(actual, expected, strides, maxReport);
+    result.storedDiff = { onlyActual: diff.onlyActual, onlyExpected: diff.onlyExpected, first: diff.first.map((d) => ({ coords: unravel(d.lin), storedIn: d.storedIn })) };
+    if (diff.onlyActual + diff.onlyExpected > 0) {
+      result.equal = false;
+      result.message +=
+        `; stored sets differ: ${diff.onlyActual} element(s) stored only in ${actual.name ?? 'actual'}, ` +
+        `${diff.onlyExpected} only in ${expected.name ?? 'expected'}; first: ` +
+        result.storedDiff.first.map((d) => `(${d.coords.join(',')}) only in ${d.storedIn}`).join('; ');
+    }
+  }
+  return result;
+}
+
+/** Row-major linear indices of a tensor's stored elements. */
+function storedLins(t: SparseTensorData, strides: number[]): Set<number> {
+  const { coords, vals } = toCoo(t);
+  const out = new Set<number>();
+  for (let k = 0; k < vals.length; k++) {
+    let lin = 0;
+    for (let d = 0; d < coords.length; d++) lin += coords[d][k] * strides[d];
+    out.add(lin);
+  }
+  return out;
+}
+
+/** Elements stored in exactly one of the tensors (presence check for simulator outputs). */
+function storedDifference(
+  actual: SparseTensorData,
+  expected: SparseTensorData,
+  strides: number[],
+  maxReport: number,
+): { onlyActual: number; onlyExpected: number; first: Array<{ lin: number; storedIn: 'actual' | 'expected' }> } {
+  const a = storedLins(actual, strides);
+  const e = storedLins(expected, strides);
+  const only: Array<{ lin: number; storedIn: 'actual' | 'expected' }> = [];
+  let onlyActual = 0;
+  let onlyExpected = 0;
+  for (const lin of a) if (!e.has(lin)) (onlyActual++, only.push({ lin, storedIn: 'actual' }));
+  for (const lin of e) if (!a.has(lin)) (onlyExpected++, only.push({ lin, storedIn: 'expected' }));
+  only.sort((x, y) => x.lin - y.lin);
+  return { onlyActual, onlyExpected, first: only.slice(0, maxReport) };
 }
 
 /** Tensors up to this many elements are compared as dense arrays when one side is dense. */

@@ -52,6 +52,8 @@ const UN: Record<string, (x: number, s?: number) => number> = {
   scalar_mul: (x, s) => x * s!,
   scalar_div: (x, s) => x / s!,
   scalar_max: (x, s) => (x > s! ? x : s!),
+  scalar_rsub: (x, s) => s! - x,
+  scalar_rdiv: (x, s) => s! / x,
 };
 const BIN: Record<string, (a: number, b: number) => number> = {
   add: (a, b) => a + b,

@@ -1,0 +1,336 @@
+import * as path from 'node:path';
+import {
+  BACKEND,
+  FuseFlowError,
+  PluginLoader,
+  resolvePluginOptions,
+  type Backend,
+  type HardwareDesignSpace,
+  type RunContext,
+  type Searcher,
+  type SearchResult,
+} from '@fuseflow/kernel';
+import type { ModelGraph } from '@fuseflow/ir';
+import { boundsOf, embedArchs } from './embedding';
+import { runSearchEngine, type EngineResult, type EvalRecord, type SearchProblem, type Strategy } from './engine';
+import { FashionMnistTrainer, TableEvaluator, type AccuracyEvaluator } from './evaluator';
+import { toModelGraph } from './model-graph';
+import { checkWeights, DEFAULT_NORMALIZERS, DEFAULT_WEIGHTS, performance, type ObjectiveNormalizers, type ObjectiveWeights } from './objective';
+import { paretoFront } from './pareto';
+import { deriveSeed, makeRng } from './rng';
+import { archHash, DEFAULT_SPACE, describeArch, generateArchs, lowerArch, planMacs, planParams, type CnnArch, type CnnSpaceConfig } from './space';
+import type { SurrogateOptions } from './surrogate';
+import type { GobiOptions } from './gobi';
+
+/** Options of both searchers (manifest `search.options`). */
+export interface BoshOptions {
+  /** 'nas' = BOSHNAS (CNN only), 'codesign' = BOSHCODE (CNN + accelerator pairs). */
+  mode: 'nas' | 'codesign';
+  strategy: Strategy;
+  budget: number;
+  resume: boolean;
+  /** search seed; default: the run's seed. */
+  seed?: number;
+  batchSize: number;
+  numInit: number;
+  /** size of the generated CNN candidate table. */
+  candidates: number;
+  embeddingDims: number;
+  /** accelerators sampled from the backend's design space (co-design). */
+  accelerators: number;
+  space: Partial<CnnSpaceConfig>;
+  evaluator: {
+    kind: 'tfjs' | 'table';
+    /** accuracy table JSON (kind 'table'), relative to the manifest. */
+    table?: string;
+    /** training-result cache (kind 'tfjs'); default <outDir>/accuracy-cache.json. */
+    cacheFile?: string;
+    dataDir?: string;
+    epochs?: number;
+    trainSize?: number;
+    valSize?: number;
+    testSize?: number;
+    batchSize?: number;
+    learningRate?: number;
+  };
+  hardwareBackend: string;
+  /** options for the hardware backend when the manifest's pipeline does not provide it. */
+  hardwareBackendOptions: Record<string, unknown>;
+  weights: Partial<ObjectiveWeights>;
+  normalizers: Partial<ObjectiveNormalizers>;
+  uncertaintyProb: number;
+  randomProb: number;
+  surrogate: Partial<SurrogateOptions>;
+  gobi: Partial<GobiOptions>;
+  /** end the session after this many new evaluations (the state stays resumable). */
+  stopAfter?: number;
+}
+
+export const defaultOptions: BoshOptions = {
+  mode: 'nas',
+  strategy: 'boshnas',
+  budget: 20,
+  resume: false,
+  batchSize: 1,
+  numInit: 5,
+  candidates: 200,
+  embeddingDims: 16,
+  accelerators: 300,
+  space: {},
+  evaluator: { kind: 'tfjs' },
+  hardwareBackend: 'systolic',
+  hardwareBackendOptions: { model: 'accelbench', plot: false },
+  weights: {},
+  normalizers: {},
+  uncertaintyProb: 0.1,
+  randomProb: 0.1,
+  surrogate: {},
+  gobi: {},
+};
+
+const num = { type: 'number' };
+export const optionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    mode: { enum: ['nas', 'codesign'] },
+    strategy: { enum: ['boshnas', 'random', 'evolution'] },
+    budget: { type: 'integer', minimum: 1 },
+    resume: { type: 'boolean' },
+    seed: { type: 'integer' },
+    batchSize: { type: 'integer', minimum: 1 },
+    numInit: { type: 'integer', minimum: 1 },
+    candidates: { type: 'integer', minimum: 2 },
+    embeddingDims: { type: 'integer', minimum: 1 },
+    accelerators: { type: 'integer', minimum: 1 },
+    space: { type: 'object' },
+    evaluator: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        kind: { enum: ['tfjs', 'table'] },
+        table: { type: 'string' },
+        cacheFile: { type: 'string' },
+        dataDir: { type: 'string' },
+        epochs: { type: 'integer', minimum: 1 },
+        trainSize: { type: 'integer', minimum: 2 },
+        valSize: { type: 'integer', minimum: 1 },
+        testSize: { type: 'integer', minimum: 1 },
+        batchSize: { type: 'integer', minimum: 2 },
+        learningRate: num,
+      },
+    },
+    hardwareBackend: { type: 'string' },
+    hardwareBackendOptions: { type: 'object' },
+    weights: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(Object.keys(DEFAULT_WEIGHTS).map((k) => [k, { type: 'number', minimum: 0 }])),
+    },
+    normalizers: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(Object.keys(DEFAULT_NORMALIZERS).map((k) => [k, { type: 'number', exclusiveMinimum: 0 }])),
+    },
+    uncertaintyProb: { type: 'number', minimum: 0, maximum: 1 },
+    randomProb: { type: 'number', minimum: 0, maximum: 1 },
+    surrogate: { type: 'object' },
+    gobi: { type: 'object' },
+    stopAfter: { type: 'integer', minimum: 0 },
+  },
+};
+
+/** Scales rows into [0, 1] per dimension given bounds (zero-width dimensions map to 0). */
+export function scaleRows(rows: number[][], bounds: Array<[number, number]>): number[][] {
+  return rows.map((r) => r.map((v, i) => (bounds[i][1] > bounds[i][0] ? (v - bounds[i][0]) / (bounds[i][1] - bounds[i][0]) : 0)));
+}
+
+/** Builds the accuracy evaluator the options ask for. */
+export function makeEvaluator(o: BoshOptions, ctx: RunContext, space: CnnSpaceConfig): AccuracyEvaluator {
+  const rel = (p: string) => (path.isAbsolute(p) ? p : path.resolve(ctx.baseDir, p));
+  if (o.evaluator.kind === 'table') {
+    if (!o.evaluator.table) throw new FuseFlowError('FF_OPTIONS_INVALID', `search.options.evaluator.table: required when evaluator.kind is 'table'`, { path: '/search/options/evaluator/table' });
+    return new TableEvaluator(rel(o.evaluator.table));
+  }
+  const { kind: _k, table: _t, cacheFile, dataDir, ...knobs } = o.evaluator;
+  void _k, _t;
+  return new FashionMnistTrainer({
+    ...knobs,
+    ...(dataDir ? { dataDir: rel(dataDir) } : {}),
+    cacheFile: cacheFile ? rel(cacheFile) : path.join(ctx.outDir, 'accuracy-cache.json'),
+    seed: deriveSeed(o.seed ?? ctx.seed, 'trainer'),
+    imageSize: space.inputShape[1],
+    classes: space.classes,
+  });
+}
+
+/** Finds the hardware backend: the manifest's pipeline first, else loads it by id through the kernel's plugin loader. */
+export function resolveHardwareBackend(o: BoshOptions, ctx: RunContext): Backend {
+  const registered = ctx.container.isRegistered(BACKEND, true) ? ctx.container.resolveAll(BACKEND) : [];
+  const hit = registered.find((b) => b.id === o.hardwareBackend);
+  if (hit) return requireSpace(hit);
+  const loader = new PluginLoader({ baseDir: ctx.baseDir });
+  const plugin = loader.resolve(o.hardwareBackend, 'backend', '/search/options/hardwareBackend');
+  const child = ctx.container.createChildContainer();
+  plugin.register(child, resolvePluginOptions(plugin, o.hardwareBackendOptions, '/search/options/hardwareBackendOptions') as never);
+  const found = child.resolveAll(BACKEND).find((b) => b.id === o.hardwareBackend) ?? child.resolveAll(BACKEND)[0];
+  return requireSpace(found);
+}
+
+function requireSpace(b: Backend): Backend {
+  if (!b.designSpace) throw new FuseFlowError('FF_SEARCH_BACKEND', `backend '${b.id}' exposes no designSpace, so BOSHCODE cannot search its configurations`, { suggestion: 'use a hardware backend with a design space (e.g. systolic)' });
+  return b;
+}
+
+interface Tables {
+  archs: CnnArch[];
+  cnnScaled: number[][];
+  cnnRaw: number[][];
+}
+
+function buildCnnTable(o: BoshOptions, seed: number, space: CnnSpaceConfig): Tables {
+  const archs = generateArchs(o.candidates, makeRng(deriveSeed(seed, 'space')), space);
+  const cnnRaw = embedArchs(archs, Math.min(o.embeddingDims, Math.max(1, archs.length - 1)));
+  return { archs, cnnRaw, cnnScaled: scaleRows(cnnRaw, boundsOf(cnnRaw)) };
+}
+
+const fmt = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toPrecision(d)).toString() : String(x));
+
+/** BOSHNAS (mode 'nas') and BOSHCODE (mode 'codesign') over the generated CNN space. */
+export class BoshSearcher implements Searcher {
+  readonly id: string;
+  readonly o: BoshOptions;
+
+  constructor(options: Partial<BoshOptions> = {}, mode?: 'nas' | 'codesign') {
+    this.o = { ...defaultOptions, ...options, ...(mode ? { mode } : {}) };
+    this.id = this.o.mode === 'codesign' ? 'boshcode' : 'boshnas';
+  }
+
+  async search(ctx: RunContext): Promise<SearchResult> {
+    const o = this.o;
+    const seed = o.seed ?? ctx.seed;
+    const space: CnnSpaceConfig = { ...DEFAULT_SPACE, ...o.space };
+    const weights: ObjectiveWeights = { ...DEFAULT_WEIGHTS, ...o.weights };
+    const normalizers: ObjectiveNormalizers = { ...DEFAULT_NORMALIZERS, ...o.normalizers };
+    if (o.mode === 'codesign') {
+      const err = checkWeights(weights);
+      if (err) throw new FuseFlowError('FF_OPTIONS_INVALID', `search.options.weights: ${err}`, { path: '/search/options/weights' });
+    }
+    const backend = o.mode === 'codesign' ? resolveHardwareBackend(o, ctx) : undefined;
+    const evaluator = makeEvaluator(o, ctx, space);
+    const { archs, cnnScaled } = buildCnnTable(o, seed, space);
+    const tables: number[][][] = [cnnScaled];
+    let accels: Record<string, unknown>[] = [];
+    let ds: HardwareDesignSpace | undefined;
+    if (backend) {
+      ds = backend.designSpace!;
+      const seen = new Map<string, Record<string, unknown>>();
+      const rng = makeRng(deriveSeed(seed, 'accelerators'));
+      for (let tries = 0; seen.size < o.accelerators && tries < 20; tries++) for (const c of ds.sample(o.accelerators - seen.size, rng)) seen.set(ds.key(c), c);
+      accels = [...seen.values()];
+      tables.push(scaleRows(accels.map((c) => ds!.embed(c)), ds.bounds()));
+    }
+    const graphs = new Map<number, ModelGraph>();
+    const graphOf = (i: number) => {
+      let g = graphs.get(i);
+      if (!g) graphs.set(i, (g = toModelGraph(archs[i], [1, ...space.inputShape], space.classes)));
+      return g;
+    };
+    const problem: SearchProblem = {
+      tables,
+      key: (c) => (backend ? `${archHash(archs[c[0]])}@${ds!.key(accels[c[1]])}` : archHash(archs[c[0]])),
+      evaluate: async (c) => {
+        const arch = archs[c[0]];
+        const acc = await evaluator.evaluate(arch);
+        const plan = lowerArch(arch, space.inputShape, space.classes);
+        const base = { ...(acc.train !== undefined ? { train: acc.train } : {}), val: acc.val, test: acc.test, macs: planMacs(plan), params: planParams(plan) };
+        if (!backend) return { loss: 1 - acc.val, metrics: base, info: { arch: c[0] } };
+        const report = await backend.run({ stage: 'model', graph: graphOf(c[0]), hardware: accels[c[1]] }, ctx);
+        const m = report.metrics;
+        for (const k of ['latencyS', 'areaMm2', 'dynamicEnergyJ', 'leakageEnergyJ']) {
+          if (typeof m[k] !== 'number' || !Number.isFinite(m[k])) throw new FuseFlowError('FF_SEARCH_BACKEND', `backend '${backend.id}' report has no finite metric '${k}' (got ${m[k]})`);
+        }
+        const pm = { ...base, latencyS: m.latencyS, areaMm2: m.areaMm2, dynamicEnergyJ: m.dynamicEnergyJ, leakageEnergyJ: m.leakageEnergyJ };
+        const P = performance(pm, weights, normalizers);
+        return { loss: 1 - P, metrics: { ...pm, energyJ: m.dynamicEnergyJ + m.leakageEnergyJ, performance: P } };
+      },
+    };
+    const stateFile = path.join(ctx.outDir, `${this.id}-${o.strategy}-state.json`);
+    let best = Infinity;
+    const result: EngineResult = await runSearchEngine(problem, {
+      strategy: o.strategy,
+      budget: o.budget,
+      seed,
+      numInit: o.numInit,
+      batchSize: o.batchSize,
+      uncertaintyProb: o.uncertaintyProb,
+      randomProb: o.randomProb,
+      surrogate: o.surrogate,
+      gobi: o.gobi,
+      stateFile,
+      resume: o.resume,
+      stopAfter: o.stopAfter,
+      fingerprint: JSON.stringify({ mode: o.mode, space, weights, normalizers, evaluator: o.evaluator, candidates: o.candidates, accelerators: o.accelerators, backend: o.hardwareBackend }),
+      onEvaluation: (r, all) => {
+        best = Math.min(best, ...all.map((x) => x.loss));
+        ctx.progress({ plugin: this.id, done: all.length, total: o.budget, message: `best objective ${fmt(1 - best)} (${r.branch})` });
+      },
+    });
+    return this.summarise(result, archs, accels, ds, stateFile);
+  }
+
+  private summarise(r: EngineResult, archs: CnnArch[], accels: Record<string, unknown>[], ds: HardwareDesignSpace | undefined, stateFile: string): SearchResult {
+    const point = (e: EvalRecord) => ({
+      key: e.key,
+      archHash: archHash(archs[e.candidate[0]]),
+      arch: archs[e.candidate[0]],
+      description: describeArch(archs[e.candidate[0]]),
+      ...(ds ? { hardware: accels[e.candidate[1]], hardwareKey: ds.key(accels[e.candidate[1]]) } : {}),
+      objective: 1 - e.loss,
+      metrics: e.metrics,
+      branch: e.branch,
+    });
+    const pts = r.evaluations.map(point);
+    const best = r.best ? point(r.best) : undefined;
+    const lines: string[] = [];
+    const head = `${this.id} (${this.o.strategy}): ${r.evaluations.length}/${this.o.budget} evaluations${r.resumedFrom ? ` (resumed after ${r.resumedFrom})` : ''}${r.complete ? '' : ' - stopped early, resumable with --resume'}`;
+    lines.push(head);
+    type P = ReturnType<typeof point>;
+    let pareto: P[] | undefined;
+    if (ds) {
+      pareto = paretoFront(pts, [
+        { name: 'accuracy', value: (p: P) => p.metrics.val, sense: 'max' },
+        { name: 'latency', value: (p: P) => p.metrics.latencyS, sense: 'min' },
+        { name: 'energy', value: (p: P) => p.metrics.energyJ, sense: 'min' },
+        { name: 'area', value: (p: P) => p.metrics.areaMm2, sense: 'min' },
+      ]).sort((a, b) => b.metrics.val - a.metrics.val || a.metrics.latencyS - b.metrics.latencyS);
+      lines.push(`Pareto front (val accuracy vs latency, energy, area): ${pareto.length} of ${pts.length} pairs`);
+      lines.push(['val acc', 'test acc', 'latency ms', 'energy mJ', 'area mm2', 'objective', 'CNN', 'accelerator'].join(' | '));
+      for (const p of pareto) {
+        const m = p.metrics;
+        lines.push([fmt(m.val, 3), fmt(m.test, 3), fmt(m.latencyS * 1e3), fmt(m.energyJ * 1e3), fmt(m.areaMm2), fmt(p.objective), `${p.archHash.slice(0, 10)} ${p.description}`, p.hardwareKey].join(' | '));
+      }
+    }
+    if (best) {
+      const m = best.metrics;
+      lines.push(`best objective ${fmt(best.objective)}: val ${fmt(m.val, 3)} test ${fmt(m.test, 3)}${ds ? ` latency ${fmt(m.latencyS * 1e3)} ms energy ${fmt(m.energyJ * 1e3)} mJ area ${fmt(m.areaMm2)} mm2 on ${best.hardwareKey}` : ''}`);
+      lines.push(`  ${best.archHash.slice(0, 16)} ${best.description}`);
+    }
+    lines.push(`state: ${stateFile}`);
+    return {
+      searcher: this.id,
+      best,
+      ...(pareto ? { pareto } : {}),
+      evaluations: r.evaluations.length,
+      details: {
+        strategy: this.o.strategy,
+        resume: this.o.resume,
+        resumedFrom: r.resumedFrom,
+        complete: r.complete,
+        trace: r.evaluations.map((e, i) => ({ n: i + 1, key: e.key, branch: e.branch, objective: 1 - e.loss, bestSoFar: 1 - Math.min(...r.evaluations.slice(0, i + 1).map((x) => x.loss)) })),
+      },
+      text: lines.join('\n'),
+      files: [stateFile],
+    };
+  }
+}
