@@ -72,6 +72,22 @@ describe('fuseflow CLI', () => {
     }
   });
 
+  it('usage errors exit 2: bad --seed, bad --budget, a bad --passes string (with its position), a missing file', async () => {
+    const dir = project();
+    writeManifest(dir, manifest());
+    const cases: Array<[string[], RegExp]> = [
+      [['run', 'manifest.json', '--seed', 'abc'], /^FF_USAGE: --seed: expected an integer, got "abc"$/],
+      [['search', 'manifest.json', '--budget', '0'], /^FF_USAGE: --budget: expected a positive integer, got "0"$/],
+      [['run', 'manifest.json', '--passes', 'toy-fuse{granularity=full'], /^FF_MANIFEST_INVALID: pass pipeline: expected '}' closing the options of 'toy-fuse' at position 25, found end of input\n {2}toy-fuse\{granularity=full\n {27}\^$/],
+      [['validate', 'missing.json'], /^FF_MANIFEST_INVALID: cannot read manifest .*missing\.json: ENOENT/],
+    ];
+    for (const [args, re] of cases) {
+      const io = memoryIo(dir);
+      expect(await runCli(args, io)).toBe(2);
+      expect(io.err.join('\n')).toMatch(re);
+    }
+  });
+
   it('validate: prints the resolved pipeline, and the IR with --print-ir', async () => {
     const dir = project();
     writeManifest(dir, manifest());

@@ -155,7 +155,17 @@ export function createPrim(
       break;
     }
     case 'locate':
-      prim = new LocatePrim(n.id, n.label, lat, ii, ins.crd, ins.ref, outs.ref1, outs.ref2, outs.crd);
+      {
+        let dim = 0;
+        if (ins.base) {
+          if (!a.tensor) throw new FuseFlowError('FF_INPUT_INVALID', `node '${n.label}': locate with a 'base' input needs attrs.tensor and attrs.level (the dense level located into)`);
+          const td = tensor(n);
+          const lvl = a.level ?? td.format.modeOrder.indexOf(a.mode!);
+          if (!(lvl >= 0) || td.levels[lvl]?.format !== 'dense') throw new FuseFlowError('FF_INPUT_INVALID', `node '${n.label}': locate target level ${lvl} of '${a.tensor}' must be dense`);
+          dim = td.levels[lvl].size;
+        }
+        prim = new LocatePrim(n.id, n.label, lat, ii, ins.crd, ins.ref, outs.ref1, outs.ref2, outs.crd, ins.base ?? null, dim);
+      }
       break;
     case 'array': {
       const td = tensor(n);

@@ -2,7 +2,7 @@
  * The tortilla `ComalGraph` schema, written from the field list in fuseflow-reference.md
  * sections 1.3 and 3.5 (top-level messages and the Operation oneof numbers are the documented
  * ones; per-op field numbers are ours, since the reference lists names only). ALUOp values
- * after ELEMMUL, ALU.empty, SparseAccumulator.max and Join.level are our extensions (ops and
+ * after ELEMMUL, ALU.empty, SparseAccumulator.max, Join.level and Locate.input_base/tensor/level are our extensions (ops and
  * attributes Comal lacks; Comal ignores unknown fields).
  */
 export const COMAL_PROTO = `
@@ -129,6 +129,7 @@ message GenRef { CrdStream input_crd = 1; RefStream output_ref = 2; string label
 message Locate {
   CrdStream input_crd = 1; RefStream input_ref = 2; RefStream output_ref1 = 3; RefStream output_ref2 = 4;
   CrdStream output_crd = 5; string label = 6;
+  RefStream input_base = 7; string tensor = 8; int64 level = 9;
 }
 
 message Operation {

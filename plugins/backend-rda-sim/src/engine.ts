@@ -82,7 +82,7 @@ function total(prims: Prim[]): EngineResult {
  * (and producers on pop for bounded channels). Node clocks are DAM-style, so the schedule does
  * not change any timestamp; only work order differs from the reference engine.
  */
-export function runFast(graph: string, prims: Prim[], cycleBudget = Infinity, quota = 256): EngineResult {
+export function runFast(graph: string, prims: Prim[], cycleBudget = Infinity, quota = 1024): EngineResult {
   // FIFO ready queue with a per-activation step quota: a producer cannot run arbitrarily far
   // ahead of its consumers, which keeps channel buffers short (cache-resident, no regrowth).
   const cap = 1 << Math.ceil(Math.log2(prims.length + 2));

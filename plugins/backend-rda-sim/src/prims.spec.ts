@@ -48,6 +48,11 @@ const FIXTURES: Fixture[] = [
     gold: { crd: [4, 'S0', 'D'], ref0: [2, 'S0', 'D'], ref1: [6, 'S0', 'D'], ref2: [8, 'S0', 'D'] },
   },
   { name: 'locate', kind: 'locate', in: { crd: [0, 2, 'S0', 'D'], ref: [5, 6, 'S0', 'D'] }, gold: { ref1: [0, 2, 'S0', 'D'], ref2: [5, 6, 'S0', 'D'], crd: [0, 2, 'S0', 'D'] } },
+  {
+    name: 'locate with base (ref1 = base * dim + crd)', kind: 'locate', attrs: { tensor: 'D', level: 1 }, tensors: { D: fromDense([3, 5], new Array(15).fill(1), denseFormat(2)) },
+    in: { base: [0, 2, 'S0', 'S0', 'D'], crd: [1, 3, 'S0', 4, 'S1', 'S1', 'D'], ref: [7, 8, 'S0', 9, 'S1', 'S1', 'D'] },
+    gold: { ref1: [1, 3, 'S0', 14, 'S1', 'S1', 'D'], ref2: [7, 8, 'S0', 9, 'S1', 'S1', 'D'], crd: [1, 3, 'S0', 4, 'S1', 'S1', 'D'] },
+  },
   { name: 'array (Empty stays Empty)', kind: 'array', attrs: { tensor: 'V' }, tensors: { V }, in: { ref: [0, 2, 'N', 'S0', 1, 'S1', 'D'] }, gold: { val: [10, 30, 'N', 'S0', 20, 'S1', 'D'] } },
   { name: 'alu relu (Comal relu_test)', kind: 'alu', attrs: { alu: 'relu' }, in: { a: [0, -1, -2, 3, 'S0', 0, 1, 2, 3, 4, 'S1', 'D'] }, gold: { out: [0, 0, 0, 3, 'S0', 0, 1, 2, 3, 4, 'S1', 'D'] } },
   { name: 'alu add with Empty (union policy)', kind: 'alu', attrs: { alu: 'add' }, in: { a: [1, 2, 'S0', 'N', 'N', 'S1', 'D'], b: [3, 'N', 'S0', 4, 'N', 'S1', 'D'] }, gold: { out: [4, 2, 'S0', 4, 'N', 'S1', 'D'] } },

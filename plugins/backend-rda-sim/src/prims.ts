@@ -290,6 +290,8 @@ export class ScanPrim extends Prim {
   private p = 0;
   private end = 0;
   private base = 0;
+  /** 0 compressed, 1 dense, 2 singleton (a number keeps the per-token test cheap). */
+  private readonly kind01: number;
   constructor(
     id: number,
     label: string,
@@ -305,6 +307,7 @@ export class ScanPrim extends Prim {
     private outCrd: Chan,
   ) {
     super(id, label, 'level_scan', lat, ii);
+    this.kind01 = fmt === 'compressed' ? 0 : fmt === 'dense' ? 1 : 2;
   }
   step(limit: number): number {
     let t = this.now;
@@ -314,7 +317,7 @@ export class ScanPrim extends Prim {
     }
     if (this.st === 1) {
       const p = this.p;
-      const c = this.fmt === 'dense' ? p - this.base : this.crd![p];
+      const c = this.kind01 === 1 ? p - this.base : this.crd![p];
       this.reads++;
       this.emit(this.outCrd, VAL, c, t + this.lat);
       this.emit(this.outRef, VAL, p, t + this.lat);
@@ -659,9 +662,27 @@ export class JoinerPrim extends Prim {
   }
 }
 
-/** Iterate-locate: ref1 := crd (position in the dense operand), ref2 := ref, crd := crd. */
+/**
+ * Iterate-locate: ref1 := position of the coordinate in the dense operand, ref2 := ref,
+ * crd := crd. Without a `base` input the dense level is taken to sit under a zero parent ref
+ * (ref1 = crd, Comal); with `base` (the dense operand's parent refs, one per crd fiber)
+ * ref1 = base * dim + crd.
+ */
 export class LocatePrim extends Prim {
-  constructor(id: number, label: string, lat: number, ii: number, private crd: Chan, private ref: Chan, private o1: Chan, private o2: Chan, private oc: Chan) {
+  private cur = -1;
+  constructor(
+    id: number,
+    label: string,
+    lat: number,
+    ii: number,
+    private crd: Chan,
+    private ref: Chan,
+    private o1: Chan,
+    private o2: Chan,
+    private oc: Chan,
+    private base: Chan | null = null,
+    private dim = 0,
+  ) {
     super(id, label, 'locate', lat, ii);
   }
   step(limit: number): number {
@@ -674,17 +695,62 @@ export class LocatePrim extends Prim {
     if (x < 0) return this.blockedCode(x);
     x = this.look1(this.ref, x, limit);
     if (x < 0) return this.blockedCode(x);
+    const bs = this.base;
+    if (bs !== null && this.cur < 0 && this.crd.tagAt(0) !== DONE) {
+      // Start of a crd fiber: take its parent ref (or the base stream's standalone stop).
+      x = this.look1(bs, x, limit);
+      if (x < 0) return this.blockedCode(x);
+      t = x;
+      if (bs.tagAt(0) === STOP) {
+        if (this.crd.tagAt(0) !== STOP) this.protocol('base stream has an empty fiber but the crd stream has coordinates', bs);
+        this.pop(bs, t);
+        return this.passStop(t);
+      }
+      this.cur = bs.valAt(0);
+      this.pop(bs, t);
+      return this.commit(t, 0);
+    }
     t = x;
     const tag = this.crd.tagAt(0);
     const c = this.crd.valAt(0);
-    const rt = this.ref.tagAt(0);
-    const rv = this.ref.valAt(0);
+    if (tag === DONE) {
+      if (bs !== null) {
+        const y = this.look1(bs, t, limit);
+        if (y < 0) return this.blockedCode(y);
+        t = y;
+        this.pop(bs, t);
+      }
+      this.pop(this.crd, t);
+      this.pop(this.ref, t);
+      return this.finishAll(t);
+    }
+    if (tag === STOP) {
+      if (bs !== null && c >= 1) {
+        // The crd stop also closes the base fiber: consume the base stream's matching stop.
+        const y = this.look1(bs, t, limit);
+        if (y < 0) return this.blockedCode(y);
+        t = y;
+        this.pop(bs, t);
+      }
+      this.cur = -1;
+      return this.passStop(t);
+    }
+    const at = t + this.lat;
+    this.emit(this.o1, tag, tag === VAL && bs !== null ? this.cur * this.dim + c : c, at);
+    this.emit(this.o2, this.ref.tagAt(0), this.ref.valAt(0), at);
+    this.emit(this.oc, tag, c, at);
     this.pop(this.crd, t);
     this.pop(this.ref, t);
-    if (tag === DONE) return this.finishAll(t);
-    this.emit(this.o1, tag, c, t + this.lat);
-    this.emit(this.o2, rt, rv, t + this.lat);
-    this.emit(this.oc, tag, c, t + this.lat);
+    return this.commit(t, this.ii);
+  }
+  private passStop(t: number): number {
+    const k = this.crd.valAt(0);
+    const at = t + this.lat;
+    this.emit(this.o1, STOP, k, at);
+    this.emit(this.o2, this.ref.tagAt(0), this.ref.valAt(0), at);
+    this.emit(this.oc, STOP, k, at);
+    this.pop(this.crd, t);
+    this.pop(this.ref, t);
     return this.commit(t, this.ii);
   }
 }
@@ -921,23 +987,72 @@ export class ReducePrim extends Prim {
 }
 
 /**
- * Ordered accumulator of a sparse accumulator: a Map from key to a slot, with scalar sums in a
- * typed array (no boxed doubles on the hot path) or tiles in block mode.
+ * Ordered accumulator of a sparse accumulator: an open-addressing hash (typed arrays) from key to
+ * a slot for small non-negative integer keys (all coordinates in practice), a Map otherwise;
+ * scalar sums live in a typed array (no boxed doubles), tiles in block mode.
  */
 class AccMap {
   private m = new Map<number, number>();
   private keys = new Float64Array(64);
   private sums = new Float64Array(64);
+  /** slot -> hash position (to clear the table in O(entries)). */
+  private where = new Int32Array(64);
+  private hk = new Int32Array(128).fill(-1);
+  private hs = new Int32Array(128);
+  private bits = 7;
   private tl: Float64Array[] = [];
   private n = 0;
   constructor(
     private tiles: TileStore | null,
     private isMax = false,
   ) {}
+  private find(key: number): number {
+    if (key < 0 || key > 0x7fffffff || key !== Math.floor(key)) {
+      const s = this.m.get(key);
+      return s === undefined ? -1 : s;
+    }
+    const mask = (1 << this.bits) - 1;
+    let h = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+    for (;;) {
+      const k = this.hk[h];
+      if (k === key) return this.hs[h];
+      if (k === -1) return -1;
+      h = (h + 1) & mask;
+    }
+  }
+  private insert(key: number, slot: number): void {
+    if (key < 0 || key > 0x7fffffff || key !== Math.floor(key)) {
+      this.m.set(key, slot);
+      this.where[slot] = -1;
+      return;
+    }
+    if ((this.n + 1) * 2 > this.hk.length) this.rehash();
+    const mask = (1 << this.bits) - 1;
+    let h = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+    while (this.hk[h] !== -1) h = (h + 1) & mask;
+    this.hk[h] = key;
+    this.hs[h] = slot;
+    this.where[slot] = h;
+  }
+  private rehash(): void {
+    this.bits++;
+    this.hk = new Int32Array(1 << this.bits).fill(-1);
+    this.hs = new Int32Array(1 << this.bits);
+    const mask = (1 << this.bits) - 1;
+    for (let slot = 0; slot < this.n; slot++) {
+      if (this.where[slot] < 0) continue;
+      const key = this.keys[slot];
+      let h = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+      while (this.hk[h] !== -1) h = (h + 1) & mask;
+      this.hk[h] = key;
+      this.hs[h] = slot;
+      this.where[slot] = h;
+    }
+  }
   add(key: number, v: number): number {
-    let slot = this.m.get(key);
-    if (slot === undefined) {
-      slot = this.n++;
+    let slot = this.find(key);
+    if (slot < 0) {
+      slot = this.n;
       if (slot === this.keys.length) {
         const k = new Float64Array(slot * 2);
         k.set(this.keys);
@@ -945,11 +1060,15 @@ class AccMap {
         const s = new Float64Array(slot * 2);
         s.set(this.sums);
         this.sums = s;
+        const w = new Int32Array(slot * 2);
+        w.set(this.where);
+        this.where = w;
       }
-      this.m.set(key, slot);
       this.keys[slot] = key;
       this.sums[slot] = this.isMax ? -Infinity : 0;
       if (this.tiles !== null) this.tl[slot] = new Float64Array(this.tiles.n * this.tiles.n).fill(this.isMax ? -Infinity : 0);
+      this.insert(key, slot);
+      this.n++;
     }
     const tls = this.tiles;
     if (tls === null) {
@@ -973,9 +1092,10 @@ class AccMap {
     const keys = this.keys.slice(0, n).sort();
     const vals = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const slot = this.m.get(keys[i])!;
+      const slot = this.find(keys[i]);
       vals[i] = this.tiles === null ? this.sums[slot] : this.tiles.add(this.tl[slot]);
     }
+    for (let slot = 0; slot < n; slot++) if (this.where[slot] >= 0) this.hk[this.where[slot]] = -1;
     this.m.clear();
     this.tl = [];
     this.n = 0;

@@ -111,7 +111,7 @@ export function exportComalGraph(g: DataflowGraph, channelSize = 0): Uint8Array 
         break;
       }
       case 'locate':
-        op = { locate: { input_crd: s(i.crd), input_ref: s(i.ref), output_ref1: s(o.ref1), output_ref2: s(o.ref2), output_crd: s(o.crd), label: n.label } };
+        op = { locate: { input_crd: s(i.crd), input_ref: s(i.ref), output_ref1: s(o.ref1), output_ref2: s(o.ref2), output_crd: s(o.crd), label: n.label, ...(i.base ? { input_base: s(i.base), tensor: a.tensor ?? '', level: a.level ?? -1 } : {}) } };
         break;
       case 'array':
         op = { array: { tensor: a.tensor, input_ref: s(i.ref), output_val: s(o.val), label: n.label, blocked: !!g.blockSize, stream_shape: g.blockSize ? [g.blockSize, g.blockSize] : [] } };
@@ -273,7 +273,7 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
         break;
       }
       case 'locate':
-        add('locate', label, {}, [['crd', sid(b.input_crd), 'crd'], ['ref', sid(b.input_ref), 'ref']], [
+        add('locate', label, sid(b.input_base) ? { tensor: b.tensor, ...(Number(b.level) >= 0 ? { level: Number(b.level) } : {}) } : {}, [['crd', sid(b.input_crd), 'crd'], ['ref', sid(b.input_ref), 'ref'], ...(sid(b.input_base) ? [['base', sid(b.input_base), 'ref'] as [string, number, StreamKind]] : [])], [
           ['ref1', sid(b.output_ref1), 'ref'],
           ['ref2', sid(b.output_ref2), 'ref'],
           ['crd', sid(b.output_crd), 'crd'],

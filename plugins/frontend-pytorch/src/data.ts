@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FuseFlowError } from '@fuseflow/kernel';
-import { type GeneratorSpec, generateTensor, type ModelTensor, parseGenerator, type SparseTensorData } from '@fuseflow/ir';
+import { type GeneratorSpec, generateTensor, type ModelTensor, parseGenerator, readTensorFile, type SparseTensorData } from '@fuseflow/ir';
 import { decodeJsonTensor } from './fx';
 
 /** Where a model input's or weight's data comes from, and how it is stored. */
@@ -50,16 +50,23 @@ export function loadTensorSource(src: TensorSource, ctx: SourceContext): LoadedT
       } catch (e) {
         throw bad(`${ctx.name}: ${file} is not valid JSON (${(e as Error).message})`, ctx.path);
       }
+      // {shape, coords, vals} (sparse JSON) is @fuseflow/ir's tensor file format
+      if (json && typeof json === 'object' && 'coords' in (json as object)) return readDataFile(file, src, ctx);
       return decodeJsonTensor(json, `${ctx.name} (${file})`);
     }
-    return readDataFile(file, ctx);
+    return readDataFile(file, src, ctx);
   }
   if (src.generate !== undefined) return generateSource(src, ctx);
   throw bad(`${ctx.name}: a source needs 'file' or 'generate'`, ctx.path);
 }
 
-function readDataFile(file: string, ctx: SourceContext): LoadedTensor {
-  throw bad(`${ctx.name}: cannot read ${file}: MatrixMarket reading is not available yet`, ctx.path);
+function readDataFile(file: string, src: TensorSource, ctx: SourceContext): LoadedTensor {
+  try {
+    return readTensorFile(file, src.format, ctx.name);
+  } catch (e) {
+    const fe = e as FuseFlowError;
+    throw new FuseFlowError('FF_INPUT_INVALID', `${ctx.name}: ${fe.message}`, { path: ctx.path, ...(fe.suggestion ? { suggestion: fe.suggestion } : {}) });
+  }
 }
 
 function generateSource(src: TensorSource, ctx: SourceContext): LoadedTensor {

@@ -42,6 +42,21 @@ describe('PytorchFrontend', () => {
     expect(b.graph.values.matmul.shape).toEqual([50, 16]);
   });
 
+  it('reads input data from a MatrixMarket file in the requested format', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-mtx-'));
+    const a = readReferenceIo(path.join(GCN, 'gcn.io.json')).inputs.A;
+    const lines: string[] = [];
+    a.data.forEach((v, k) => v !== 0 && lines.push(`${Math.floor(k / 24) + 1} ${(k % 24) + 1} ${v}`));
+    fs.writeFileSync(path.join(dir, 'a.mtx'), `%%MatrixMarket matrix coordinate real general\n24 24 ${lines.length}\n${lines.join('\n')}\n`);
+    fs.copyFileSync(path.join(GCN, 'gcn.fx.json'), path.join(dir, 'gcn.fx.json'));
+    fs.copyFileSync(path.join(GCN, 'gcn.io.json'), path.join(dir, 'gcn.io.json'));
+    const m = new PytorchFrontend({ model: 'gcn.fx.json', inputs: { A: { format: 'csr', file: 'a.mtx' } } }).load(ctx(dir)) as ProgramModule;
+    expect(m.program.tensors.A.format.levels).toEqual(['dense', 'compressed']);
+    expect(m.data.A.vals.length).toBe(lines.length);
+    Array.from(toDense(m.data.A)).forEach((v, k) => expect(v).toBeCloseTo(a.data[k], 12));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('a shape mismatch between manifest data and the model is a clear error (with and without resize)', () => {
     const e = errorOf(() => bindModel({ model: 'gcn.fx.json', inputs: { X: { generate: 'dense:24x13' } } }, GCN, 1));
     expect(e.code).toBe('FF_INPUT_INVALID');

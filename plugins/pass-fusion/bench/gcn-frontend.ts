@@ -26,6 +26,8 @@ export interface GcnBenchOptions {
   seed: number;
   /** density of the sparse (DCSR) weights; the artifact's generator zeroes 60%. */
   weightDensity: number;
+  /** 'gcn' (default) or 'spmm' (Y = A_hat X only: the parallel-scaling kernel). */
+  kernel?: 'gcn' | 'spmm';
 }
 
 /** The unfused GCN program (one statement per op), no biases. */
@@ -59,9 +61,19 @@ export function gcnModule(o: Partial<GcnBenchOptions>): ProgramModule {
   const c = o.classes ?? ds?.classes ?? 7;
   const h = o.hidden ?? 16;
   const wd = o.weightDensity ?? 0.4;
-  const program = gcnProgram(n, f, h, c);
   const A = gcnNormalizedAdjacency(powerLawGraph({ nodes: n, edges: e, seed, format: 'dcsr' }));
   const X = denseRandom({ shape: [n, f], seed: seed + 1 });
+  if (o.kernel === 'spmm') {
+    const program = parseProgram(`
+program spmm
+tensor A(${n},${n}): dcsr input
+tensor X(${n},${f}): dense input
+tensor Y(${n},${f}): dense output
+s0: Y(i,j) = A(i,k) * X(k,j)
+`);
+    return { stage: 'program', program, data: { A, X } };
+  }
+  const program = gcnProgram(n, f, h, c);
   const W1 = uniformRandom({ shape: [f, h], density: wd, seed: seed + 2, format: 'dcsr' });
   const W2 = uniformRandom({ shape: [h, c], density: wd, seed: seed + 3, format: 'dcsr' });
   return { stage: 'program', program, data: { A, X, W1, W2 } };

@@ -22,3 +22,15 @@ describe('lowerStatement: textbook kernels, every valid loop order, values vs ev
     });
   }
 });
+
+describe('exactPresence: false (no crd_drop) still writes exact values', () => {
+  for (const name of ['spmspm', 'mul3', 'sddmm', 'softmax']) {
+    it(name, () => {
+      const p = kernelProgram(KERNELS.find((k) => k.name === name)!);
+      const g = lowerStatement(p.statements[0], p, { exactPresence: false });
+      expect(g.nodes.some((n) => n.kind === 'crd_drop')).toBe(false);
+      const r = checkGraph(g, p, randomData(p, 4));
+      if (!r.ok) throw new Error(r.message);
+    });
+  }
+});

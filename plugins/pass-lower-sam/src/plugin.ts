@@ -35,7 +35,9 @@ export class LowerSamPass implements Pass {
       ctx.stat('channels', graphs.reduce((a, g) => a + g.channels.length, 0));
     }
     const { stage: _stage, program, data, ...rest } = m;
-    return { ...rest, stage: 'dataflow', program, data, graphs };
+    // per-graph primitive counts, for reports and the FLOPs/bytes comparisons of fusion configurations
+    const loweringStats = graphs.map((g) => ({ graph: g.name, ...graphStats(g) }));
+    return { ...rest, stage: 'dataflow', program, data, graphs, loweringStats };
   }
 }
 

@@ -345,6 +345,7 @@ export class FashionMnistTrainer implements AccuracyEvaluator {
 
   private async train(arch: CnnArch): Promise<AccuracyResult & { seconds: number }> {
     await tfReady();
+    this.trained++;
     const t0 = Date.now();
     const o = this.o;
     const file = (set: 'train' | 't10k', kind: 'images-idx3' | 'labels-idx1') => {

@@ -23,7 +23,7 @@ export interface SurrogateOptions {
   hidden: number;
 }
 
-export const DEFAULT_SURROGATE: SurrogateOptions = { epochs: 300, learningRate: 0.01, dropout: 0.3, mcSamples: 10, branchWidth: 32, hidden: 32 };
+export const DEFAULT_SURROGATE: SurrogateOptions = { epochs: 300, learningRate: 0.005, dropout: 0.3, mcSamples: 10, branchWidth: 32, hidden: 32 };
 
 type Act = 'sigmoid' | 'softplus' | 'none';
 
@@ -74,6 +74,11 @@ class Mlp {
     const keep = 1 - this.dropout;
     const mk = (width: number) => tf.tensor2d(Float32Array.from({ length: n * width }, () => (rng() < keep ? 1 / keep : 0)), [n, width]);
     return [mk(this.o.branchWidth * this.dims.length), mk(this.o.hidden)];
+  }
+
+  /** Starts the output layer at the given pre-activation (e.g. logit of the mean target). */
+  setOutputBias(values: number[]): void {
+    this.head[1][1].assign(tf.tensor1d(values));
   }
 
   dispose(): void {
@@ -127,6 +132,12 @@ export class Surrogate {
     this.teacher = new Mlp(this.dims, this.o, 1, 'sigmoid', this.o.dropout, rng);
     this.student = new Mlp(this.dims, this.o, 1, 'softplus', 0, rng);
     this.aleatoric = new Mlp(this.dims, this.o, 2, 'none', 0, rng);
+    // Start each output near its target: with Adam, a sigmoid output that starts far away can
+    // overshoot into saturation where its gradient vanishes.
+    const ym = Math.min(0.99, Math.max(0.01, y.reduce((a, b) => a + b, 0) / Math.max(1, y.length)));
+    this.teacher.setOutputBias([Math.log(ym / (1 - ym))]);
+    this.student.setOutputBias([Math.log(Math.expm1(0.05))]);
+    this.aleatoric.setOutputBias([ym, Math.log(0.01)]);
     const Xt = tf.tensor2d(X.flat(), [X.length, D]);
     const yt = tf.tensor2d(y, [y.length, 1]);
     this.fit(this.teacher, Xt, (p) => tf.mean(tf.square(tf.sub(p, yt))) as tf.Scalar, rng);

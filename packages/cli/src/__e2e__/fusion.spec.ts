@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { simulateModule, type ModuleResult } from '@fuseflow/backend-rda-sim';
 import {
   denseRandom,
@@ -14,6 +17,8 @@ import { groupLoopOrders, chooseLoopOrders } from '@fuseflow/pass-dataflow-order
 import { fuseProgram, type Granularity } from '@fuseflow/pass-fusion';
 import { lowerProgram } from '@fuseflow/pass-lower-sam';
 import { blockProgram } from '@fuseflow/pass-sparsity-blocking';
+import { memoryIo } from '../io';
+import { runCli } from '../main';
 
 /*
  * End-to-end metamorphic tests of the fusion optimizations through the lowering and the RDA
@@ -177,5 +182,59 @@ s0: Y(i,j) = A(i,k) * X(k,j)
       const r = simulate(b.program, b.data);
       expect(r.tokens).toBeLessThan(scalar.tokens);
     }
+  });
+});
+
+describe('fuseflow run / simulate with the fusion passes (CLI)', () => {
+  const GCN_FX = path.join(__dirname, '..', '..', '..', '..', 'examples', 'gcn', 'gcn.fx.json');
+  function project(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-fusion-e2e-'));
+    fs.writeFileSync(
+      path.join(dir, 'gcn.json'),
+      JSON.stringify({
+        name: 'gcn-small',
+        seed: 25,
+        frontend: {
+          use: 'pytorch',
+          options: {
+            model: GCN_FX,
+            resize: true,
+            inputs: { A: { format: 'dcsr', generate: 'gcnadj:60:200:seed=3' }, X: { format: 'dense', generate: 'dense:60x8' } },
+            weights: {
+              W1: { format: 'dcsr', generate: 'uniform:8x16:0.6' },
+              b1: { generate: 'dense:16' },
+              W2: { format: 'dcsr', generate: 'uniform:16x7:0.6' },
+              b2: { generate: 'dense:7' },
+            },
+          },
+        },
+        passes: ['lower-sam'],
+        backend: { use: 'rda-sim', options: { writeOutputs: false } },
+      }),
+    );
+    return dir;
+  }
+
+  it('run --passes "fusion{granularity=full},dataflow-order{order=best-estimate},lower-sam" simulates the PyTorch GCN, values checked', async () => {
+    const dir = project();
+    const io = memoryIo(dir);
+    const code = await runCli(['--json', '-q', 'run', 'gcn.json', '--passes', 'fusion{granularity=full},dataflow-order{order=best-estimate},lower-sam'], io);
+    expect(io.err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    const res = JSON.parse(io.out.join('\n'));
+    expect(res.runs[0].report.valuesChecked).toBe(true);
+    expect(res.runs[0].report.metrics.cycles).toBeGreaterThan(0);
+    expect(res.runs[0].passes.map((p: { pass: string }) => p.pass)).toEqual(['fusion', 'dataflow-order', 'lower-sam']);
+    expect(res.runs[0].passes[0].stats.groups).toBe(1);
+  });
+
+  it('bad option values give the plugin schema error naming the key', async () => {
+    const dir = project();
+    const io = memoryIo(dir);
+    expect(await runCli(['run', 'gcn.json', '--passes', 'fusion{granularity=fullest},lower-sam'], io)).not.toBe(0);
+    expect(io.err.join('\n')).toMatch(/FF_OPTIONS_INVALID.*granularity/s);
+    const io2 = memoryIo(dir);
+    expect(await runCli(['simulate', '--expr', 'Y(i,j) = A(i,k) * X(k,j)', '--format', 'A=dcsr', '--passes', 'parallelize{factor=0}'], io2)).not.toBe(0);
+    expect(io2.err.join('\n')).toMatch(/FF_OPTIONS_INVALID.*factor/s);
   });
 });

@@ -164,6 +164,8 @@ describe('lower-sam + rda-sim: random statements (fast-check, fixed seed)', () =
       tie('e').map((a) => `relu(${a})`),
       tie('e').map((a) => `exp(${a})`),
       tie('e').map((a) => `(${a} * 2)`),
+      tie('e').map((a) => `(1 - ${a})`),
+      fc.tuple(tie('e'), fc.constantFrom('sum', 'max')).map(([a, op]) => `${op}(k, ${a} * C(i,k))`),
     ),
   })).e as fc.Arbitrary<string>;
   it('values match the reference for random expressions, formats, loop orders and data', () => {

@@ -9,26 +9,35 @@ const KINDS = ['frontend', 'pass', 'backend', 'searcher', 'reporter'];
 
 // tools/new-plugin.js: every kind it generates type-checks, passes its own test, and works in a
 // manifest through the kernel's loader. Generated into a temp folder whose node_modules points at
-// the repo's, so nothing in the working tree changes.
+// the repo's, so nothing in the working tree changes. The generated spec files are loaded into this
+// suite (their describe/it blocks run here), which avoids a nested jest process.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-newplugin-'));
+fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+const gen = (kind: string, id: string) => spawnSync(process.execPath, [path.join(ROOT, 'tools', 'new-plugin.js'), '--kind', kind, '--id', id, '--dir', path.join(dir, 'plugins', `${kind}-${id}`)], { encoding: 'utf8' });
+const generated = KINDS.map((k) => ({ kind: k, r: gen(k, `my-${k}`) }));
+
+describe('generated plugin packages (their own tests)', () => {
+  for (const { kind } of generated) {
+    const spec = path.join(dir, 'plugins', `${kind}-my-${kind}`, 'src', 'index.spec.ts');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (fs.existsSync(spec)) require(spec);
+  }
+});
+
 describe('npm run new-plugin', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-newplugin-'));
-  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  const gen = (kind: string, id: string) => spawnSync(process.execPath, [path.join(ROOT, 'tools', 'new-plugin.js'), '--kind', kind, '--id', id, '--dir', path.join(dir, 'plugins', `${kind}-${id}`)], { encoding: 'utf8' });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('creates a package of each kind that type-checks and passes its test', () => {
-    for (const k of KINDS) expect(gen(k, `my-${k}`).status).toBe(0);
+  it('creates a package of each kind that type-checks', () => {
+    for (const g of generated) expect([g.kind, g.r.status, g.r.stderr]).toEqual([g.kind, 0, '']);
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'plugins', 'backend-my-backend', 'package.json'), 'utf8'));
     expect(pkg).toMatchObject({ name: '@fuseflow/backend-my-backend', fuseflow: { kind: 'backend', id: 'my-backend' }, main: './dist/index.js' });
+    for (const k of KINDS) expect(fs.existsSync(path.join(dir, 'plugins', `${k}-my-${k}`, 'jest.config.ts'))).toBe(true);
     fs.writeFileSync(
       path.join(dir, 'tsconfig.all.json'),
       JSON.stringify({ extends: path.join(ROOT, 'tsconfig.base.json'), compilerOptions: { composite: false, noEmit: true, isolatedModules: true, types: ['jest', 'node'] }, include: ['plugins/*/src/**/*.ts'] }),
     );
     const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.all.json'], { cwd: dir, encoding: 'utf8' });
     expect(tsc.stdout + tsc.stderr).toBe('');
-    const jest = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--projects', ...KINDS.map((k) => `plugins/${k}-my-${k}`)], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-    expect(jest.stderr).toMatch(/Tests:\s+5 passed, 5 total/);
-    expect(jest.status).toBe(0);
   }, 120_000);
 
   it('generated plugins run together in a manifest by short id', async () => {

@@ -60,7 +60,8 @@ export function primitiveSignature(node: Pick<DfNode, 'kind' | 'attrs'>): Primit
       };
     case 'locate':
       return {
-        inputs: [{ name: 'crd', kinds: ['crd'] }, { name: 'ref', kinds: ['ref'] }],
+        // optional 'base': the dense operand's parent refs (one per crd fiber); ref1 = base * dim + crd.
+        inputs: [{ name: 'crd', kinds: ['crd'] }, { name: 'ref', kinds: ['ref'] }, { name: 'base', kinds: ['ref'], optional: true }],
         outputs: [{ name: 'ref1', kinds: ['ref'] }, { name: 'ref2', kinds: ['ref'] }, { name: 'crd', kinds: ['crd'] }],
       };
     case 'array':

@@ -6,9 +6,15 @@ import * as path from 'node:path';
 export const TOY_PLUGINS_DIR = path.join(__dirname, 'plugins');
 export const GCN_LAYER_TT = path.join(__dirname, 'gcn-layer.tt');
 
-/** A fresh temp folder outside the repo. */
+const created: string[] = [];
+// Imported at the top of spec files, so this registers a file-level hook that removes the folders.
+if (typeof afterAll === 'function') afterAll(() => created.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** A fresh temp folder outside the repo (removed after the importing test file). */
 export function tempDir(prefix = 'ff-kernel-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(d);
+  return d;
 }
 
 /** Paths of every toy plugin, for a manifest's `plugins` list. */
