@@ -34,3 +34,21 @@ export function printIrModule(m: IrModule): string {
   }
   return printJson(m);
 }
+
+/**
+ * Verify an IR module with @fuseflow/ir's verifiers (verifyProgram, verifyDataflowGraph,
+ * verifyModel) when this version exports them; throws on a broken invariant.
+ */
+export function verifyIrModule(m: IrModule): void {
+  let ir: Record<string, unknown>;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ir = require('@fuseflow/ir');
+  } catch {
+    return;
+  }
+  const fn = (name: string) => (typeof ir[name] === 'function' ? (ir[name] as (x: unknown) => void) : undefined);
+  if (m.stage === 'program' && m.program) fn('verifyProgram')?.(m.program);
+  else if (m.stage === 'dataflow' && Array.isArray(m.graphs)) for (const g of m.graphs) fn('verifyDataflowGraph')?.(g);
+  else if (m.stage === 'model' && m.graph) fn('verifyModel')?.(m.graph);
+}

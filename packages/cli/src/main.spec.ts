@@ -88,6 +88,20 @@ describe('fuseflow CLI', () => {
     }
   });
 
+  it('verifies the IR after every pass with @fuseflow/ir and names the pass that broke it', async () => {
+    const dir = project();
+    fs.writeFileSync(
+      path.join(dir, 'bad-pass.js'),
+      `module.exports = { default: { name: 'bad-pass', version: '1.0.0', apiVersion: 1, kind: 'pass', id: 'bad-pass',
+  register(c) { c.register(Symbol.for('fuseflow.pass'), { useValue: { id: 'bad-pass', reads: 'program', writes: 'program',
+    run: (ir) => ({ ...ir, program: { ...ir.program, statements: ir.program.statements.map((s) => ({ ...s, lhs: { ...s.lhs, tensor: 'Nowhere' } })) } }) } }); } } };`,
+    );
+    writeManifest(dir, manifest({ configurations: undefined, passes: [{ use: './bad-pass.js' }] }));
+    const io = memoryIo(dir);
+    expect(await runCli(['-q', 'run', 'manifest.json'], io)).toBe(1);
+    expect(io.err.join('\n')).toMatch(/FF_PLUGIN_ERROR: \[plugin bad-pass\] hook "run" produced invalid 'program' IR: .*Nowhere/);
+  });
+
   it('validate: prints the resolved pipeline, and the IR with --print-ir', async () => {
     const dir = project();
     writeManifest(dir, manifest());

@@ -17,7 +17,7 @@ import {
 } from '@fuseflow/kernel';
 import { exitCodeFor, formatError } from './errors';
 import { processIo } from './io';
-import { printIrModule } from './ir-printer';
+import { printIrModule, verifyIrModule } from './ir-printer';
 import { attachProgress } from './progress';
 import { formatNumber, formatTable } from './table';
 
@@ -45,6 +45,7 @@ function parseBudget(v: string): number {
 function kernelOptions(g: GlobalOptions, io: CliIo): RunManifestOptions {
   return {
     printIr: printIrModule,
+    verifyIr: verifyIrModule,
     ...(g.passes !== undefined ? { passes: g.passes } : {}),
     ...(g.seed !== undefined ? { seed: g.seed } : {}),
     ...(g.out !== undefined ? { outDir: path.resolve(io.cwd, g.out) } : {}),

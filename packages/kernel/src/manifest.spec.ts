@@ -14,9 +14,10 @@ describe('manifest.schema.json', () => {
     // Required<Manifest> makes the compiler insist on every key, and excess-property checks reject extra ones.
     const every: Required<Manifest> = {
       $schema: '', version: 1, name: 'n', description: '', seed: 1, outDir: 'o', frontend: { use: 'f' }, passes: [], backend: { use: 'b' },
-      search: { use: 's' }, reporters: [], configurations: [{ name: 'c' }], instrument: {}, plugins: [],
+      search: { use: 's' }, reporters: [], configurations: [{ name: 'c' }], instrument: { printIrAfter: [], timing: true, verify: true }, plugins: [],
     };
     expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(every).sort());
+    expect(Object.keys(schema.properties.instrument.properties).sort()).toEqual(Object.keys(every.instrument).sort());
     expect(() => validateManifest(every)).not.toThrow();
   });
 

@@ -35,7 +35,7 @@ export interface Manifest {
   search?: PluginUse;
   reporters?: PluginUse[];
   configurations?: ManifestConfiguration[];
-  instrument?: { printIrAfter?: string[]; timing?: boolean };
+  instrument?: { printIrAfter?: string[]; timing?: boolean; verify?: boolean };
   plugins?: string[];
 }
 

@@ -134,3 +134,38 @@ describe('runManifest', () => {
     expect(results.search.best).toEqual(points[2]);
   });
 });
+
+describe('IR verification (instrument.verify)', () => {
+  // A verifier in the role of @fuseflow/ir's verifyProgram: every statement must be in exactly one group.
+  const verifyIr = (m: { stage: string; program?: { statements: Array<{ name: string }>; groups?: Array<{ statements: string[] }> } }) => {
+    const groups = m.program?.groups;
+    if (!groups) return;
+    const seen = groups.flatMap((g) => g.statements);
+    const missing = m.program!.statements.filter((s) => !seen.includes(s.name)).map((s) => s.name);
+    if (missing.length) throw Object.assign(new Error(`statement(s) ${missing.join(', ')} in no fusion group`), { code: 'FF_INPUT_INVALID' });
+  };
+
+  it('runs after the frontend and every pass, and names the plugin that broke the IR', async () => {
+    const dir = tempDir();
+    const breaker = path.join(dir, 'drop-group.js');
+    fs.writeFileSync(
+      breaker,
+      `module.exports = { default: { name: 'drop-group', version: '1.0.0', apiVersion: 1, kind: 'pass', id: 'drop-group',
+  register(c) { c.register(Symbol.for('fuseflow.pass'), { useValue: { id: 'drop-group', reads: 'program', writes: 'program',
+    run: (ir) => ({ ...ir, program: { ...ir.program, groups: ir.program.groups.slice(1) } }) } }); } } };`,
+    );
+    const m = gcnManifest({ configurations: [{ name: 'ok' }, { name: 'broken', passes: [{ use: 'toy-fuse', options: { granularity: 'none' } }, { use: './drop-group.js' }] }] });
+    const res = await runManifest(writeManifest(dir, m), { verifyIr: verifyIr as never });
+    expect(res.runs[0].error).toBeUndefined();
+    expect(res.runs[1].error).toMatchObject({
+      code: 'FF_PLUGIN_ERROR',
+      plugin: 'drop-group',
+      hook: 'verify',
+      pluginCode: 'FF_INPUT_INVALID',
+      message: `[plugin drop-group] hook "run" produced invalid 'program' IR: statement(s) s0 in no fusion group`,
+    });
+    // instrument.verify: false switches it off
+    const off = await runManifest(writeManifest(dir, { ...m, instrument: { verify: false } }), { verifyIr: verifyIr as never, outDir: path.join(dir, 'off') });
+    expect(off.ok).toBe(true);
+  });
+});

@@ -42,6 +42,8 @@ export interface RunManifestOptions {
   events?: KernelEmitter;
   /** text form of IR modules for instrument.printIrAfter (default: JSON). */
   printIr?: (m: IrModule) => string;
+  /** IR verifier run after the frontend and every pass unless instrument.verify is false; throws on a broken invariant. */
+  verifyIr?: (m: IrModule) => void;
   /** run only these configurations (by name). */
   configurations?: string[];
   /** merged into `search.options` (CLI --budget/--resume). */
@@ -278,6 +280,7 @@ export interface PipelineEnv {
   parent?: DependencyContainer;
   printIrAfter?: string[];
   printIr?: (m: IrModule) => string;
+  verifyIr?: (m: IrModule) => void;
   /** prefix of the runId in events (a counter is appended) ... */
   idPrefix?: string;
   /** ... or the exact runId to use. */
@@ -334,6 +337,22 @@ export function printIr(m: IrModule): string {
   return JSON.stringify(m, jsonReplacer, 2);
 }
 
+/** MLIR-style: verify the IR right after the plugin that produced it, so a broken invariant names that plugin. */
+function verify(env: PipelineEnv, ir: IrModule, plugin: FuseFlowPlugin, hook: string): void {
+  if (!env.verifyIr) return;
+  try {
+    env.verifyIr(ir);
+  } catch (e) {
+    const err = e as Error & { code?: unknown };
+    throw new FuseFlowError('FF_PLUGIN_ERROR', `[plugin ${plugin.name}] hook "${hook}" produced invalid '${ir.stage}' IR: ${err.message}`, {
+      plugin: plugin.name,
+      hook: 'verify',
+      pluginCode: typeof err.code === 'string' ? err.code : undefined,
+      cause: e,
+    });
+  }
+}
+
 /** Run one resolved pipeline in a fresh child container: frontend -> passes -> backend. */
 export async function runPipeline(p: ResolvedPipeline, env: PipelineEnv): Promise<{ report: Report; passes: PassRecord[] }> {
   const r = await executePipeline(p, env, true);
@@ -357,6 +376,7 @@ async function executePipeline(p: ResolvedPipeline, env: PipelineEnv, withBacken
   const backend = withBackend ? await contribute<Backend>(c, p.backend, BACKEND, 'BACKEND') : undefined;
 
   let ir = checkStage(await callPluginHook(p.frontend.plugin, 'load', () => frontend.load(ctx)), p.frontend.plugin, 'load');
+  verify(env, ir, p.frontend.plugin, 'load');
   const records: PassRecord[] = [];
   for (let i = 0; i < passes.length; i++) {
     const { u, pass } = passes[i];
@@ -373,6 +393,7 @@ async function executePipeline(p: ResolvedPipeline, env: PipelineEnv, withBacken
     if (pass.writes && pass.writes !== '*' && out.stage !== pass.writes) {
       throw new FuseFlowError('FF_STAGE_MISMATCH', `${u.jsonPath}: pass "${u.plugin.id}" declares that it writes '${pass.writes}' but returned a '${out.stage}' module`, { path: u.jsonPath, plugin: u.plugin.name });
     }
+    verify(env, out, u.plugin, 'run');
     ir = out;
     const hasStats = Object.keys(stats).length > 0;
     records.push({ pass: u.plugin.id, ms, ...(hasStats ? { stats } : {}) });
@@ -433,7 +454,7 @@ export async function runManifest(manifest: string | Manifest, opts: RunManifest
   const multi = resolved.pipelines.length > 1 || resolved.pipelines[0]?.configuration !== undefined;
 
   if (resolved.search) {
-    await runSearch(resolved, { outDir, events, printIrAfter }, result).catch((e) => fail(toRunError(e)));
+    await runSearch(resolved, { outDir, events, printIrAfter, verifyIr: resolved.manifest.instrument?.verify === false ? undefined : opts.verifyIr }, result).catch((e) => fail(toRunError(e)));
     save();
   } else {
     for (const p of resolved.pipelines) {
@@ -443,7 +464,7 @@ export async function runManifest(manifest: string | Manifest, opts: RunManifest
       events.emit('run:start', { runId, manifest: resolved.file ?? '<manifest>', seed: resolved.seed, configuration: p.configuration });
       const record: RunRecord = { ...(p.configuration !== undefined ? { configuration: p.configuration } : {}) };
       try {
-        const { report, passes } = await runPipeline(p, { seed: resolved.seed, baseDir: resolved.baseDir, outDir: runOut, events, parent: rootContainer, printIrAfter, printIr: opts.printIr, runId });
+        const { report, passes } = await runPipeline(p, { seed: resolved.seed, baseDir: resolved.baseDir, outDir: runOut, events, parent: rootContainer, printIrAfter, printIr: opts.printIr, verifyIr: resolved.manifest.instrument?.verify === false ? undefined : opts.verifyIr, runId });
         record.report = report;
         record.passes = passes;
       } catch (e) {
@@ -479,7 +500,7 @@ export async function runManifest(manifest: string | Manifest, opts: RunManifest
 export const SEARCH_BASE_MANIFEST = 'search.baseManifest';
 export const SEARCH_MANIFEST_FILE = 'search.manifestFile';
 
-async function runSearch(r: ResolvedManifest & { file?: string }, env: { outDir: string; events: KernelEmitter; printIrAfter?: string[] }, result: RunResult): Promise<void> {
+async function runSearch(r: ResolvedManifest & { file?: string }, env: { outDir: string; events: KernelEmitter; printIrAfter?: string[]; verifyIr?: (m: IrModule) => void }, result: RunResult): Promise<void> {
   const search = r.search!;
   const c = rootContainer.createChildContainer();
   const runId = `${r.name}/search`;
@@ -497,7 +518,7 @@ async function runSearch(r: ResolvedManifest & { file?: string }, env: { outDir:
       const plan = resolvePlan(merged, r.loader);
       const reports: Report[] = [];
       for (const p of plan.pipelines) {
-        const { report } = await runPipeline(p, { seed: merged.seed ?? ctx.seed, baseDir: r.baseDir, outDir: path.join(env.outDir, 'evals'), events: env.events, parent: c, idPrefix: `${runId}/eval${++evals}` });
+        const { report } = await runPipeline(p, { seed: merged.seed ?? ctx.seed, baseDir: r.baseDir, outDir: path.join(env.outDir, 'evals'), events: env.events, parent: c, verifyIr: env.verifyIr, idPrefix: `${runId}/eval${++evals}` });
         reports.push(report);
       }
       return reports;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { FuseFlowError, type Backend, type IrModule, type Report, type RunContext } from '@fuseflow/kernel';
 import { writeMatrixMarket, type DataflowModule } from '@fuseflow/ir';
 import { defaultOptions, type RdaSimOptions } from './options';
+import { writeDataFiles } from './datafiles';
 import { formatReport } from './report';
 import { simulateModule } from './simulate';
 import { resolveProfile } from './timing';
@@ -34,9 +35,15 @@ export class RdaSimBackend implements Backend {
     if (o.writeOutputs && ctx.outDir) {
       fs.mkdirSync(ctx.outDir, { recursive: true });
       for (const [name, t] of Object.entries(r.outputs)) {
-        const f = path.resolve(ctx.outDir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.mtx`);
-        fs.writeFileSync(f, writeMatrixMarket(t, { comment: `rda-sim output ${name}, ${r.cycles} cycles` }));
-        files.push(f);
+        const safe = name.replace(/[^A-Za-z0-9_.-]/g, '_');
+        if (t.shape.length === 2) {
+          const f = path.resolve(ctx.outDir, `${safe}.mtx`);
+          fs.writeFileSync(f, writeMatrixMarket(t, { comment: `rda-sim output ${name}, ${r.cycles} cycles` }));
+          files.push(f);
+        } else {
+          // MatrixMarket holds matrices only: other ranks go out in the Comal data-file layout.
+          files.push(...writeDataFiles(path.resolve(ctx.outDir, safe), safe, t).map((f) => path.resolve(f)));
+        }
       }
     }
     ctx.progress?.({ plugin: 'rda-sim', done: mod.graphs.length, total: mod.graphs.length, message: `${r.cycles} cycles` });

@@ -373,13 +373,16 @@ export function gcnLayer(nodes: number, feats: number, fa = 'dcsr'): Kernel {
 
 /**
  * SpMV parallelized over rows: the row refs are forked round-robin to `lanes` copies of the
- * row pipeline (scan, x repeat, intersect, multiply, reduce) and the per-row results joined back
- * in order (join level 0), as FuseFlow's parallelizer does at an outer index.
+ * row pipeline (scan, x repeat, intersect, multiply, reduce); the row crds and the per-row
+ * results are joined back round-robin (join level 0), as FuseFlow's parallelizer does at an
+ * outer index.
  */
 export function spmvParallel(m: number, n: number, lanes: number, fa = 'csr'): Kernel {
   const w = new Wiring(`spmv_par${lanes}`).tensor('A', [m, n], fa).tensor('x', [n], 'dense').tensor('y', [m], 'sparse', 'output');
   const ai = w.scan('A', 0, w.root('A'), 'i');
-  w.crdWrite('y', 0, ai.crd);
+  // The i crds are forked and joined like the values (either way works: without drops the
+  // join rebuilds the unforked order exactly).
+  w.crdWrite('y', 0, w.join(w.fork(ai.crd, lanes, 'i'), 0));
   const outs = w.fork(ai.ref, lanes, 'i').map((ref) => {
     const [r1, r2] = w.split(ref, 2);
     const aj = w.scan('A', 1, r1, 'j');

@@ -87,6 +87,12 @@ const FIXTURES: Fixture[] = [
   { name: 'fork restarts at lane 0 per fiber', kind: 'fork', in: { in: [1, 2, 3, 'S0', 4, 'S1', 'D'] }, gold: { out0: [1, 3, 'S0', 4, 'S1', 'D'], out1: [2, 'S0', 'S1', 'D'] } },
   { name: 'join level 0 rebuilds the forked stream', kind: 'join', attrs: { level: 0 }, in: { in0: [1, 3, 'S0', 4, 'S1', 'D'], in1: [2, 'S0', 'S1', 'D'] }, gold: { out: [1, 2, 3, 'S0', 4, 'S1', 'D'] } },
   {
+    name: 'join level 1: an empty sub-fiber does not use the lane turn', kind: 'join', attrs: { level: 1 },
+    in: { in0: [10, 'S0', 'S0', 11, 'S1', 'D'], in1: [12, 'S1', 'D'] },
+    gold: { out: [10, 'S0', 12, 'S0', 'S0', 11, 'S1', 'D'] },
+  },
+  { name: 'join level 0 skips a lane whose values were dropped', kind: 'join', attrs: { level: 0 }, in: { in0: [1, 3, 5, 'S0', 'D'], in1: [2, 'S0', 'D'] }, gold: { out: [1, 2, 3, 5, 'S0', 'D'] } },
+  {
     // i fibers [i0,i1,i2],[i3] forked over 2 lanes; j sub-fibers i0:[a b] i1:[c] i2:[d] i3:[e].
     name: 'join level 1 rebuilds the sub-fiber stream', kind: 'join', attrs: { level: 1 },
     in: { in0: [10, 11, 'S0', 13, 'S1', 14, 'S2', 'D'], in1: [12, 'S1', 'S2', 'D'] },

@@ -1501,16 +1501,20 @@ export class FanoutPrim extends Prim {
 
 /**
  * Join. Without attrs.level: Comal's Gather (lane by lane until a stop; a non-last lane's stop
- * becomes S0). With attrs.level = d (levels below the forked index in this stream) it rebuilds
- * exactly the stream the unforked graph produces, given a fork that deals each fiber's values
- * round-robin from lane 0: d = 0 takes one token per lane in turn and emits a fiber's stop once
- * all lanes show it; d > 0 takes one sub-fiber (closed by S(d-1)) per lane in turn, and a lane
- * showing a higher stop is finished for this fiber; stops are merged as in the unforked stream.
+ * becomes S0). With attrs.level = d (levels below the forked index in this stream): round-robin
+ * over lanes, one item per turn - a value (d = 0) or a sub-fiber closed by S(d-1) (d > 0) - from
+ * lane 0 at every fiber of the forked level (the fork deals the same way), skipping lanes whose
+ * part of the fiber is over; the fiber's stop is emitted once, merged as in the unforked stream.
+ * Without drops inside the lanes this rebuilds the unforked stream exactly. An empty sub-fiber
+ * (d > 0) does not use a turn, so after a per-lane crd_drop (compacted crd streams, uncompacted
+ * value streams) every join of the region still makes the same choices and the streams stay
+ * consistent; the output assembler sorts the coordinates.
  */
 export class GatherPrim extends Prim {
   private cur = 0;
   private finished: boolean[];
   private finLevel = -1;
+  /** lanes whose part of the current fiber is complete (level-aware modes). */
   private nFinished = 0;
   private pending = -1;
   private hasTok = false;
@@ -1536,30 +1540,37 @@ export class GatherPrim extends Prim {
   }
   private exact0(t: number, limit: number): number {
     const n = this.lanes.length;
-    const c = this.lanes[this.cur];
-    const x = this.look1(c, t, limit);
-    if (x < 0) return this.blockedCode(x);
-    t = x;
-    const tag = c.tagAt(0);
-    const at = t + this.lat;
-    if (tag === VAL || tag === EMPTY) {
-      this.emit(this.out, tag, c.valAt(0), at);
-      this.pop(c, t);
+    if (this.nFinished < n) {
+      while (this.finished[this.cur]) this.cur = (this.cur + 1) % n;
+      const c = this.lanes[this.cur];
+      const x = this.look1(c, t, limit);
+      if (x < 0) return this.blockedCode(x);
+      t = x;
+      const tag = c.tagAt(0);
+      if (tag === VAL || tag === EMPTY) {
+        this.emit(this.out, tag, c.valAt(0), t + this.lat);
+        this.pop(c, t);
+        this.cur = (this.cur + 1) % n;
+        return this.commit(t, this.ii);
+      }
+      // This lane has no more values in the fiber: skip it from now on.
+      this.finished[this.cur] = true;
+      this.nFinished++;
       this.cur = (this.cur + 1) % n;
-      return this.commit(t, this.ii);
+      return this.commit(t, 0);
     }
-    // A stop or Done: every lane shows the same token now.
-    for (let i = 0; i < n; i++) {
-      const y = this.look1(this.lanes[i], t, limit);
-      if (y < 0) return this.blockedCode(y);
-      t = y;
-    }
+    // Every lane shows the fiber's stop (or Done), broadcast by the fork: emit it once.
+    const c0 = this.lanes[0];
     for (let i = 0; i < n; i++) {
       const l = this.lanes[i];
-      if (l.tagAt(0) !== tag || l.valAt(0) !== c.valAt(0)) this.protocol(`lanes disagree at a fiber end (lane ${this.cur} vs lane ${i})`, l);
+      if (l.tagAt(0) !== c0.tagAt(0) || l.valAt(0) !== c0.valAt(0)) this.protocol(`lanes end a fiber differently (lane 0 vs lane ${i})`, l);
+      if (l.timeAt(0) > t) t = l.timeAt(0);
     }
-    const v = c.valAt(0);
+    const tag = c0.tagAt(0);
+    const v = c0.valAt(0);
     for (let i = 0; i < n; i++) this.pop(this.lanes[i], t);
+    this.finished.fill(false);
+    this.nFinished = 0;
     this.cur = 0;
     if (tag === DONE) return this.finishAll(t);
     this.emit(this.out, STOP, v, t + this.lat);
@@ -1567,10 +1578,9 @@ export class GatherPrim extends Prim {
   }
   private exactD(t: number, limit: number, d: number): number {
     const n = this.lanes.length;
-    const at0 = t + this.lat;
     if (this.nFinished === n) {
       // Every lane finished this fiber: its closing stop absorbs the last sub-fiber's S(d-1).
-      if (this.pending >= d) this.flush(at0);
+      if (this.pending >= d) this.flush(t + this.lat);
       this.pending = this.finLevel;
       this.finished.fill(false);
       this.nFinished = 0;
@@ -1592,34 +1602,44 @@ export class GatherPrim extends Prim {
       this.hasTok = true;
       return this.commit(t, this.ii);
     }
-    if (tag === STOP) {
-      this.pop(c, t);
-      if (v === d - 1) {
-        this.flush(at);
-        this.pending = d - 1;
-      } else if (v > d - 1) {
-        if (this.hasTok) this.pending = d - 1;
-        this.finished[this.cur] = true;
-        this.nFinished++;
-        this.finLevel = v;
-      } else {
-        this.flush(at);
-        this.emit(this.out, STOP, v, at);
-        return this.commit(t, this.ii);
+    if (tag === DONE) {
+      if (this.nFinished > 0 || this.hasTok) this.protocol(`lane ${this.cur} ended while other lanes are inside a fiber`, c);
+      for (let i = 0; i < n; i++) {
+        const y = this.look1(this.lanes[i], t, limit);
+        if (y < 0) return this.blockedCode(y);
+        t = y;
+        if (this.lanes[i].tagAt(0) !== DONE) this.protocol(`lane ${this.cur} is done but lane ${i} is not`, this.lanes[i]);
       }
-      this.hasTok = false;
-      this.cur = (this.cur + 1) % n;
+      for (let i = 0; i < n; i++) this.pop(this.lanes[i], t);
+      this.flush(t + this.lat);
+      return this.finishAll(t);
+    }
+    this.pop(c, t);
+    if (v < d - 1) {
+      // A stop inside the sub-fiber: stay on this lane.
+      this.flush(at);
+      this.emit(this.out, STOP, v, at);
       return this.commit(t, this.ii);
     }
-    for (let i = 0; i < n; i++) {
-      const y = this.look1(this.lanes[i], t, limit);
-      if (y < 0) return this.blockedCode(y);
-      t = y;
-      if (this.lanes[i].tagAt(0) !== DONE) this.protocol(`lane ${this.cur} is done but lane ${i} is not`, this.lanes[i]);
+    if (v === d - 1) {
+      this.flush(at);
+      this.pending = d - 1;
+      // An empty sub-fiber (an item a crd_drop removed from the sibling crd streams) is kept in
+      // place but does not use the lane's turn, so every join of the region stays in step.
+      if (!this.hasTok) return this.commit(t, this.ii);
+    } else {
+      // Higher stop: this lane's part of the fiber is over (closing its last sub-fiber if any).
+      if (this.hasTok) {
+        this.flush(at);
+        this.pending = d - 1;
+      }
+      this.finLevel = v;
+      this.finished[this.cur] = true;
+      this.nFinished++;
     }
-    for (let i = 0; i < n; i++) this.pop(this.lanes[i], t);
-    this.flush(t + this.lat);
-    return this.finishAll(t);
+    this.hasTok = false;
+    this.cur = (this.cur + 1) % n;
+    return this.commit(t, this.ii);
   }
   private comal(t: number, limit: number): number {
     const n = this.lanes.length;

@@ -186,6 +186,9 @@ describe('rda-sim backend (plugin contract)', () => {
     expect(rep.text).toMatch(/spacc1/);
     expect(rep.files).toHaveLength(1);
     expect(fs.readFileSync(rep.files![0], 'utf8')).toMatch(/^%%MatrixMarket/);
+    // A rank-1 output is written in the Comal file layout (MatrixMarket holds matrices only).
+    const vec = await new RdaSimBackend({}).run(K.spmv(6, 5).module({ A: rnd([6, 5], 0.4, 82, 'csr'), x: rnd([5], 1, 83, 'dense') }), ctx);
+    expect(vec.files!.some((f) => f.endsWith('tensor_y_mode_vals'))).toBe(true);
     const off = await new RdaSimBackend({ checkValues: false, writeOutputs: false }).run(mod, ctx);
     expect(off.valuesChecked).toBe(false);
     expect(off.metrics.cycles).toBe(rep.metrics.cycles);

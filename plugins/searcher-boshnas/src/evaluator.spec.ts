@@ -40,7 +40,7 @@ describe('FashionMnistTrainer', () => {
   it('a tiny real training run beats chance, and the disk cache prevents retraining', async () => {
     const cacheFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-')), 'cache.json');
     const arch: CnnArch = { modules: [chain(['input', 'conv3x3-c4-bn-relu', 'output']), chain(['input', 'maxpool2x2-s2', 'output'])], head: ['flatten'] };
-    const knobs = { trainSize: 160, valSize: 100, testSize: 100, batchSize: 16, epochs: 1, learningRate: 0.02, cacheFile };
+    const knobs = { trainSize: 128, valSize: 80, testSize: 80, batchSize: 16, epochs: 1, learningRate: 0.02, cacheFile };
     const t = new FashionMnistTrainer(knobs);
     const r = await t.evaluate(arch);
     expect(r.val).toBeGreaterThan(0.25); // chance is 0.1

@@ -102,6 +102,13 @@ describe('lower-sam + rda-sim: textbook kernels, every valid loop order', () => 
     const par4 = check(p, [lowerStatement(p.statements[0], p, { parallel: [{ index: 'i', factor: 4 }] })], data).cycles;
     expect(par4).toBeLessThan(serial);
   });
+
+  it('two parallel levels (i x2, j x2) and a parallel fused softmax keep values', () => {
+    const p = programFromStatement('X(i,j) = B(i,k) * C(k,j)', { B: 'csr', C: 'csc', X: 'dcsr' }, { B: [16, 12], C: [12, 14] });
+    check(p, [lowerStatement(p.statements[0], p, { loopOrder: ['i', 'j', 'k'], parallel: [{ index: 'i', factor: 2 }, { index: 'j', factor: 2 }] })], randomData(p, 8, 0.3));
+    const q = programFromStatement('X(i,j) = exp(B(i,j)) / sum(k, exp(B(i,k)))', { B: 'dcsr', X: 'dcsr' }, { B: [12, 10] });
+    check(q, [lowerStatement(q.statements[0], q, { loopOrder: ['i', 'k', 'j'], parallel: [{ index: 'i', factor: 3 }] })], randomData(q, 9, 0.4));
+  });
 });
 
 const GCN = `

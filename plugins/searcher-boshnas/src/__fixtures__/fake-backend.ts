@@ -1,4 +1,5 @@
-import type { Backend, HardwareDesignSpace, IrModule, ModelGraph, Report } from '@fuseflow/kernel';
+import type { Backend, HardwareDesignSpace, IrModule, Report } from '@fuseflow/kernel';
+import type { ModelGraph } from '@fuseflow/ir';
 
 /**
  * Test backend with an analytic cost model: a PE array of `pes` MACs/cycle at `clockMHz`, a
