@@ -34,6 +34,25 @@ describe('PluginLoader', () => {
     expect(ws).toContain('@fuseflow/pass-fusion');
   });
 
+  it('resolves an alias to the plugin with the alias option defaults merged', () => {
+    const dir = tempDir();
+    const pkg = path.join(dir, 'plugins', 'searcher-multi');
+    fs.mkdirSync(pkg, { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'fuseflow-searcher-multi', version: '1.0.0', main: 'index.js' }));
+    fs.writeFileSync(
+      path.join(pkg, 'index.js'),
+      `module.exports = { name: 'fuseflow-searcher-multi', version: '1.0.0', apiVersion: 1, kind: 'searcher', id: 'multi',
+        defaultOptions: { mode: 'a', budget: 3 }, aliases: { 'multi-b': { mode: 'b' } }, register() {} };`,
+    );
+    const loader = new PluginLoader({ baseDir: dir, extraPlugins: ['./plugins/searcher-multi'] });
+    const viaAlias = loader.resolve('multi-b', 'searcher', '/search/use');
+    expect(viaAlias.id).toBe('multi-b');
+    expect(viaAlias.defaultOptions).toEqual({ mode: 'b', budget: 3 });
+    const direct = loader.resolve('multi', 'searcher', '/search/use');
+    expect(direct.defaultOptions).toEqual({ mode: 'a', budget: 3 });
+    expect(() => loader.resolve('multi-c', 'searcher', '/search/use')).toThrow('no searcher plugin "multi-c"');
+  });
+
   it('a plugin that throws on import is reported as broken, not fatal', () => {
     const dir = tempDir();
     const bad = path.join(dir, 'plugins', 'pass-broken');

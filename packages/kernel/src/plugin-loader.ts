@@ -1,3 +1,4 @@
+import { deepMerge } from './merge';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FuseFlowError, isFuseFlowError } from './errors';
@@ -278,8 +279,8 @@ export class PluginLoader {
     const isPackage = isPath || use.startsWith('module:') || use.includes('/') || use.startsWith('@');
     // Plugins listed in the manifest's `plugins` win over installed ones with the same id.
     if (!isPackage) {
-      const hit = this.loadExtra().find((c) => c.plugin?.id === use && c.plugin.kind === kind);
-      if (hit?.plugin) return this.accept(hit.plugin, kind, jsonPath, use);
+      const hit = this.loadExtra().find((c) => c.plugin && answersTo(c.plugin, use) && c.plugin.kind === kind);
+      if (hit?.plugin) return this.accept(asAlias(hit.plugin, use), kind, jsonPath, use);
     }
     const names = isPackage ? [use] : [`@fuseflow/${kind}-${use}`, `fuseflow-${kind}-${use}`];
     for (const name of names) {
@@ -299,9 +300,9 @@ export class PluginLoader {
     }
     if (!isPackage) {
       const all = this.discover();
-      const sameId = all.filter((c) => c.plugin?.id === use);
+      const sameId = all.filter((c) => c.plugin && answersTo(c.plugin, use));
       const hit = sameId.find((c) => c.plugin!.kind === kind) ?? sameId[0];
-      if (hit?.plugin) return this.accept(hit.plugin, kind, jsonPath, use);
+      if (hit?.plugin) return this.accept(asAlias(hit.plugin, use), kind, jsonPath, use);
       tried.push(`short id "${use}" among ${all.filter((c) => c.plugin).length} installed plugins`);
     }
     const usable = this.discover().filter((c) => c.plugin && !c.error);
@@ -331,4 +332,18 @@ export class PluginLoader {
     }
     return plugin;
   }
+}
+
+/** Whether a plugin answers to a short id: its own id or one of its aliases. */
+function answersTo(plugin: FuseFlowPlugin, use: string): boolean {
+  return plugin.id === use || Object.prototype.hasOwnProperty.call(plugin.aliases ?? {}, use);
+}
+
+/**
+ * The plugin as seen through an alias: same contributions, the alias's option defaults merged over
+ * the plugin's (e.g. "boshcode" = the boshnas searcher with mode "codesign").
+ */
+function asAlias(plugin: FuseFlowPlugin, use: string): FuseFlowPlugin {
+  if (plugin.id === use || !plugin.aliases?.[use]) return plugin;
+  return { ...plugin, id: use, defaultOptions: deepMerge(plugin.defaultOptions ?? {}, plugin.aliases[use]) };
 }

@@ -29,6 +29,11 @@ export interface FuseFlowPlugin<O = Record<string, unknown>> {
   defaultOptions?: Partial<O>;
   /** Bind contributions (under the kernel tokens below) into the run container. */
   register(container: DependencyContainer, options: O): void;
+  /**
+   * Other short ids this plugin answers to, each with the option defaults it implies, e.g.
+   * `{ boshcode: { mode: 'codesign' } }` lets a manifest say `"use": "boshcode"`.
+   */
+  aliases?: Record<string, Partial<O>>;
   /** Optional CLI sub-commands this plugin contributes (e.g. `fuseflow simulate`). */
   commands?: CliCommandSpec[];
 }

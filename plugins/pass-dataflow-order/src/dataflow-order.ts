@@ -1,8 +1,9 @@
 import { FuseFlowError, type IrModule, type Pass, type RunContext } from '@fuseflow/kernel';
 import {
+  deriveStats,
   effectiveGroups,
   enumerateLoopOrders,
-  estimateCost,
+  estimateStatement,
   inlineGroup,
   normalizeGroups,
   statementIndexVars,
@@ -31,9 +32,11 @@ export interface DataflowOrderOptions {
   bytesWeight: number;
   /** enumerate at most this many orders per group. */
   limit: number;
+  /** 'best-estimate' scores at most this many orders per group (evenly spaced over the enumeration, #0 included). */
+  maxEstimate: number;
 }
 
-export const defaultDataflowOrderOptions: DataflowOrderOptions = { order: 0, bytesWeight: 0.25, limit: 100000 };
+export const defaultDataflowOrderOptions: DataflowOrderOptions = { order: 0, bytesWeight: 0.25, limit: 100000, maxEstimate: 500 };
 
 const choiceSchema = {
   oneOf: [
@@ -59,6 +62,7 @@ export const dataflowOrderOptionsSchema = {
     },
     bytesWeight: { type: 'number', minimum: 0, default: 0.25 },
     limit: { type: 'integer', minimum: 1, default: 100000 },
+    maxEstimate: { type: 'integer', minimum: 1, default: 500, description: "'best-estimate' scores at most this many orders per group" },
   },
 } as const;
 
@@ -91,8 +95,9 @@ export function chooseLoopOrders(program: TensorProgram, options: Partial<Datafl
     if (!names.includes(k)) throw optionError(`orders.${k}`, `no fusion group named '${k}' (groups: ${names.join(', ')})`);
   }
   let stats: ProgramStats | undefined;
+  // input stats plus estimated stats of every group output (loop orders do not change them)
   const getStats = (): ProgramStats =>
-    (stats ??= { ...(data ? statsFromData(program, data) : {}), ...(o.stats ? statsFromManifest(program, o.stats) : {}) });
+    (stats ??= deriveStats(program, { ...(data ? statsFromData(program, data) : {}), ...(o.stats ? statsFromManifest(program, o.stats) : {}) }));
 
   const groups: FusionGroup[] = infos.map((x) => ({ ...x.group }));
   let globalListUsed = false;
@@ -113,17 +118,18 @@ export function chooseLoopOrders(program: TensorProgram, options: Partial<Datafl
       return;
     }
     if (choice === 'best-estimate') {
+      const n = info.orders.length;
+      const picks = n <= o.maxEstimate ? info.orders.map((_, k) => k) : [...new Set(Array.from({ length: o.maxEstimate }, (_, k) => Math.floor((k * n) / o.maxEstimate)))];
       let best = 0;
       let bestScore = Infinity;
-      info.orders.forEach((ord, k) => {
-        const trial = groups.map((g, j) => (j === gi ? { ...g, loopOrder: ord } : g));
-        const est = estimateCost({ ...program, groups: trial }, getStats()).perGroup[gi];
-        const score = est.flops + o.bytesWeight * est.bytes;
+      for (const k of picks) {
+        const est = estimateStatement(stmt, program, getStats(), info.orders[k]);
+        const score = est.flops + o.bytesWeight * (est.readBytes + est.writeBytes);
         if (score < bestScore) {
           bestScore = score;
           best = k;
         }
-      });
+      }
       groups[gi].loopOrder = info.orders[best];
       return;
     }

@@ -4,6 +4,7 @@ import { FuseFlowError } from '@fuseflow/kernel';
 import { gobi, type GobiOptions } from './gobi';
 import { deriveSeed, makeRng, sha256, type Rng } from './rng';
 import { Surrogate, type SurrogateOptions } from './surrogate';
+import { tfReady } from './tf';
 
 /** A candidate is one row index per input table (NAS: [cnn]; co-design: [cnn, accelerator]). */
 export type Candidate = number[];
@@ -117,6 +118,7 @@ const l1 = (a: number[], b: number[]) => {
  */
 export async function runSearchEngine(problem: SearchProblem, options: Partial<EngineOptions> & { budget: number; seed: number }): Promise<EngineResult> {
   const o: EngineOptions = { ...DEFAULT_ENGINE, ...options };
+  await tfReady();
   const fingerprint = sha256(JSON.stringify([o.fingerprint ?? '', problem.tables.map((t) => [t.length, t[0]?.length ?? 0, sha256(JSON.stringify(t))])]));
   let state: SearchState = { version: 1, strategy: o.strategy, seed: o.seed, fingerprint, iteration: 0, sameBest: 0, evaluations: [] };
   if (o.resume && o.stateFile && fs.existsSync(o.stateFile)) {

@@ -17,7 +17,7 @@ const pkg = require('../package.json') as { name: string; version: string };
 
 /**
  * One plugin, two searchers: 'boshnas' (CNN search) and 'boshcode' (CNN + accelerator co-design).
- * `mode` picks the one the kernel runs (the first SEARCHER bound); the other is bound too, so
+ * `mode` (or the alias "boshcode", which sets mode 'codesign') picks the one the kernel runs (the first SEARCHER bound); the other is bound too, so
  * `container.resolveAll(SEARCHER)` offers both ids.
  */
 const plugin: FuseFlowPlugin<BoshOptions> = {
@@ -29,6 +29,8 @@ const plugin: FuseFlowPlugin<BoshOptions> = {
   description: 'BOSHNAS neural architecture search and BOSHCODE CNN/accelerator co-design (heteroscedastic surrogate + second-order GOBI), with random and regularized-evolution baselines',
   optionsSchema: optionsSchema as unknown as Record<string, unknown>,
   defaultOptions,
+  // A manifest may say "use": "boshcode" for the co-design searcher.
+  aliases: { boshcode: { mode: 'codesign' } },
   register(container, options) {
     const first = options.mode === 'codesign' ? 'codesign' : 'nas';
     const second = first === 'codesign' ? 'nas' : 'codesign';

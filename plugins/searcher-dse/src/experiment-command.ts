@@ -3,6 +3,7 @@ import type { CliCommandSpec } from '@fuseflow/kernel';
 import { EXPERIMENTS } from './experiment-defs';
 import { runExperiment } from './experiments';
 import { writeFig12 } from './experiment-report';
+import { writeFigure } from './figures-report';
 
 /** `fuseflow experiment fig12 --mode fast`: one of the paper's experiments as one command. */
 export const experimentCommand: CliCommandSpec = {
@@ -10,7 +11,7 @@ export const experimentCommand: CliCommandSpec = {
   description: `run one of the paper's experiments (${Object.keys(EXPERIMENTS).join(', ')}) and print its table`,
   args: ['<id>'],
   options: [
-    { flags: '--mode <mode>', description: 'fast (2 cores, minutes) or medium (bundled full sizes, hours)', default: 'fast' },
+    { flags: '--mode <mode>', description: 'fast (2 cores, minutes), medium (bundled full sizes, hours) or tiny (seconds; tests, fig14-17 only)', default: 'fast' },
     { flags: '--out <dir>', description: 'output folder', default: 'out/experiments' },
     { flags: '--resume', description: 'continue an interrupted run (finished runs are not repeated)' },
     { flags: '--executor <name>', description: 'auto | inline | pool', default: 'auto' },
@@ -46,7 +47,7 @@ export const experimentCommand: CliCommandSpec = {
       },
     });
     const wall = (Date.now() - t0) / 1000;
-    const { text, files, rows } = await writeFig12(results, outDir);
+    const { text, files, rows } = def.id === 'fig12' ? await writeFig12(results, outDir) : await writeFigure(def.id, results, outDir);
     if (options.json) io.stdout(JSON.stringify({ experiment: def.id, mode, wallSeconds: wall, rows, files }, null, 2) + '\n');
     else io.stdout(`${def.title} — mode ${mode}, ${results.length} runs in ${wall.toFixed(1)} s\n\n${text}\n\nfiles: ${files.join(', ')}\n`);
     return results.every((r) => r.ok) ? 0 : 1;

@@ -1,4 +1,5 @@
 import type { ExperimentDefinition, ExperimentRun } from './experiments';
+import { FIG14, FIG15, FIG16, FIG17 } from './figures';
 
 const CONFIGS = ['unfused', 'partially fused', 'fully fused'] as const;
 
@@ -117,4 +118,4 @@ export const FIG12_PUBLISHED: Record<string, Record<string, [number, number, num
   'GPT-3 BigBird': { 'b=16': [98511714108, 56340821076, 36439754748], 'b=32': [99652522812, 60497286996, 40596220668], 'b=64': [102275175360, 60497286996, 40596220668] },
 };
 
-export const EXPERIMENTS: Record<string, ExperimentDefinition> = { fig12: FIG12 };
+export const EXPERIMENTS: Record<string, ExperimentDefinition> = { fig12: FIG12, fig14: FIG14, fig15: FIG15, fig16: FIG16, fig17: FIG17 };

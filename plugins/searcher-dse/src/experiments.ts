@@ -17,6 +17,8 @@ export interface ExperimentRun {
   overrides?: Record<string, unknown>;
   /** the x value for sweeps (parallel factor, block size, order index...). */
   x?: number | string;
+  /** an inline base manifest used instead of reading `manifest` (relative paths resolve against the examples folder). */
+  baseManifest?: Manifest;
 }
 
 export interface ExperimentDefinition {
@@ -60,8 +62,8 @@ export function runKey(r: ExperimentRun): string {
 /** The job payload of one experiment run (overrides applied, relative paths kept against the manifest's folder). */
 export function runPayload(r: ExperimentRun, examplesDir: string, outDir: string): PipelineJobPayload {
   const file = path.join(examplesDir, r.manifest);
-  if (!fs.existsSync(file)) throw new FuseFlowError('FF_INPUT_INVALID', `experiment manifest not found: ${file}`);
-  const base = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+  if (!r.baseManifest && !fs.existsSync(file)) throw new FuseFlowError('FF_INPUT_INVALID', `experiment manifest not found: ${file}`);
+  const base = r.baseManifest ? (JSON.parse(JSON.stringify(r.baseManifest)) as Manifest) : (JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest);
   const merged = r.overrides ? (deepMerge(base, r.overrides) as Manifest) : base;
   delete merged.$schema;
   const safe = runKey(r).replace(/[^A-Za-z0-9_.=-]+/g, '_');

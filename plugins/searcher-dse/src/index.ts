@@ -10,6 +10,8 @@ export { runJob } from './job-handler';
 export * from './experiments';
 export * from './experiment-defs';
 export * from './experiment-report';
+export * from './figures';
+export * from './figures-report';
 export type { PipelineJobPayload, PipelineJobResult } from './job-handler';
 
 const fusionChoice = {

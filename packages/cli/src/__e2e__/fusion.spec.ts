@@ -16,6 +16,7 @@ import {
 import { groupLoopOrders, chooseLoopOrders } from '@fuseflow/pass-dataflow-order';
 import { fuseProgram, type Granularity } from '@fuseflow/pass-fusion';
 import { lowerProgram } from '@fuseflow/pass-lower-sam';
+import { parallelizeProgram } from '@fuseflow/pass-parallelize';
 import { blockProgram } from '@fuseflow/pass-sparsity-blocking';
 import { memoryIo } from '../io';
 import { runCli } from '../main';
@@ -185,6 +186,38 @@ s0: Y(i,j) = A(i,k) * X(k,j)
   });
 });
 
+describe('parallelization through the simulator', () => {
+  it('SpMM rows dealt to P = 1, 2, 4 lanes: same values, near-linear cycle reduction', () => {
+    const p = parseProgram(`
+program spmm
+tensor A(120,120): dcsr input
+tensor X(120,8): dense input
+tensor Y(120,8): dense output
+s0: Y(i,j) = A(i,k) * X(k,j)
+`);
+    const data: TensorBindings = {
+      A: gcnNormalizedAdjacency(powerLawGraph({ nodes: 120, edges: 480, seed: 11, format: 'dcsr' })),
+      X: denseRandom({ shape: [120, 8], seed: 12 }),
+    };
+    const cycles = [1, 2, 4].map((factor) => simulate(parallelizeProgram(p, { factor, level: 'i' }), data).cycles);
+    expect(cycles[0] / cycles[1]).toBeGreaterThan(1.5);
+    expect(cycles[0] / cycles[2]).toBeGreaterThan(2.5);
+  });
+
+  it('a fused GCN layer parallelized at its outer level keeps its values', () => {
+    const p = fuseProgram(gcn(60, 8, 4, 3), { granularity: 'partial' });
+    const data: TensorBindings = {
+      A: gcnNormalizedAdjacency(powerLawGraph({ nodes: 60, edges: 200, seed: 13, format: 'dcsr' })),
+      X: denseRandom({ shape: [60, 8], seed: 14 }),
+      W1: uniformRandom({ shape: [8, 4], density: 0.6, seed: 15, format: 'dcsr' }),
+      W2: uniformRandom({ shape: [4, 3], density: 0.6, seed: 16, format: 'dcsr' }),
+    };
+    const base = simulate(p, data);
+    const par = simulate(parallelizeProgram(p, { factor: 4, level: 'outer' }), data);
+    expect(par.cycles).toBeLessThan(base.cycles);
+  });
+});
+
 describe('fuseflow run / simulate with the fusion passes (CLI)', () => {
   const GCN_FX = path.join(__dirname, '..', '..', '..', '..', 'examples', 'gcn', 'gcn.fx.json');
   function project(): string {
@@ -199,7 +232,7 @@ describe('fuseflow run / simulate with the fusion passes (CLI)', () => {
           options: {
             model: GCN_FX,
             resize: true,
-            inputs: { A: { format: 'dcsr', generate: 'gcnadj:60:200:seed=3' }, X: { format: 'dense', generate: 'dense:60x8' } },
+            inputs: { A: { format: 'dcsr', generate: 'gcnadj:30:90:seed=3' }, X: { format: 'dense', generate: 'dense:30x8' } },
             weights: {
               W1: { format: 'dcsr', generate: 'uniform:8x16:0.6' },
               b1: { generate: 'dense:16' },
@@ -220,12 +253,27 @@ describe('fuseflow run / simulate with the fusion passes (CLI)', () => {
     const io = memoryIo(dir);
     const code = await runCli(['--json', '-q', 'run', 'gcn.json', '--passes', 'fusion{granularity=full},dataflow-order{order=best-estimate},lower-sam'], io);
     expect(io.err.join('\n')).toBe('');
-    expect(code).toBe(0);
     const res = JSON.parse(io.out.join('\n'));
+    expect(res.runs[0].error).toBeUndefined();
+    expect(code).toBe(0);
     expect(res.runs[0].report.valuesChecked).toBe(true);
     expect(res.runs[0].report.metrics.cycles).toBeGreaterThan(0);
     expect(res.runs[0].passes.map((p: { pass: string }) => p.pass)).toEqual(['fusion', 'dataflow-order', 'lower-sam']);
     expect(res.runs[0].passes[0].stats.groups).toBe(1);
+  });
+
+  it('simulate --passes "parallelize{factor=4}" runs a one-statement experiment with values checked', async () => {
+    const dir = project();
+    const io = memoryIo(dir);
+    const args = ['simulate', '--expr', 'Y(i,j) = A(i,k) * X(k,j)', '--format', 'A=dcsr', '--gen', 'A=uniform:32x32:0.2:seed=4', '--gen', 'X=dense:32x8'];
+    const code = await runCli([...args, '--passes', 'parallelize{factor=4}', '--json'], io);
+    expect(io.err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    const one = memoryIo(dir);
+    expect(await runCli([...args, '--json'], one)).toBe(0);
+    const cyclesOf = (lines: string[]): number => Number(/"cycles":\s*(\d+)/.exec(lines.join('\n'))![1]);
+    expect(cyclesOf(io.out)).toBeLessThan(cyclesOf(one.out));
+    expect(io.out.join('\n')).toMatch(/"valuesChecked":\s*true/);
   });
 
   it('bad option values give the plugin schema error naming the key', async () => {

@@ -192,6 +192,24 @@ function derivedStat(stmt: Statement, program: TensorProgram, stats: ProgramStat
 export function estimateCost(program: TensorProgram, stats: ProgramStats): CostEstimate {
   const groups = normalizeGroups(program, effectiveGroups(program));
   const known: ProgramStats = { ...stats };
+  return estimateGroups(program, groups, known);
+}
+
+/**
+ * The input statistics extended with estimated statistics of every group's output (in group
+ * order), so one group can be re-estimated under many loop orders with estimateStatement alone.
+ */
+export function deriveStats(program: TensorProgram, stats: ProgramStats): ProgramStats {
+  const known: ProgramStats = { ...stats };
+  for (const g of normalizeGroups(program, effectiveGroups(program))) {
+    const stmt = inlineGroup(program, g);
+    if (!known[stmt.lhs.tensor]) known[stmt.lhs.tensor] = derivedStat(stmt, program, known);
+  }
+  return known;
+}
+
+function estimateGroups(program: TensorProgram, groups: FusionGroup[], known: ProgramStats): CostEstimate {
+  const stats = { ...known };
   const perGroup: GroupCost[] = groups.map((g: FusionGroup) => {
     const stmt = inlineGroup(program, g);
     const cost = estimateStatement(stmt, program, known, g.loopOrder);

@@ -1,4 +1,4 @@
 export type { TensorStat, ProgramStats, ManifestStats } from './stats';
 export { tensorStat, statsFromData, statsFromManifest, existence, projectionPresence } from './stats';
 export type { StatementCost, GroupCost, CostEstimate } from './cost';
-export { WORD_BYTES, indexDims, estimateStatement, estimateCost, paretoPrune } from './cost';
+export { WORD_BYTES, indexDims, estimateStatement, estimateCost, deriveStats, paretoPrune } from './cost';

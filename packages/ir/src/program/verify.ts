@@ -3,6 +3,8 @@ import { inputError } from '../tensor/errors';
 import { validateFormat } from '../tensor/format';
 import { printExpr, printStatement } from './print';
 import { freeVars, readsOf, RESERVED_NAMES } from './expr-utils';
+import { inlineGroup } from '../fusion/groups';
+import { statementIndexVars } from '../fusion/expr-utils';
 
 function accessText(a: { tensor: string; indices: string[] }): string {
   return `${a.tensor}(${a.indices.join(',')})`;
@@ -163,6 +165,15 @@ export function verifyProgram(p: TensorProgram): void {
       for (const v of varsOf.get(sn)!) vars.add(v);
     }
     if (g.loopOrder) {
+      // A fused group's loop order ranges over its fused statement, whose inlined producers may
+      // carry renamed variables (k -> k1, engineer D's fusion/inlineGroup).
+      if (g.statements.length > 1) {
+        try {
+          for (const v of statementIndexVars(inlineGroup(p, g))) vars.add(v);
+        } catch {
+          // an illegal group is reported by pass-fusion / normalizeGroups with a precise message
+        }
+      }
       const seen = new Set<string>();
       for (const v of g.loopOrder) {
         if (seen.has(v)) gfail(`loop order repeats index ${v}`);

@@ -1,0 +1,240 @@
+import type { Manifest } from '@fuseflow/kernel';
+import { enumerateLoopOrders, inlineGroup, parseProgram } from '@fuseflow/ir';
+import type { ExperimentDefinition, ExperimentRun } from './experiments';
+
+/*
+ * Figures 14-17 of the paper as experiment definitions on the same runner as Figure 12.
+ * Figure 14 runs the bundled GCN (PyTorch frontend); Figures 15-17 use small kernels written in
+ * index notation (frontend 'expr') so the swept parameter is the only thing that changes.
+ */
+
+/** GCN statement names as the PyTorch frontend imports gcn.fx.json (printProgram of examples/gcn). */
+export const GCN_LAYER1 = ['sparse_mm', 'matmul', 'add_t', 'relu_t'];
+export const GCN_LAYER2 = ['sparse_mm_1', 'matmul_1', 'add_1', 'softmax_max', 'softmax_exp', 'softmax_sum', 'softmax_div'];
+
+const single = (names: string[]) => names.map((n) => [n]);
+
+/** Figure 14's five GCN fusion configurations, as explicit groups (order of the paper's plot). */
+export const FIG14_CONFIGS: Array<{ name: string; groups: string[][] }> = [
+  { name: 'fully fused', groups: [[...GCN_LAYER1, ...GCN_LAYER2]] },
+  { name: 'only 1st layer fused', groups: [GCN_LAYER1, ...single(GCN_LAYER2)] },
+  { name: 'only 2nd layer fused', groups: [...single(GCN_LAYER1), GCN_LAYER2] },
+  { name: 'both layers fused', groups: [GCN_LAYER1, GCN_LAYER2] },
+  { name: 'unfused', groups: [...single(GCN_LAYER1), ...single(GCN_LAYER2)] },
+];
+
+/** GCN input sizes: a seeded power-law graph of `nodes`/`edges`, `features` node features. */
+interface GcnSize {
+  label: string;
+  nodes: number;
+  edges: number;
+  features: number;
+}
+
+function fig14Runs(sizes: GcnSize[], manifest = 'gcn/cora.json'): ExperimentRun[] {
+  return sizes.flatMap((s) =>
+    FIG14_CONFIGS.flatMap((c) =>
+      (['sim', 'estimate'] as const).map((how) => {
+        const passes: Array<string | { use: string; options: Record<string, unknown> }> = [{ use: 'fusion', options: { groups: c.groups } }];
+        if (how === 'sim') passes.push('lower-sam');
+        return {
+          group: 'GCN',
+          label: s.label,
+          manifest,
+          configuration: c.name,
+          x: how,
+          overrides: {
+            frontend: {
+              options: {
+                inputs: { A: { generate: `gcnadj:${s.nodes}:${s.edges}` }, X: { generate: `dense:${s.nodes}x${s.features}` } },
+                weights: { W1: { generate: `uniform:${s.features}x16:0.4` } },
+              },
+            },
+            configurations: [{ name: c.name, passes }],
+            ...(how === 'estimate' ? { backend: { use: 'estimate', options: {} } } : {}),
+          },
+        } satisfies ExperimentRun;
+      }),
+    ),
+  );
+}
+
+/**
+ * Figure 14: normalized FLOPs vs bytes of the five GCN fusion configurations (simulator counters,
+ * normalized by unfused), with the analytic estimator's numbers beside them.
+ * fast: a Cora-like power-law graph scaled to 1/8 (339 nodes, 1,320 edges: Cora's average degree),
+ * 8 features; medium: the bundled cora_ml manifest at its full size.
+ */
+export const FIG14: ExperimentDefinition = {
+  id: 'fig14',
+  title: 'Normalized FLOPs vs bytes moved of five GCN fusion configurations (Figure 14)',
+  description: 'GCN fully fused / only 1st layer / only 2nd layer / both layers / unfused: simulator FLOPs and bytes (and the estimator) normalized by unfused.',
+  modes: {
+    tiny: fig14Runs([{ label: 'tiny', nodes: 40, edges: 120, features: 4 }]),
+    fast: fig14Runs([{ label: 'cora/8', nodes: 339, edges: 1320, features: 8 }]),
+    medium: fig14Runs([{ label: 'cora_ml', nodes: 2995, edges: 16316, features: 2879 }], 'gcn/cora_ml.json'),
+  },
+};
+
+/** An inline manifest for a program written in index notation (frontend 'expr', backend rda-sim). */
+export function exprManifest(name: string, program: string, inputs: Record<string, string>): Manifest {
+  return {
+    version: 1,
+    name,
+    seed: 25,
+    frontend: { use: 'expr', options: { program, inputs } },
+    // Rank-3 outputs cannot be written as MatrixMarket; the values are still checked.
+    backend: { use: 'rda-sim', options: { writeOutputs: false } },
+  } as Manifest;
+}
+
+/**
+ * Multi-head BigBird attention scores (the SDDMM that dominates attention): S(b,i,j) =
+ * sum_k Q(b,i,k) K(b,j,k) restricted to the mask M(i,j). Stream levels: b (heads, outermost), i, j, k.
+ */
+export function attentionScoresProgram(heads: number, seq: number, dim: number): string {
+  return [
+    'program mha_scores',
+    `tensor Q(${heads},${seq},${dim}): dense input`,
+    `tensor K(${heads},${seq},${dim}): dense input`,
+    `tensor M(${seq},${seq}): dcsr input`,
+    `tensor S(${heads},${seq},${seq}): dcc output`,
+    'scores: S(b,i,j) = Q(b,i,k) * K(b,j,k) * M(i,j)',
+  ].join('\n');
+}
+
+function fig15Runs(heads: number, seq: number, dim: number, block: number, factors: number[], both: number): ExperimentRun[] {
+  const base = exprManifest('mha-scores', attentionScoresProgram(heads, seq, dim), {
+    Q: `dense:${heads}x${seq}x${dim}:normal=0.5`,
+    K: `dense:${heads}x${seq}x${dim}:normal=0.5`,
+    M: `bigbird:${seq}:${block}`,
+  });
+  const run = (label: string, p: number, levels: Array<{ index: string; factor: number }>): ExperimentRun => ({
+    group: 'MHA scores',
+    label,
+    manifest: 'inline/fig15.json',
+    baseManifest: base,
+    x: p,
+    overrides: { passes: [...(levels.some((l) => l.factor > 1) ? [{ use: 'parallelize', options: { levels: levels.filter((l) => l.factor > 1) } }] : []), 'lower-sam'] },
+  });
+  return [
+    ...factors.map((p) => run('outermost (heads b)', p, [{ index: 'b', factor: p }])),
+    ...factors.map((p) => run('second level (rows i)', p, [{ index: 'i', factor: p }])),
+    run('both levels', both * both, [{ index: 'b', factor: both }, { index: 'i', factor: both }]),
+  ];
+}
+
+/**
+ * Figure 15: cycles vs parallel factor and location on multi-head BigBird attention scores.
+ * fast: 8 heads, sequence 64, head dim 16, block 8; P = 1, 2, 4, 8 at each level, and P = 4 at both.
+ */
+export const FIG15: ExperimentDefinition = {
+  id: 'fig15',
+  title: 'Cycles vs parallel factor and location, multi-head attention scores (Figure 15)',
+  description: 'SDDMM S(b,i,j) = Q(b,i,k) K(b,j,k) M(i,j) with a BigBird mask; parallelize{levels} at the heads (outermost) or rows (second level), or both.',
+  modes: {
+    tiny: fig15Runs(4, 16, 4, 4, [1, 2, 4], 2),
+    fast: fig15Runs(8, 64, 16, 8, [1, 2, 4, 8], 4),
+    medium: fig15Runs(12, 1024, 64, 64, [1, 2, 4, 8], 4),
+  },
+};
+
+/** BigBird attention's value product O(i,d) = sum_j P(i,j) V(j,d) with P on the mask's pattern. */
+export function attentionValueProgram(seq: number, dim: number): string {
+  return [
+    'program bigbird_pv',
+    `tensor P(${seq},${seq}): dcsr input`,
+    `tensor V(${seq},${dim}): dense input`,
+    `tensor O(${seq},${dim}): dense output`,
+    'pv: O(i,d) = P(i,j) * V(j,d)',
+  ].join('\n');
+}
+
+function fig16Runs(seq: number, dim: number, blocks: number[]): ExperimentRun[] {
+  return blocks.flatMap((b) => {
+    // The mask is generated at the block granularity being compared (as the artifact does), so the
+    // scalar and the blocked run of one block size compute the same product.
+    const base = exprManifest(`bigbird-pv-${b}`, attentionValueProgram(seq, dim), { P: `bigbird:${seq}:${b}`, V: `dense:${seq}x${dim}` });
+    return [
+      { group: 'BigBird P·V', label: 'scalar', manifest: `inline/fig16-${b}.json`, baseManifest: base, x: b, overrides: { passes: ['lower-sam'] } },
+      {
+        group: 'BigBird P·V',
+        label: 'blocked',
+        manifest: `inline/fig16-${b}.json`,
+        baseManifest: base,
+        x: b,
+        overrides: { passes: [{ use: 'sparsity-blocking', options: { size: b } }, 'lower-sam'] },
+      },
+    ];
+  });
+}
+
+/**
+ * Figure 16: sparsity blocking at 16/32/64 vs scalar on BigBird attention (the P·V product).
+ * fast: sequence 256, head dim 64.
+ */
+export const FIG16: ExperimentDefinition = {
+  id: 'fig16',
+  title: 'Block-sparse (16/32/64) vs scalar BigBird attention (Figure 16)',
+  description: 'O(i,d) = P(i,j) V(j,d) with P on a BigBird mask of block b; scalar vs sparsity-blocking{size=b}.',
+  modes: {
+    tiny: fig16Runs(32, 8, [4, 8]),
+    fast: fig16Runs(256, 64, [16, 32, 64]),
+    medium: fig16Runs(1024, 64, [16, 32, 64]),
+  },
+};
+
+/**
+ * ((A·B)·C)·D fused into one kernel, formats alternating DCSR / DCSC so the loop-order partial
+ * order is a zigzag (i<j>k<l>m): 16 valid dataflow orders (the paper's (A·B)·C has 15 plotted).
+ */
+export function chainProgram(n: number): string {
+  const t = (x: string, f: string, role: string) => `tensor ${x}(${n},${n}): ${f} ${role}`;
+  return [
+    'program nested_matmuls',
+    t('A', 'dcsr', 'input'),
+    t('B', 'dcsc', 'input'),
+    t('C', 'dcsr', 'input'),
+    t('D', 'dcsc', 'input'),
+    t('T', 'dcsr', 'intermediate'),
+    t('U', 'dcsr', 'intermediate'),
+    t('X', 'dense', 'output'),
+    's0: T(i,k) = A(i,j) * B(j,k)',
+    's1: U(i,l) = T(i,k) * C(k,l)',
+    's2: X(i,m) = U(i,l) * D(l,m)',
+  ].join('\n');
+}
+
+/** The valid dataflow orders of chainProgram's fused kernel, as strings ('imkjl', ...), in the pass's index order. */
+export function chainOrders(n = 8): string[] {
+  const p = parseProgram(`${chainProgram(n)}\ngroup g0 = s0, s1, s2`);
+  return enumerateLoopOrders(inlineGroup(p, p.groups![0]), p).map((o) => o.join(''));
+}
+
+function fig17Runs(n: number, density: number, orders: number[]): ExperimentRun[] {
+  const names = chainOrders(n);
+  const base = exprManifest('nested-matmuls', chainProgram(n), Object.fromEntries(['A', 'B', 'C', 'D'].map((t, i) => [t, `uniform:${n}x${n}:${density}:seed=${i + 1}`])));
+  return orders.map((o) => ({
+    group: 'nested matmuls',
+    label: `${o}: ${names[o] ?? '?'}`,
+    manifest: 'inline/fig17.json',
+    baseManifest: base,
+    x: o,
+    overrides: { passes: [{ use: 'fusion', options: { granularity: 'full' } }, { use: 'dataflow-order', options: { order: o } }, 'lower-sam'] },
+  }));
+}
+
+/**
+ * Figure 17: every valid dataflow order of the fused ((A·B)·C)·D. fast: 16 x 16 matrices at
+ * density 0.3, all 16 orders; tiny: 8 x 8, the first 4.
+ */
+export const FIG17: ExperimentDefinition = {
+  id: 'fig17',
+  title: 'Dataflow order sweep of fused nested matmuls (Figure 17)',
+  description: 'fusion{granularity=full} + dataflow-order{order=N} for every valid order N of ((A·B)·C)·D (A, C DCSR; B, D DCSC).',
+  modes: {
+    tiny: fig17Runs(8, 0.3, [0, 1, 2, 3]),
+    fast: fig17Runs(16, 0.3, Array.from({ length: 16 }, (_, i) => i)),
+    medium: fig17Runs(64, 0.1, Array.from({ length: 16 }, (_, i) => i)),
+  },
+};
