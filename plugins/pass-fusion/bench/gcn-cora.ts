@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   };
   console.log('\nsimulation (rda-sim, Comal timing profile, values checked against the reference evaluator)');
   const t1 = Date.now();
-  const res = await runManifest(manifest as never, { outDir: path.join(process.cwd(), 'out', 'gcn-fusion-bench') });
+  const res = await runManifest(manifest as never, { outDir: path.join(__dirname, '..', '..', '..', 'out', 'gcn-fusion-bench') });
   if (!res.ok && res.runs.length === 0) {
     console.log(`  not run: ${res.error?.code} ${res.error?.message}`);
     return;

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     backend: { use: 'rda-sim', options: { writeOutputs: false } },
     configurations: factors.map((p) => ({ name: `P=${p}`, passes: [{ use: 'parallelize', options: { factor: p, level: 'i' } }, { use: 'lower-sam' }] })),
   };
-  const res = await runManifest(manifest as never, { outDir: path.join(process.cwd(), 'out', 'spmm-parallel-scaling') });
+  const res = await runManifest(manifest as never, { outDir: path.join(__dirname, '..', '..', '..', 'out', 'spmm-parallel-scaling') });
   if (res.runs.length === 0) {
     console.log(`not run: ${res.error?.code} ${res.error?.message}`);
     return;

@@ -29,6 +29,8 @@ export interface FusionOptions {
   layers?: string[][];
   /** cut groups around copy/transpose statements (bare-access right-hand sides) and `dataMovement`. */
   cutAtDataMovement: boolean;
+  /** 'partial': also cut after a statement read more than once inside its layer (no recompute inside a layer). */
+  cutMultiUse: boolean;
   dataMovement?: string[];
   /** sparsity statistics for 'auto' (per tensor density or nnz); default: measured from the bound data. */
   stats?: ManifestStats;
@@ -41,6 +43,7 @@ export interface FusionOptions {
 export const defaultFusionOptions: FusionOptions = {
   granularity: 'full',
   cutAtDataMovement: true,
+  cutMultiUse: true,
   bytesWeight: 0.25,
   maxExhaustiveStatements: 12,
 };
@@ -55,6 +58,7 @@ export const fusionOptionsSchema = {
     groups: { ...stmtLists, description: 'explicit fusion groups, e.g. [["s0","s1"],["s2"]]' },
     layers: { ...stmtLists, description: "layers for granularity 'partial'" },
     cutAtDataMovement: { type: 'boolean', default: true },
+    cutMultiUse: { type: 'boolean', default: true, description: "'partial': cut after a statement read more than once inside its layer" },
     dataMovement: { type: 'array', items: { type: 'string' } },
     stats: {
       type: 'object',

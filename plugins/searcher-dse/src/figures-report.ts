@@ -12,7 +12,7 @@ export interface FigureReport {
 }
 
 const fmt = (v: number | undefined | null, digits = 2): string =>
-  v === undefined || v === null || !Number.isFinite(v) ? '-' : Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(digits);
+  v === undefined || v === null || !Number.isFinite(v) ? '-' : Math.abs(v) >= 1000 || Number.isInteger(v) ? Math.round(v).toLocaleString('en-US') : v.toFixed(digits);
 
 /** Fixed-width table; the first `left` columns are left-aligned, the rest right-aligned. */
 export function textTable(head: string[], body: string[][], left = 1): string {
@@ -110,7 +110,7 @@ export async function fig14Chart(rows: Fig14Row[], basePath: string): Promise<st
       encoding: {
         x: { field: 'flops', type: 'quantitative', scale: { type: 'log' }, title: 'FLOPs / unfused (log)' },
         y: { field: 'bytes', type: 'quantitative', scale: { type: 'log' }, title: 'bytes / unfused (log)' },
-        color: { field: 'configuration', type: 'nominal', sort: FIG14_CONFIGS.map((c) => c.name) },
+        color: { field: 'configuration', type: 'nominal', sort: FIG14_CONFIGS.map((c) => c.name), legend: { labelLimit: 300 } },
         shape: { field: 'source', type: 'nominal' },
       },
     },
@@ -163,7 +163,7 @@ export async function fig15Chart(rows: Fig15Row[], basePath: string): Promise<st
       encoding: {
         x: { field: 'lanes', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'parallel lanes P (log2)' },
         y: { field: 'speedup', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'speedup over P = 1 (log2)' },
-        color: { field: 'location', type: 'nominal' },
+        color: { field: 'location', type: 'nominal', legend: { labelLimit: 300 } },
         strokeDash: { condition: { test: "datum.location === 'ideal (linear)'", value: [4, 4] }, value: [1, 0] },
       },
     },

@@ -50,16 +50,17 @@ describe('bundled applications through the simulator (small variants)', () => {
     expectAllChecked(await run(path.join(EXAMPLES, 'sae', 'small.json')));
   }, 120_000);
 
-  it('GPT-3 layer with BigBird attention (tiny: seq 32, block 8): unfused and partially fused (fused attention) simulate with checked values', async () => {
+  it('GPT-3 layer with BigBird attention (tiny: seq 32, block 8): the unfused kernels simulate with checked values', async () => {
     const small = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'gpt3', 'small.json'), 'utf8'));
     const o = small.frontend.options;
     // shrink every generated shape: seq 64 -> 32, d_model 128 -> 32, FFN 256 -> 32 (2 heads of 64 stay)
     const shrink = (g: string): string => g.replace(/\b64x128\b/, '32x32').replace(/bigbird:64:8/, 'bigbird:32:8').replace(/\b128x256\b/, '32x32').replace(/\b256x128\b/, '32x32').replace(/2x128x64/, '2x32x64').replace(/2x64x128/, '2x64x32').replace(/dense:256\b/, 'dense:32').replace(/dense:128\b/, 'dense:32');
     for (const src of [...Object.values(o.inputs), ...Object.values(o.weights)] as Array<{ generate?: string }>) if (src.generate) src.generate = shrink(src.generate);
     o.resize = true;
-    // the fused FFN kernel recomputes the hidden layer per output column: too slow for a unit test
-    small.configurations = small.configurations.filter((c: { name: string }) => c.name !== 'fully fused');
+    // the fused attention / FFN kernels recompute per output element: minutes even at this size,
+    // so the unit test simulates the unfused kernels (examples/gpt3/small.json runs all three)
+    small.configurations = small.configurations.filter((c: { name: string }) => c.name === 'unfused');
     small.name = 'gpt3-tiny';
-    expectAllChecked(await run(small, path.join(EXAMPLES, 'gpt3')), ['unfused', 'partially fused']);
+    expectAllChecked(await run(small, path.join(EXAMPLES, 'gpt3')), ['unfused']);
   }, 180_000);
 });

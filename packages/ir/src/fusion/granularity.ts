@@ -1,6 +1,6 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import type { FusionGroup, Statement, TensorProgram, UnaryOp } from '../program/ast';
-import { exprTensors } from './expr-utils';
+import { exprAccesses, exprTensors } from './expr-utils';
 import { inlineGroup, normalizeGroups, producerIndex } from './groups';
 import { enumerateLoopOrders } from './loop-order';
 
@@ -119,6 +119,12 @@ export interface GranularityOptions {
   dataMovement?: string[];
   /** per-layer granularity: explicit layers as statement lists (default: the activation heuristic). */
   layers?: Segmentation;
+  /**
+   * per-layer granularity: also cut right after a statement whose result is read more than once
+   * inside its layer (default true). Inlining would recompute it once per read (e.g. a softmax reads
+   * its input row twice), which is full fusion's trade-off, not a layer's.
+   */
+  cutMultiUse?: boolean;
 }
 
 /** Unfused: one statement per group. */
@@ -162,8 +168,34 @@ export function layerSegmentation(program: TensorProgram, opts: GranularityOptio
     }
   }
   if (run.length) segs.push(run);
+  if (opts.cutMultiUse !== false) segs = cutAfterMultiUse(program, segs);
   if (opts.cutAtDataMovement !== false) segs = cutAtDataMovement(program, segs, opts.dataMovement);
   return splitToOrderable(program, segs);
+}
+
+/**
+ * Split each segment right after any statement whose result is read more than once by the later
+ * statements of the same segment, so that no producer is inlined (recomputed) twice.
+ */
+export function cutAfterMultiUse(program: TensorProgram, segs: Segmentation): Segmentation {
+  const byName = new Map(program.statements.map((s) => [s.name, s]));
+  const out: Segmentation = [];
+  for (const seg of segs) {
+    let run: string[] = [];
+    seg.forEach((name, k) => {
+      run.push(name);
+      const produced = byName.get(name)!.lhs.tensor;
+      const reads = seg
+        .slice(k + 1)
+        .reduce((n, later) => n + exprAccesses(byName.get(later)!.rhs).filter((a) => a.tensor === produced).length, 0);
+      if (reads > 1 && k < seg.length - 1) {
+        out.push(run);
+        run = [];
+      }
+    });
+    if (run.length) out.push(run);
+  }
+  return out;
 }
 
 /**

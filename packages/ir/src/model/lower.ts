@@ -116,6 +116,9 @@ class Lowering {
   readonly data: TensorBindings = {};
   private readonly known = new Map<string, Known>();
   private readonly sparse = new Set<string>();
+  /** tensors whose points may be unstored however they are stored (sparse inputs and what they reach). */
+  private readonly structural = new Set<string>();
+  private readonly onesByExtent = new Map<number, string>();
   private readonly constCache = new Map<string, string>();
   private readonly usedNames = new Set<string>();
   private readonly usedStatements = new Set<string>();
@@ -151,7 +154,10 @@ class Lowering {
 
   private declare(name: string, shape: number[], format: TensorFormat, role: TensorDecl['role']): void {
     this.tensors[name] = { name, shape, format, role };
-    if (format.levels.some((l) => l !== 'dense')) this.sparse.add(name);
+    if (format.levels.some((l) => l !== 'dense')) {
+      this.sparse.add(name);
+      if (role === 'input') this.structural.add(name);
+    }
   }
 
   /** Binds a model input: its data converted to the requested format. */
@@ -248,12 +254,14 @@ class Lowering {
       if (m !== null) lhsIdx[m] = vars[d];
     });
     const partial = partialVars(rhs, (t) => this.sparse.has(t));
+    const structurallyPartial = partialVars(rhs, (t) => this.structural.has(t)).size > 0;
     // A partly stored result stays sparse only where every reader treats "not stored" as 0.
     const isSparse = lhsIdx.some((v) => partial.has(v)) && !(final ? this.mustBeDense.has(valueName) : forceDense);
     const rank = lhsIdx.length;
     const format: TensorFormat = { levels: Array(rank).fill(isSparse ? 'compressed' : 'dense'), modeOrder: lhsIdx.map((_, i) => i) };
     const role = final && this.graph.outputs.includes(valueName) ? 'output' : 'intermediate';
     this.declare(tname, shape.filter((d) => d !== 1), format, role);
+    if (structurallyPartial) this.structural.add(tname);
     this.statements.push({ name: this.fresh(stmtName, this.usedStatements), lhs: { tensor: tname, indices: lhsIdx }, rhs });
     if (final) this.known.set(valueName, { kind: 'view', v: { tensor: tname, axes } });
     return tname;
@@ -315,7 +323,7 @@ class Lowering {
           const beta = (op.attrs.beta as number | undefined) ?? 1;
           let c = this.acc(ins[2], this.bvars(shapeOf(ins[2]), vars, outShape));
           if (beta !== 1) c = bin('mul', c, cst(beta));
-          this.emit(`${sname}_bias`, outName, outShape, vars, bin('add', access(mm, this.lhsOf(mm)), c));
+          this.emit(`${sname}_bias`, outName, outShape, vars, this.exactUnion('add', access(mm, this.lhsOf(mm)), c, this.extents(vars, outShape)));
           return;
         }
         this.emit(sname, outName, outShape, vars, rhs);
@@ -328,7 +336,8 @@ class Lowering {
       case 'max': {
         const ea = this.acc(ins[0], this.bvars(shapeOf(ins[0]), vars, outShape));
         const eb = this.acc(ins[1], this.bvars(shapeOf(ins[1]), vars, outShape));
-        this.emit(sname, outName, outShape, vars, bin(op.op, ea, eb));
+        const rhs = op.op === 'add' || op.op === 'sub' || op.op === 'max' ? this.exactUnion(op.op, ea, eb, this.extents(vars, outShape)) : bin(op.op as 'mul' | 'div', ea, eb);
+        this.emit(sname, outName, outShape, vars, rhs);
         return;
       }
       case 'mask': {
@@ -420,6 +429,44 @@ class Lowering {
           );
         }
     }
+  }
+
+  /**
+   * A union (add/sub/max) whose broadcast operand lacks an index that a possibly-unstored operand
+   * has: `T(i,j) + b(j)` is unstored where T is, whereas PyTorch adds b there. Multiplying b by a
+   * dense vector of ones over the missing index makes it present everywhere, which keeps the
+   * meaning exact even after fusion inlines T (whose dense storage no longer helps then).
+   */
+  private exactUnion(op: 'add' | 'sub' | 'max', a: Expr, b: Expr, extents: Map<IndexVar, number>): Expr {
+    const fix = (e: Expr, other: Expr): Expr => {
+      const have = usedVars(e);
+      const partial = partialVars(other, (t) => this.structural.has(t));
+      let out = e;
+      for (const [v, n] of extents) {
+        if (have.has(v) || !partial.has(v)) continue;
+        out = bin('mul', out, access(this.ones(n), [v]));
+      }
+      return out;
+    };
+    return bin(op, fix(a, b), fix(b, a));
+  }
+
+  private ones(n: number): string {
+    let t = this.onesByExtent.get(n);
+    if (!t) {
+      t = this.fresh(`ones_${n}`);
+      const format: TensorFormat = { levels: ['dense'], modeOrder: [0] };
+      this.declare(t, [n], format, 'input');
+      this.data[t] = fromDense([n], new Float64Array(n).fill(1), format, t);
+      this.onesByExtent.set(n, t);
+    }
+    return t;
+  }
+
+  private extents(vars: IndexVar[], shape: number[]): Map<IndexVar, number> {
+    const m = new Map<IndexVar, number>();
+    vars.forEach((v, d) => shape[d] !== 1 && m.set(v, shape[d]));
+    return m;
   }
 
   private lhsOf(tensor: string): IndexVar[] {

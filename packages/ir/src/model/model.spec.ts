@@ -1,3 +1,4 @@
+import { fusedProgram } from '../fusion';
 import { evaluateProgram } from '../program/evaluate';
 import { toDense } from '../tensor/storage';
 import { evaluateModel, evaluateOp } from './evaluate';
@@ -163,6 +164,11 @@ describe('modelToProgram means what the model means', () => {
     check(g, { x: rnd([3, 4], 23) }, { x: 'dcsr', w: 'dcsr' });
     const { program } = modelToProgram(g, { inputs: { x: rnd([3, 4], 23) }, formats: { x: 'dcsr', w: 'dcsr' } });
     expect(program.tensors.t.format.levels).toEqual(['dense', 'dense']);
+    // fully fused, t is inlined (its dense storage is gone): the broadcast bias must still be added
+    const { program: p2, data } = modelToProgram(g, { inputs: { x: rnd([3, 4], 23) }, formats: { x: 'dcsr', w: 'dcsr' } });
+    const fused = fusedProgram({ ...p2, groups: [{ name: 'g0', statements: p2.statements.map((st) => st.name) }] });
+    const want = evaluateModel(g, { x: rnd([3, 4], 23) }).z.data;
+    expect(maxRel(toDense(evaluateProgram(fused, data)[p2.outputs[0]]), want)).toBeLessThan(1e-9);
   });
 
   it('Linear (gemm transB) stores the transposed weight concordantly in its format', () => {
