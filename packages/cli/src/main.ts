@@ -85,10 +85,14 @@ async function cmdRun(manifest: string, opts: { configuration?: string[] }, g: G
   return res.runs.length === 0 && res.error ? exitCodeFor(res.error) : 1;
 }
 
-async function cmdSearch(manifest: string, opts: { budget?: number; resume?: boolean }, g: GlobalOptions, io: CliIo): Promise<number> {
+async function cmdSearch(manifest: string, opts: { budget?: number; resume?: boolean; queue?: string }, g: GlobalOptions, io: CliIo): Promise<number> {
   const searchOptions: Record<string, unknown> = {};
   if (opts.budget !== undefined) searchOptions.budget = opts.budget;
   if (opts.resume) searchOptions.resume = true;
+  if (opts.queue !== undefined) {
+    if (!/^redis:\/\//.test(opts.queue)) throw new CommanderError(2, 'fuseflow.usage', `--queue: expected redis://host:port, got "${opts.queue}"`);
+    searchOptions.queue = opts.queue;
+  }
   const file = resolvePath(io, manifest);
   let hasSearch = false;
   try {
@@ -251,7 +255,8 @@ export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: Pl
     .argument('<manifest>', 'pipeline manifest with a "search" block')
     .option('--budget <n>', 'number of evaluations (passed to the searcher as options.budget)', parseBudget)
     .option('--resume', 'continue a previous search (passed to the searcher as options.resume)')
-    .action(async (manifest: string, opts: { budget?: number; resume?: boolean }, cmd: Command) => setCode(await cmdSearch(manifest, opts, g(cmd), io)));
+    .option('--queue <url>', 'run evaluations on `fuseflow worker` processes through Redis (options.queue), e.g. redis://127.0.0.1:6379')
+    .action(async (manifest: string, opts: { budget?: number; resume?: boolean; queue?: string }, cmd: Command) => setCode(await cmdSearch(manifest, opts, g(cmd), io)));
   program
     .command('plugins')
     .description('list installed plugins: kind, id, version, options (and broken ones, with the reason)')
