@@ -1,3 +1,4 @@
+import { FuseFlowError } from '@fuseflow/kernel';
 import type { ModelGraph } from './model/graph';
 import type { TensorProgram } from './program/ast';
 import type { SparseTensorData } from './tensor/types';
@@ -18,4 +19,16 @@ export interface ProgramModule {
   /** input data (and weights) bound to the program's input tensors. */
   data: TensorBindings;
   [key: string]: unknown;
+}
+
+/**
+ * The module as a ProgramModule, or a clear FF_INPUT_INVALID naming the pass that needed one
+ * (a pass placed after lowering, or a frontend that emitted a ModelGraph).
+ */
+export function expectProgramModule(ir: unknown, who: string): ProgramModule {
+  const mod = ir as Partial<ProgramModule> | undefined;
+  if (!mod || !mod.program || !Array.isArray(mod.program.statements)) {
+    throw new FuseFlowError('FF_INPUT_INVALID', `${who}: expected a 'program' stage module with a TensorProgram`);
+  }
+  return mod as ProgramModule;
 }

@@ -1,6 +1,6 @@
 import type { Backend, FuseFlowPlugin, IrModule, Report } from '@fuseflow/kernel';
 import { BACKEND, PLUGIN_API_VERSION } from '@fuseflow/kernel';
-import { estimateCost, statsFromData, statsFromManifest, type ManifestStats, type ProgramModule } from '@fuseflow/ir';
+import { estimateCost, expectProgramModule, statsFromData, statsFromManifest, type ManifestStats } from '@fuseflow/ir';
 
 export interface EstimateOptions {
   /** nnz statistics per tensor given by hand (overrides what the bound data says). */
@@ -18,7 +18,7 @@ export class EstimateBackend implements Backend {
   constructor(private readonly options: EstimateOptions = {}) {}
 
   run(ir: IrModule): Report {
-    const mod = ir as unknown as ProgramModule;
+    const mod = expectProgramModule(ir, 'estimate');
     const stats = {
       ...statsFromData(mod.program, mod.data ?? {}),
       ...(this.options.stats ? statsFromManifest(mod.program, this.options.stats) : {}),

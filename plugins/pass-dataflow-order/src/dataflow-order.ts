@@ -15,8 +15,7 @@ import {
   type ManifestStats,
   type ProgramModule,
   type ProgramStats,
-  type TensorProgram,
-} from '@fuseflow/ir';
+  type TensorProgram, expectProgramModule } from '@fuseflow/ir';
 
 /** An order choice: index into the enumerated orders, 'best-estimate', or an explicit variable list. */
 export type OrderChoice = number | string | string[];
@@ -165,10 +164,7 @@ export class DataflowOrderPass implements Pass {
   constructor(private readonly options: Partial<DataflowOrderOptions> = {}) {}
 
   run(ir: IrModule, ctx?: RunContext): IrModule {
-    const mod = ir as unknown as ProgramModule;
-    if (!mod.program || !Array.isArray(mod.program.statements)) {
-      throw new FuseFlowError('FF_INPUT_INVALID', "dataflow-order: expected a 'program' stage module with a TensorProgram");
-    }
+    const mod = expectProgramModule(ir, 'dataflow-order');
     const program = chooseLoopOrders(mod.program, this.options, mod.data);
     ctx?.stat?.('groups', program.groups!.length);
     return { ...mod, program } as unknown as IrModule;

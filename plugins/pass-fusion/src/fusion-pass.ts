@@ -15,8 +15,7 @@ import {
   type ProgramModule,
   type ProgramStats,
   type Segmentation,
-  type TensorProgram,
-} from '@fuseflow/ir';
+  type TensorProgram, expectProgramModule } from '@fuseflow/ir';
 
 export type Granularity = 'unfused' | 'full' | 'partial' | 'auto';
 
@@ -155,10 +154,7 @@ export class FusionPass implements Pass {
   constructor(private readonly options: Partial<FusionOptions> = {}) {}
 
   run(ir: IrModule, ctx?: RunContext): IrModule {
-    const mod = ir as unknown as ProgramModule;
-    if (!mod.program || !Array.isArray(mod.program.statements)) {
-      throw new FuseFlowError('FF_INPUT_INVALID', "fusion: expected a 'program' stage module with a TensorProgram");
-    }
+    const mod = expectProgramModule(ir, 'fusion');
     const program = fuseProgram(mod.program, this.options, mod.data);
     ctx?.stat?.('groups', program.groups!.length);
     ctx?.stat?.('statements', program.statements.length);

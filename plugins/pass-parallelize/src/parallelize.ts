@@ -7,8 +7,7 @@ import {
   statementIndexVars,
   type ParallelSpec,
   type ProgramModule,
-  type TensorProgram,
-} from '@fuseflow/ir';
+  type TensorProgram, expectProgramModule } from '@fuseflow/ir';
 
 export interface LevelSpec {
   /** index variable whose stream level is parallelized, or 'outer' (each group's outermost loop index). */
@@ -107,10 +106,7 @@ export class ParallelizePass implements Pass {
   constructor(private readonly options: Partial<ParallelizeOptions> = {}) {}
 
   run(ir: IrModule, ctx?: RunContext): IrModule {
-    const mod = ir as unknown as ProgramModule;
-    if (!mod.program || !Array.isArray(mod.program.statements)) {
-      throw new FuseFlowError('FF_INPUT_INVALID', "parallelize: expected a 'program' stage module with a TensorProgram");
-    }
+    const mod = expectProgramModule(ir, 'parallelize');
     const program = parallelizeProgram(mod.program, this.options);
     ctx?.stat?.('parallelLevels', program.schedule?.parallel?.length ?? 0);
     return { ...mod, program } as unknown as IrModule;

@@ -1,5 +1,5 @@
 import { FuseFlowError, type IrModule, type Pass, type RunContext } from '@fuseflow/kernel';
-import { convert, formatName, type ProgramModule, type TensorBindings, type TensorDecl, type TensorFormat, type TensorProgram } from '@fuseflow/ir';
+import { convert, formatName, type ProgramModule, type TensorBindings, type TensorDecl, type TensorFormat, type TensorProgram, expectProgramModule } from '@fuseflow/ir';
 
 export interface SparsityBlockingOptions {
   /** tile edge N: every blocked tensor stores N x N (x N ...) dense tiles. */
@@ -87,10 +87,7 @@ export class SparsityBlockingPass implements Pass {
   constructor(private readonly options: Partial<SparsityBlockingOptions> = {}) {}
 
   run(ir: IrModule, ctx?: RunContext): IrModule {
-    const mod = ir as unknown as ProgramModule;
-    if (!mod.program || !Array.isArray(mod.program.statements)) {
-      throw new FuseFlowError('FF_INPUT_INVALID', "sparsity-blocking: expected a 'program' stage module with a TensorProgram");
-    }
+    const mod = expectProgramModule(ir, 'sparsity-blocking');
     const { program, data, blocked } = blockProgram(mod.program, mod.data ?? {}, this.options);
     ctx?.stat?.('blockedTensors', blocked.length);
     if (blocked.length === 0) {

@@ -6,7 +6,7 @@
  *                                                      report each run's CPU seconds, then the 2-core wall
  *                                                      time they imply (longest-first onto 2 workers): a
  *                                                      measurement that a machine loaded by others cannot skew
- *   pruning                                            a bundled DSE sweep (GCN, fig12-fast Cora size, 7 fusion
+ *   pruning                                            a bundled DSE sweep (GCN, fig12-fast Cora size, 6 fusion
  *                                                      choices) with prune + checkPruned: how many candidates the
  *                                                      FLOPs/bytes estimate prunes, and whether one would have won
  * Usage: npm run bench -w @fuseflow/searcher-dse -- [fig12|runs|pruning] ...   (from /work/main)

@@ -81,7 +81,7 @@ function saeRuns(sizes: Array<[string, number, number]>): ExperimentRun[] {
 }
 
 /** GPT-3 BigBird layer scaled to seq x dModel with `heads` heads of 64 and FFN 4*dModel. */
-function gptOverrides(seq: number, dModel: number, heads: number, block: number): Record<string, unknown> {
+export function gptOverrides(seq: number, dModel: number, heads: number, block: number): Record<string, unknown> {
   const ffn = 4 * dModel;
   const w = (shape: string, fmt: string, d = 0.1) => ({ format: fmt, generate: `uniform:${shape}:${d}` });
   return {

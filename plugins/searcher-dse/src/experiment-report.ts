@@ -77,7 +77,7 @@ export function fig12Text(rows: Fig12Row[]): string {
 /** Grouped bars of speedup over unfused per model and dataset (one facet per model), SVG + PNG. */
 export async function fig12Chart(rows: Fig12Row[], basePath: string): Promise<string[]> {
   const data: Row[] = rows.flatMap((r) =>
-    [PARTIAL, FULL].map((c) => ({ model: r.group, dataset: r.label, configuration: c, speedup: r.speedup[c] ?? null })),
+    [PARTIAL, FULL].map((c) => ({ model: r.group, dataset: r.label, bar: `${r.label} ${c === PARTIAL ? 'partial' : 'full'}`, configuration: c, speedup: r.speedup[c] ?? null })),
   );
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -85,13 +85,15 @@ export async function fig12Chart(rows: Fig12Row[], basePath: string): Promise<st
     data: { values: data },
     facet: { column: { field: 'model', type: 'nominal', title: null } },
     spec: {
-      width: 160,
+      width: { step: 22 },
       height: 220,
-      mark: 'bar',
+      mark: { type: 'bar', orient: 'vertical' },
       encoding: {
-        x: { field: 'dataset', type: 'nominal', title: null },
-        xOffset: { field: 'configuration' },
+        // One bar per (dataset, configuration): xOffset bars rendered as hairlines with a fixed width.
+        x: { field: 'bar', type: 'nominal', title: null, sort: null },
         y: { field: 'speedup', type: 'quantitative', scale: { type: 'log' }, title: 'speedup over unfused (log)' },
+        // A log-scale bar needs a positive baseline: bars grow up (faster) or down (slower) from 1x.
+        y2: { datum: 1 },
         color: { field: 'configuration', type: 'nominal' },
       },
     },

@@ -214,6 +214,8 @@ export async function fig16Chart(rows: Fig16Row[], basePath: string): Promise<st
       encoding: {
         x: { field: 'block', type: 'ordinal', title: 'block size', sort: null },
         y: { field: 'speedup', type: 'quantitative', scale: { type: 'log' }, title: 'speedup over scalar (log)' },
+        // A log-scale bar needs a positive baseline: bars grow from 1x.
+        y2: { datum: 1 },
       },
     },
     basePath,
