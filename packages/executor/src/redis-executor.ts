@@ -87,13 +87,16 @@ export class RedisQueueExecutor implements Executor {
     const settle = async (jobId: string) => {
       const job = pending.get(jobId);
       if (!job) return; // another sweep's job, or already recorded
+      // State first, then the job: a job fetched before it completes carries no return value yet.
+      const state = await queue.getJobState(jobId);
       const bull = await queue.getJob(jobId);
       if (!bull) return;
-      const state = await bull.getState();
       let rec: JobRecord<R>;
       let timing: JobTiming;
       if (state === 'completed') {
-        const out = bull.returnvalue as QueuedJobResult;
+        const out = bull.returnvalue as QueuedJobResult | null;
+        if (!out) return; // the 'completed' event for this job follows
+
         rec = out.ok
           ? { key: job.key, index: job.index, ok: true, result: out.result as R }
           : { key: job.key, index: job.index, ok: false, error: out.error };

@@ -103,6 +103,14 @@ export function gptOverrides(seq: number, dModel: number, heads: number, block: 
   };
 }
 
+/**
+ * Per-graph cycle budget of the fast GPT-3 runs (rda-sim `cycleBudget`, FF_SIM_BUDGET when exceeded):
+ * 10x the whole unfused layer's cycles at the fast size (4.9 M at block 16). Our fully fused layer
+ * recomputes LayerNorm / softmax / projections per use and per outer index (estimate: 4e15 FLOPs vs
+ * 1e7 unfused) and would not finish; the budget makes it fail in seconds with that reason on record.
+ */
+export const GPT_FAST_CYCLE_BUDGET = 50_000_000;
+
 function gptRuns(seq: number, dModel: number, heads: number, blocks: number[], overrides = true): ExperimentRun[] {
   return blocks.flatMap((b) =>
     CONFIGS.map((configuration) => ({
@@ -110,7 +118,7 @@ function gptRuns(seq: number, dModel: number, heads: number, blocks: number[], o
       label: `b=${b}`,
       manifest: `gpt3/bigbird-${b}.json`,
       configuration,
-      ...(overrides ? { overrides: gptOverrides(seq, dModel, heads, b) } : {}),
+      ...(overrides ? { overrides: { ...gptOverrides(seq, dModel, heads, b), backend: { options: { cycleBudget: GPT_FAST_CYCLE_BUDGET } } } } : {}),
     })),
   );
 }
