@@ -166,7 +166,7 @@ export function verifyProgram(p: TensorProgram): void {
     }
     if (g.loopOrder) {
       // A fused group's loop order ranges over its fused statement, whose inlined producers may
-      // carry renamed variables (k -> k1, engineer D's fusion/inlineGroup).
+      // carry renamed variables (k -> k1, see fusion/inlineGroup).
       if (g.statements.length > 1) {
         try {
           for (const v of statementIndexVars(inlineGroup(p, g))) vars.add(v);

@@ -2,7 +2,7 @@
  * Test-only functional interpreter of SAM dataflow graphs (no timing). Streams are held as fiber
  * trees (nested arrays) instead of token sequences: a depth-d stream is d levels of nesting, so
  * stop tokens never need parsing. It implements the token semantics the lowering relies on
- * (helpers/notes/lowering-api.md): Empty = absent, reduce of an all-absent fiber = Empty, binary
+ * (see "Token semantics" in the package README): Empty = absent, reduce of an all-absent fiber = Empty, binary
  * ALU presence policies, crd_drop removing the dropped fibers, fork/join round-robin per fiber.
  * It is an independent check of the lowering's graphs against evaluateProgram; the real
  * simulator (backend-rda-sim) is checked in packages/cli/src/__e2e__.
