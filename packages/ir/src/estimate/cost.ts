@@ -1,6 +1,7 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import type { Expr, FusionGroup, IndexVar, Statement, TensorDecl, TensorProgram } from '../program/ast';
-import { exprFreeVars, exprIndexVars, topLevelSumVars } from '../fusion/expr-utils';
+import { exprIndexVars } from '../fusion/expr-utils';
+import { freeVars, summedVars } from '../program/expr-utils';
 import { effectiveGroups, inlineGroup, normalizeGroups } from '../fusion/groups';
 import { enumerateLoopOrders } from '../fusion/loop-order';
 import { existence, projectionPresence, type ProgramStats, type TensorStat } from './stats';
@@ -101,7 +102,7 @@ function presence(c: Ctx, e: Expr, vars: ReadonlySet<IndexVar>): number {
  * make it fire again for each of their coordinates: that is the recomputation of fused groups.
  */
 function points(c: Ctx, e: Expr, siblings: Expr[], visible: ReadonlySet<IndexVar>): number {
-  const free = exprFreeVars(e);
+  const free = freeVars(e);
   const depth = free.length === 0 ? -1 : Math.max(...free.map((v) => c.pos.get(v)!));
   const prefix = new Set(c.order.slice(0, depth + 1).filter((v) => visible.has(v)));
   let n = 1;
@@ -122,7 +123,7 @@ export function estimateStatement(stmt: Statement, program: TensorProgram, stats
   for (const v of exprIndexVars(stmt.rhs)) {
     if (!c.pos.has(v)) throw new FuseFlowError('FF_INPUT_INVALID', `loop order [${order.join(',')}] of '${stmt.name}' lacks index '${v}'`);
   }
-  const sums = topLevelSumVars(stmt);
+  const sums = summedVars(stmt);
   const root: Expr = sums.length > 0 ? { kind: 'reduce', op: 'sum', indices: sums, arg: stmt.rhs } : stmt.rhs;
   let flops = 0;
   let readBytes = 0;
@@ -171,7 +172,7 @@ export function estimateStatement(stmt: Statement, program: TensorProgram, stats
 function derivedStat(stmt: Statement, program: TensorProgram, stats: ProgramStats): TensorStat {
   const decl = program.tensors[stmt.lhs.tensor];
   const dims = indexDims(stmt, program);
-  const sums = topLevelSumVars(stmt);
+  const sums = summedVars(stmt);
   const root: Expr = sums.length > 0 ? { kind: 'reduce', op: 'sum', indices: sums, arg: stmt.rhs } : stmt.rhs;
   const c: Ctx = { program, stats, dims, order: [], pos: new Map() };
   const lv = decl.format.modeOrder.map((m) => stmt.lhs.indices[m]);

@@ -1,4 +1,5 @@
 import type { Expr, IndexVar, Statement } from '../program/ast';
+import { accessesOf } from '../program/expr-utils';
 
 /** Every index variable occurring in `e` (free and bound), in first-appearance order. */
 export function exprIndexVars(e: Expr, out: IndexVar[] = []): IndexVar[] {
@@ -26,54 +27,11 @@ export function exprIndexVars(e: Expr, out: IndexVar[] = []): IndexVar[] {
   return out;
 }
 
-/** Free index variables of `e` (not bound by a reduce inside `e`), in first-appearance order. */
-export function exprFreeVars(e: Expr): IndexVar[] {
-  switch (e.kind) {
-    case 'access':
-      return [...new Set(e.indices)];
-    case 'const':
-      return [];
-    case 'binary':
-      return [...new Set([...exprFreeVars(e.lhs), ...exprFreeVars(e.rhs)])];
-    case 'unary':
-      return exprFreeVars(e.arg);
-    case 'reduce':
-      return exprFreeVars(e.arg).filter((v) => !e.indices.includes(v));
-  }
-}
-
 /** Index variables of a statement: lhs variables first, then rhs variables in first-appearance order. */
 export function statementIndexVars(stmt: Statement): IndexVar[] {
   const out: IndexVar[] = [];
   for (const v of stmt.lhs.indices) if (!out.includes(v)) out.push(v);
   return exprIndexVars(stmt.rhs, out);
-}
-
-/** Variables summed implicitly at the top level of a statement (rhs free vars not on the lhs). */
-export function topLevelSumVars(stmt: Statement): IndexVar[] {
-  return exprFreeVars(stmt.rhs).filter((v) => !stmt.lhs.indices.includes(v));
-}
-
-/** Every access node of `e`, in evaluation order. */
-export function exprAccesses(e: Expr, out: Array<Extract<Expr, { kind: 'access' }>> = []): Array<Extract<Expr, { kind: 'access' }>> {
-  switch (e.kind) {
-    case 'access':
-      out.push(e);
-      break;
-    case 'const':
-      break;
-    case 'binary':
-      exprAccesses(e.lhs, out);
-      exprAccesses(e.rhs, out);
-      break;
-    case 'unary':
-      exprAccesses(e.arg, out);
-      break;
-    case 'reduce':
-      exprAccesses(e.arg, out);
-      break;
-  }
-  return out;
 }
 
 /** Rename index variables everywhere in `e` (free and bound) with `map`; unmapped vars are kept. */
@@ -111,7 +69,7 @@ export function substituteAccesses(e: Expr, f: (a: Extract<Expr, { kind: 'access
 
 /** Tensors read by `e` (deduplicated, first-appearance order). */
 export function exprTensors(e: Expr): string[] {
-  return [...new Set(exprAccesses(e).map((a) => a.tensor))];
+  return [...new Set(accessesOf(e).map((a) => a.tensor))];
 }
 
 /** Compact human-readable form used in error messages (the canonical printer lives in program/). */

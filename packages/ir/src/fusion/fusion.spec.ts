@@ -2,11 +2,11 @@ import { isFuseFlowError } from '@fuseflow/kernel';
 import type { FusionGroup, Statement, TensorProgram } from '../program/ast';
 import { acc, decl, gcnProgram, mul, stmt } from './__fixtures__/build';
 import { denseEvaluate, type DenseEnv } from './__fixtures__/dense-eval';
+import { freeVars } from '../program/expr-utils';
 import {
   checkLoopOrder,
   defaultGroups,
   enumerateLoopOrders,
-  exprFreeVars,
   exprIndexVars,
   exprTensors,
   fusedProgram,
@@ -62,7 +62,7 @@ describe('inlineGroup', () => {
     expect(s.name).toBe('full');
     expect(s.lhs).toEqual({ tensor: 'Z', indices: ['i', 'c'] });
     expect(exprTensors(s.rhs).sort()).toEqual(['A', 'W1', 'W2', 'X', 'b1']);
-    expect(exprFreeVars(s.rhs).sort()).toEqual(['c', 'h', 'i']); // h is Z's own top-level sum
+    expect(freeVars(s.rhs).sort()).toEqual(['c', 'h', 'i']); // h is Z's own top-level sum
     // Every producer variable other than its lhs got a fresh name: no variable is reused with two meanings.
     const vars = exprIndexVars(s.rhs);
     expect(new Set(vars).size).toBe(vars.length);

@@ -1,6 +1,7 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import type { FusionGroup, Statement, TensorProgram, UnaryOp } from '../program/ast';
-import { exprAccesses, exprTensors } from './expr-utils';
+import { accessesOf } from '../program/expr-utils';
+import { exprTensors } from './expr-utils';
 import { inlineGroup, normalizeGroups, producerIndex } from './groups';
 import { enumerateLoopOrders } from './loop-order';
 
@@ -187,7 +188,7 @@ export function cutAfterMultiUse(program: TensorProgram, segs: Segmentation): Se
       const produced = byName.get(name)!.lhs.tensor;
       const reads = seg
         .slice(k + 1)
-        .reduce((n, later) => n + exprAccesses(byName.get(later)!.rhs).filter((a) => a.tensor === produced).length, 0);
+        .reduce((n, later) => n + accessesOf(byName.get(later)!.rhs).filter((a) => a.tensor === produced).length, 0);
       if (reads > 1 && k < seg.length - 1) {
         out.push(run);
         run = [];

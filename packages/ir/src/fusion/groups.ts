@@ -1,6 +1,7 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import type { Expr, FusionGroup, IndexVar, Statement, TensorProgram } from '../program/ast';
-import { exprIndexVars, exprTensors, renameIndexVars, substituteAccesses, topLevelSumVars } from './expr-utils';
+import { freeVars, summedVars } from '../program/expr-utils';
+import { exprIndexVars, exprTensors, renameIndexVars, substituteAccesses } from './expr-utils';
 
 /** One fusion group per statement (the unfused configuration), named g0, g1, ... */
 export function defaultGroups(program: TensorProgram): FusionGroup[] {
@@ -234,13 +235,13 @@ export function inlineGroup(program: TensorProgram, group: FusionGroup): Stateme
     if (new Set(lhs).size !== lhs.length) {
       throw new FuseFlowError('FF_INPUT_INVALID', `statement '${s.name}': cannot stream '${s.lhs.tensor}(${lhs.join(',')})' with a repeated lhs index variable`);
     }
-    const free = exprFreeVarsSet(rhs);
+    const free = new Set(freeVars(rhs));
     const bound = exprIndexVars(rhs).filter((v) => !free.has(v));
     const shadow = lhs.find((v) => bound.includes(v));
     if (shadow) {
       throw new FuseFlowError('FF_INPUT_INVALID', `statement '${s.name}': lhs index '${shadow}' is also bound by a reduce on the right-hand side`);
     }
-    const sums = topLevelSumVars({ ...s, rhs });
+    const sums = summedVars({ ...s, rhs });
     defs.set(s.lhs.tensor, {
       lhs: [...lhs],
       rhs: sums.length > 0 ? { kind: 'reduce', op: 'sum', indices: sums, arg: rhs } : rhs,
@@ -250,30 +251,6 @@ export function inlineGroup(program: TensorProgram, group: FusionGroup): Stateme
   return outStmt!;
 }
 
-function exprFreeVarsSet(e: Expr): Set<IndexVar> {
-  const free = new Set<IndexVar>();
-  const walk = (x: Expr, bound: Set<IndexVar>): void => {
-    switch (x.kind) {
-      case 'access':
-        x.indices.forEach((v) => !bound.has(v) && free.add(v));
-        break;
-      case 'const':
-        break;
-      case 'binary':
-        walk(x.lhs, bound);
-        walk(x.rhs, bound);
-        break;
-      case 'unary':
-        walk(x.arg, bound);
-        break;
-      case 'reduce':
-        walk(x.arg, new Set([...bound, ...x.indices]));
-        break;
-    }
-  };
-  walk(e, new Set());
-  return free;
-}
 
 /** A program in which each group of `program.groups` (or the default) is replaced by its fused statement. */
 export function fusedProgram(program: TensorProgram): TensorProgram {

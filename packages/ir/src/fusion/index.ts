@@ -1,9 +1,6 @@
 export {
   exprIndexVars,
-  exprFreeVars,
   statementIndexVars,
-  topLevelSumVars,
-  exprAccesses,
   renameIndexVars,
   substituteAccesses,
   exprTensors,

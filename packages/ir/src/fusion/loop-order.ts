@@ -1,6 +1,7 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import type { IndexVar, Statement, TensorProgram } from '../program/ast';
-import { exprAccesses, statementIndexVars } from './expr-utils';
+import { accessesOf } from '../program/expr-utils';
+import { statementIndexVars } from './expr-utils';
 
 /** A partial-order arc: `before` must be iterated outside `after`; `source` names the access that implies it. */
 export interface LoopArc {
@@ -17,7 +18,7 @@ export interface LoopArc {
 export function loopIndexArcs(stmt: Statement, program: TensorProgram): LoopArc[] {
   const out: LoopArc[] = [];
   const seen = new Set<string>();
-  for (const a of exprAccesses(stmt.rhs)) {
+  for (const a of accessesOf(stmt.rhs)) {
     const decl = program.tensors[a.tensor];
     if (!decl) {
       throw new FuseFlowError('FF_INPUT_INVALID', `statement '${stmt.name}' reads undeclared tensor '${a.tensor}'`);
