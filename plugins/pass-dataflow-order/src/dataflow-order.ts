@@ -3,7 +3,8 @@ import {
   deriveStats,
   effectiveGroups,
   enumerateLoopOrders,
-  estimateStatement,
+  searchLoopOrder,
+  type LoopOrderSearchResult,
   inlineGroup,
   normalizeGroups,
   statementIndexVars,
@@ -86,7 +87,12 @@ export function groupLoopOrders(program: TensorProgram, limit = 100000): Array<{
 }
 
 /** Set group.loopOrder for every group according to the options; returns the new program. */
-export function chooseLoopOrders(program: TensorProgram, options: Partial<DataflowOrderOptions> = {}, data?: ProgramModule['data']): TensorProgram {
+export function chooseLoopOrders(
+  program: TensorProgram,
+  options: Partial<DataflowOrderOptions> = {},
+  data?: ProgramModule['data'],
+  onEstimate?: (group: string, result: LoopOrderSearchResult) => void,
+): TensorProgram {
   const o = { ...defaultDataflowOrderOptions, ...options };
   const infos = groupLoopOrders(program, o.limit);
   const names = infos.map((x) => x.group.name);
@@ -117,19 +123,9 @@ export function chooseLoopOrders(program: TensorProgram, options: Partial<Datafl
       return;
     }
     if (choice === 'best-estimate') {
-      const n = info.orders.length;
-      const picks = n <= o.maxEstimate ? info.orders.map((_, k) => k) : [...new Set(Array.from({ length: o.maxEstimate }, (_, k) => Math.floor((k * n) / o.maxEstimate)))];
-      let best = 0;
-      let bestScore = Infinity;
-      for (const k of picks) {
-        const est = estimateStatement(stmt, program, getStats(), info.orders[k]);
-        const score = est.flops + o.bytesWeight * (est.readBytes + est.writeBytes);
-        if (score < bestScore) {
-          bestScore = score;
-          best = k;
-        }
-      }
-      groups[gi].loopOrder = info.orders[best];
+      const found = searchLoopOrder(stmt, program, getStats(), { bytesWeight: o.bytesWeight, limit: o.limit, maxEstimate: o.maxEstimate });
+      groups[gi].loopOrder = found.order;
+      onEstimate?.(info.group.name, found);
       return;
     }
     const order = parseOrder(choice, info.vars);
@@ -165,7 +161,12 @@ export class DataflowOrderPass implements Pass {
 
   run(ir: IrModule, ctx?: RunContext): IrModule {
     const mod = expectProgramModule(ir, 'dataflow-order');
-    const program = chooseLoopOrders(mod.program, this.options, mod.data);
+    // the gain over order #0 of the costliest group says how much the search mattered
+    let gain = 1;
+    const program = chooseLoopOrders(mod.program, this.options, mod.data, (_, r) => {
+      gain = Math.max(gain, r.firstOrderScore / r.score);
+    });
+    if (gain > 1) ctx?.stat?.('estimateGain', Number(gain.toPrecision(3)));
     ctx?.stat?.('groups', program.groups!.length);
     return { ...mod, program } as unknown as IrModule;
   }

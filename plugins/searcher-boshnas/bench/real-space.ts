@@ -4,7 +4,9 @@
  * real validation error, not a synthetic function. BOSHNAS, random search and regularized
  * evolution then search that table with the same budget and seeds.
  *
- * Run: npm run bench:real -w @fuseflow/searcher-boshnas   (env: REAL_N, REAL_BUDGET, REAL_SEEDS)
+ * Run: npm run bench:real -w @fuseflow/searcher-boshnas   (env: REAL_N, REAL_BUDGET, REAL_SEEDS,
+ * REAL_TRAIN / REAL_EPOCHS: training examples and epochs per architecture; more makes the truth
+ * less noisy, at about linear cost)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,13 +21,15 @@ import { tfReady } from '../src/tf';
 const N = Number(process.env.REAL_N ?? 40);
 const BUDGET = Number(process.env.REAL_BUDGET ?? 15);
 const SEEDS = Number(process.env.REAL_SEEDS ?? 5);
+const TRAIN = Number(process.env.REAL_TRAIN ?? 256);
+const EPOCHS = Number(process.env.REAL_EPOCHS ?? 1);
 const out = path.join(__dirname, 'out');
 
 async function main(): Promise<void> {
   await tfReady();
   fs.mkdirSync(out, { recursive: true });
   const archs = generateArchs(N, makeRng(7));
-  const trainer = new FashionMnistTrainer({ trainSize: 256, valSize: 200, testSize: 200, epochs: 1, cacheFile: path.join(out, 'real-space-accuracy-cache.json') });
+  const trainer = new FashionMnistTrainer({ trainSize: TRAIN, valSize: 500, testSize: 200, epochs: EPOCHS, cacheFile: path.join(out, 'real-space-accuracy-cache.json') });
   const t0 = Date.now();
   const truth: number[] = [];
   for (const [i, a] of archs.entries()) {
@@ -58,6 +62,8 @@ async function main(): Promise<void> {
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const summary = {
     candidates: N,
+    trainExamples: TRAIN,
+    epochs: EPOCHS,
     trained: trainer.trained,
     trainSeconds: Math.round((Date.now() - t0) / 1000),
     valErrorBest: sorted[0],
