@@ -10,6 +10,7 @@ export function formatReport(r: ModuleResult, engine: string, profile: string): 
   const lines: string[] = [];
   lines.push(`RDA simulation (${engine} engine, timing profile '${profile}')`);
   lines.push(`total: ${r.cycles} cycles, ${r.flops} flops, ${r.bytes} bytes, ${r.tokens} channel tokens, values ${r.valuesChecked ? 'checked OK' : 'NOT checked'}`);
+  if (r.sequentialCycles !== r.cycles) lines.push(`kernels overlap independent graphs: ${r.sequentialCycles} cycles if every graph ran alone in turn`);
   for (const g of r.graphs) {
     lines.push('');
     lines.push(`graph ${g.graph}: ${g.cycles} cycles, ${g.flops} flops, ${g.bytes} bytes, ${g.tokens} tokens (${g.ms.toFixed(1)} ms wall)`);

@@ -102,7 +102,10 @@ export function simulateGraph(graph: DataflowGraph, data: TensorBindings, option
 }
 
 export interface ModuleResult {
+  /** end-to-end cycles: kernels one after another, graphs of one kernel overlapped (kernelCycles). */
   cycles: number;
+  /** sum of every graph's cycles (equal to cycles when no group has a kernel). */
+  sequentialCycles: number;
   flops: number;
   bytes: number;
   tokens: number;
@@ -115,7 +118,8 @@ export interface ModuleResult {
 
 /**
  * Runs a module's graphs in order (one per fusion group); each graph's output becomes input data
- * of later graphs. Total cycles = sum over graphs (sequential, like the artifact). With
+ * of later graphs. Total cycles = sum over kernels of each kernel's critical path (kernelCycles):
+ * graphs without a kernel run one after another, like the artifact's kernels. With
  * checkValues (default), compares every program output with evaluateProgram and throws
  * FF_VALUE_MISMATCH naming the tensor, coordinates, expected and got.
  */
@@ -162,11 +166,47 @@ export function simulateModule(mod: DataflowModule, options: SimOptions = {}): M
     valuesChecked = true;
   }
   const sum = (f: (g: GraphResult) => number) => graphs.reduce((a, g) => a + f(g), 0);
-  return { cycles: sum((g) => g.cycles), flops: sum((g) => g.flops), bytes: sum((g) => g.bytes), tokens: sum((g) => g.tokens), graphs, outputs, valuesChecked, checks };
+  const cycles = kernelCycles(mod.graphs, graphs.map((g) => g.cycles));
+  return { cycles, sequentialCycles: sum((g) => g.cycles), flops: sum((g) => g.flops), bytes: sum((g) => g.bytes), tokens: sum((g) => g.tokens), graphs, outputs, valuesChecked, checks };
 }
 
 /** Re-stores a tensor in another format keeping stored zeros (helper for callers building inputs). */
 export function restore(t: SparseTensorData, g: DataflowGraph, name: string): SparseTensorData {
   const f = g.tensors[name]?.format;
   return f ? convert(t, f, { keepZeros: true }) : t;
+}
+
+/**
+ * Cycles of graphs run in execution order where consecutive graphs with the same `kernel` share the
+ * fabric: inside a kernel a graph starts when the graphs of that kernel whose outputs it reads have
+ * finished, so independent graphs overlap; kernels (and graphs without one) run one after another.
+ * A kernel whose graphs are not consecutive is an error (its groups would interleave with others).
+ */
+export function kernelCycles(graphs: DataflowGraph[], cycles: number[]): number {
+  let total = 0;
+  const closed = new Set<string>();
+  for (let a = 0; a < graphs.length; ) {
+    const kernel = graphs[a].kernel;
+    let b = a + 1;
+    if (kernel !== undefined) {
+      if (closed.has(kernel)) {
+        throw new FuseFlowError('FF_INPUT_INVALID', `kernel '${kernel}': its graphs are not consecutive in execution order (graph '${graphs[a].name}' comes after another kernel)`, {
+          suggestion: 'put a kernel\'s fusion groups next to each other in dependency order',
+        });
+      }
+      closed.add(kernel);
+      while (b < graphs.length && graphs[b].kernel === kernel) b++;
+    }
+    const finish = new Map<string, number>();
+    let span = 0;
+    for (let g = a; g < b; g++) {
+      const start = Math.max(0, ...Object.keys(graphs[g].tensors).filter((t) => t !== graphs[g].output.tensor).map((t) => finish.get(t) ?? 0));
+      const end = start + cycles[g];
+      finish.set(graphs[g].output.tensor, end);
+      span = Math.max(span, end);
+    }
+    total += span;
+    a = b;
+  }
+  return total;
 }

@@ -2,6 +2,7 @@ import { FuseFlowError, type IrModule, type Pass, type RunContext } from '@fusef
 import {
   contiguousSegmentations,
   estimateCost,
+  normalizeGroups,
   fullSegmentation,
   layerSegmentation,
   paretoPrune,
@@ -24,6 +25,12 @@ export interface FusionOptions {
   granularity: Granularity;
   /** explicit groups as statement-name lists; overrides granularity. */
   groups?: string[][];
+  /**
+   * kernels as statement-name lists: the groups inside one list are mapped onto the fabric together
+   * and run side by side where independent (FusionGroup.kernel), e.g. LayerNorm + the Q, K and V
+   * projections as the reference's layernorm_linear kernel.
+   */
+  kernels?: string[][];
   /** layers for 'partial' (statement-name lists); default: a layer ends at each relu/sigmoid/tanh statement. */
   layers?: string[][];
   /** cut groups around copy/transpose statements (bare-access right-hand sides) and `dataMovement`. */
@@ -55,6 +62,7 @@ export const fusionOptionsSchema = {
   properties: {
     granularity: { enum: ['unfused', 'full', 'partial', 'auto'], default: 'full', description: 'fusion granularity' },
     groups: { ...stmtLists, description: 'explicit fusion groups, e.g. [["s0","s1"],["s2"]]' },
+    kernels: { ...stmtLists, description: 'kernels: statement lists whose groups share the fabric and overlap where independent' },
     layers: { ...stmtLists, description: "layers for granularity 'partial'" },
     cutAtDataMovement: { type: 'boolean', default: true },
     cutMultiUse: { type: 'boolean', default: true, description: "'partial': cut after a statement read more than once inside its layer" },
@@ -143,7 +151,43 @@ export function fuseProgram(program: TensorProgram, options: Partial<FusionOptio
     }
   }
   const groups = segmentationToGroups(program, segs);
-  return { ...program, groups };
+  return { ...program, groups: o.kernels ? assignKernels(program, groups, o.kernels) : groups };
+}
+
+/** Sets `kernel` on every group covered by a kernel list; checks the lists against the grouping. */
+export function assignKernels(program: TensorProgram, groups: FusionGroup[], kernels: string[][]): FusionGroup[] {
+  const known = new Set(program.statements.map((s) => s.name));
+  const kernelOf = new Map<string, string>();
+  kernels.forEach((list, k) => {
+    for (const s of list) {
+      if (!known.has(s)) throw new FuseFlowError('FF_OPTIONS_INVALID', `fusion option 'kernels[${k}]': unknown statement '${s}'`);
+      if (kernelOf.has(s)) throw new FuseFlowError('FF_OPTIONS_INVALID', `fusion option 'kernels[${k}]': statement '${s}' is already in ${kernelOf.get(s)}`);
+      kernelOf.set(s, `k${k}`);
+    }
+  });
+  const out = groups.map((g) => {
+    const ks = new Set(g.statements.map((s) => kernelOf.get(s)));
+    if (ks.size > 1) {
+      throw new FuseFlowError('FF_OPTIONS_INVALID', `fusion option 'kernels': group '${g.name}' (${g.statements.join(', ')}) is split across kernels; a kernel holds whole groups`);
+    }
+    const kernel = [...ks][0];
+    return kernel ? { ...g, kernel } : g;
+  });
+  // a kernel occupies the fabric as one unit, so its groups must be consecutive in execution order
+  const order = normalizeGroups(program, out);
+  const seen = new Set<string>();
+  order.forEach((g, i) => {
+    if (!g.kernel || order[i - 1]?.kernel === g.kernel) return;
+    if (seen.has(g.kernel)) {
+      const idx = Number(g.kernel.slice(1));
+      throw new FuseFlowError(
+        'FF_OPTIONS_INVALID',
+        `fusion option 'kernels[${idx}]': its groups are not consecutive in dependency order (group '${g.name}' runs after groups of other kernels); move the statements in between into the kernel or out of the list`,
+      );
+    }
+    seen.add(g.kernel);
+  });
+  return out;
 }
 
 /** The 'fusion' pass: sets program.groups (loop orders are reset: pass-dataflow-order picks them). */

@@ -944,6 +944,7 @@ export function groupStatement(program: TensorProgram, group: FusionGroup): Stat
 export function lowerProgram(program: TensorProgram, options: Omit<LowerOptions, 'loopOrder' | 'group'> = {}): DataflowGraph[] {
   return effectiveGroups(program).map((g) => {
     const stmt = groupStatement(program, g);
-    return lowerStatement(stmt, program, { ...options, group: g.name, loopOrder: g.loopOrder });
+    const graph = lowerStatement(stmt, program, { ...options, group: g.name, loopOrder: g.loopOrder });
+    return g.kernel ? { ...graph, kernel: g.kernel } : graph;
   });
 }

@@ -100,6 +100,8 @@ export interface DataflowGraph {
   name: string;
   /** fusion group this graph implements. */
   group?: string;
+  /** kernel of that group (FusionGroup.kernel): graphs of one kernel run concurrently where independent. */
+  kernel?: string;
   nodes: DfNode[];
   channels: DfChannel[];
   /** tensors read or written, with the format the graph expects them in. */

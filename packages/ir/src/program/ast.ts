@@ -55,6 +55,13 @@ export interface FusionGroup {
   statements: string[];
   /** dataflow (loop) order of the group's fused iteration space, outermost first. */
   loopOrder?: IndexVar[];
+  /**
+   * Groups with the same kernel are mapped onto the fabric together (as the reference's multi-output
+   * kernels, e.g. LayerNorm + Q/K/V projections): a group starts when the groups of its kernel that
+   * it reads have finished (their outputs buffered on chip), and independent groups run side by
+   * side. A kernel's groups must be consecutive in execution order.
+   */
+  kernel?: string;
 }
 
 export interface ParallelSpec {

@@ -296,7 +296,7 @@ export function parseProgram(text: string): TensorProgram {
         stmts.push(p.ident(`a statement name in group ${gname}`));
       }
       const g: FusionGroup = { name: gname, statements: stmts };
-      if (!p.atEnd()) {
+      if (!p.atEnd() && !(p.peek().kind === 'ident' && p.peek().text === 'kernel')) {
         p.keyword('order');
         const order = [p.ident(`an index variable in the loop order of ${gname}`)];
         while (p.isPunct(',')) {
@@ -304,6 +304,10 @@ export function parseProgram(text: string): TensorProgram {
           order.push(p.ident(`an index variable in the loop order of ${gname}`));
         }
         g.loopOrder = order;
+      }
+      if (!p.atEnd()) {
+        p.keyword('kernel');
+        g.kernel = p.ident(`a kernel name for group ${gname}`);
       }
       p.end();
       groups.push(g);

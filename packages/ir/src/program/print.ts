@@ -74,7 +74,7 @@ export function printProgram(p: TensorProgram): string {
   for (const t of Object.values(p.tensors)) out.push(printTensorDecl(t));
   for (const s of p.statements) out.push(printStatement(s));
   for (const g of p.groups ?? []) {
-    out.push(`group ${g.name} = ${g.statements.join(', ')}${g.loopOrder ? ` order ${g.loopOrder.join(',')}` : ''}`);
+    out.push(`group ${g.name} = ${g.statements.join(', ')}${g.loopOrder ? ` order ${g.loopOrder.join(',')}` : ''}${g.kernel ? ` kernel ${g.kernel}` : ''}`);
   }
   const sch = p.schedule;
   if (sch?.blocking) {
