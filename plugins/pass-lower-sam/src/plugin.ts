@@ -1,5 +1,16 @@
 import { PASS, FuseFlowError, PLUGIN_API_VERSION, type FuseFlowPlugin, type IrModule, type Pass, type RunContext } from '@fuseflow/kernel';
-import type { DataflowGraph, DataflowModule, ProgramModule } from '@fuseflow/ir';
+import {
+  deriveStats,
+  effectiveGroups,
+  inlineGroup,
+  normalizeGroups,
+  searchLoopOrder,
+  statsFromData,
+  type DataflowGraph,
+  type DataflowModule,
+  type ProgramModule,
+  type TensorProgram,
+} from '@fuseflow/ir';
 import { lowerProgram } from './lower';
 
 /** Options of the 'lower-sam' pass. */
@@ -8,6 +19,24 @@ export interface LowerSamOptions {
   locate: boolean;
   /** drop output coordinates whose fibers turned out empty (crd_drop after intersections). */
   exactPresence: boolean;
+  /**
+   * loop order of a fused group (several statements) that has none (pass-dataflow-order did not
+   * run): 'best-estimate' searches the estimator's best order, 'first' takes enumerated order #0
+   * (the reference compiler's default, which can recompute softmax / LayerNorm row statistics per
+   * element: 10^3-10^4x the work on the bundled models).
+   */
+  fusedOrder: 'best-estimate' | 'first';
+}
+
+/** Sets the estimator's best loop order on every fused group that has none. */
+export function orderFusedGroups(program: TensorProgram, data: ProgramModule['data'] | undefined): { program: TensorProgram; searched: number } {
+  if (!program.groups) return { program, searched: 0 };
+  const groups = normalizeGroups(program, effectiveGroups(program));
+  const todo = groups.filter((g) => g.statements.length > 1 && !g.loopOrder);
+  if (todo.length === 0) return { program, searched: 0 };
+  const stats = deriveStats(program, data ? statsFromData(program, data) : {});
+  const ordered = groups.map((g) => (todo.includes(g) ? { ...g, loopOrder: searchLoopOrder(inlineGroup(program, g), program, stats).order } : g));
+  return { program: { ...program, groups: ordered }, searched: todo.length };
 }
 
 /** Node/channel counts of a graph, by primitive kind. */
@@ -28,16 +57,18 @@ export class LowerSamPass implements Pass {
   run(ir: IrModule, ctx?: RunContext): DataflowModule {
     const m = ir as ProgramModule;
     if (!m.program) throw new FuseFlowError('FF_INPUT_INVALID', `lower-sam expects a 'program' module with a program, got stage '${ir.stage}'`);
-    const graphs = lowerProgram(m.program, { locate: this.options.locate ?? true, exactPresence: this.options.exactPresence ?? true });
+    const { program: ordered, searched } = this.options.fusedOrder === 'first' ? { program: m.program, searched: 0 } : orderFusedGroups(m.program, m.data);
+    const graphs = lowerProgram(ordered, { locate: this.options.locate ?? true, exactPresence: this.options.exactPresence ?? true });
+    if (searched > 0) ctx?.stat?.('orderedGroups', searched);
     if (ctx?.stat) {
       ctx.stat('graphs', graphs.length);
       ctx.stat('nodes', graphs.reduce((a, g) => a + g.nodes.length, 0));
       ctx.stat('channels', graphs.reduce((a, g) => a + g.channels.length, 0));
     }
-    const { stage: _stage, program, data, ...rest } = m;
+    const { stage: _stage, program: _unordered, data, ...rest } = m;
     // per-graph primitive counts, for reports and the FLOPs/bytes comparisons of fusion configurations
     const loweringStats = graphs.map((g) => ({ graph: g.name, ...graphStats(g) }));
-    return { ...rest, stage: 'dataflow', program, data, graphs, loweringStats };
+    return { ...rest, stage: 'dataflow', program: ordered, data, graphs, loweringStats };
   }
 }
 
@@ -54,9 +85,14 @@ const plugin: FuseFlowPlugin<LowerSamOptions> = {
     properties: {
       locate: { type: 'boolean', default: true, description: 'iterate the sparse operand and locate into a dense level instead of co-iterating' },
       exactPresence: { type: 'boolean', default: true, description: 'insert crd_drop so that empty output fibers are not written' },
+      fusedOrder: {
+        enum: ['best-estimate', 'first'],
+        default: 'best-estimate',
+        description: "loop order of a fused group without one: the estimator's best ('best-estimate') or enumerated order #0 ('first')",
+      },
     },
   },
-  defaultOptions: { locate: true, exactPresence: true },
+  defaultOptions: { locate: true, exactPresence: true, fusedOrder: 'best-estimate' },
   register(container, options) {
     container.register(PASS, { useValue: new LowerSamPass(options) });
   },
