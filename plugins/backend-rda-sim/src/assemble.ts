@@ -83,7 +83,10 @@ export function assembleOutput(g: DataflowGraph, writers: WriterPrim[], tileN: n
   }
   const vals = vw[0].log;
   const leaves = rank === 0 ? 1 : crdOf[rank - 1].length;
-  if (vals.n !== leaves) throw broken(g, `${vals.n} value(s) written for ${leaves} output coordinate(s)`);
+  // With no coordinate at all, Empty values are a reduce's placeholders for the empty stream (its
+  // lone stop reads like the end of one innermost fiber): the output is empty.
+  const onlyPlaceholders = leaves === 0 && Array.from(vals.tags.subarray(0, vals.n)).every((t) => t === EMPTY);
+  if (vals.n !== leaves && !onlyPlaceholders) throw broken(g, `${vals.n} value(s) written for ${leaves} output coordinate(s)`);
   // Coordinates of each leaf, by tensor mode.
   const coords: number[][] = out.shape.map(() => []);
   const v: number[] = [];

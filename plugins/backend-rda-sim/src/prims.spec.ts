@@ -99,6 +99,30 @@ const FIXTURES: Fixture[] = [
     gold: { out: [10, 11, 'S0', 12, 'S0', 13, 'S1', 14, 'S2', 'D'] },
   },
   { name: 'gen_ref', kind: 'gen_ref', in: { crd: [4, 7, 'S0', 9, 'S1', 'D'] }, gold: { ref: [0, 1, 'S0', 2, 'S1', 'D'] } },
+  // Reduce placeholders: an empty fiber above the innermost level ([] at depth 2: 'S1' right after
+  // a stop) has the tokens of one coordinate over an empty innermost fiber ([[]]), so a reduce
+  // emits an Empty value for it ('N S0') that the crd streams do not have. Consumers that see a
+  // crd stop (or the other operand's stop) facing an Empty value drop the Empty.
+  { name: 'reduce: an empty outer fiber reads as one empty inner fiber', kind: 'reduce', in: { in: [1, 'S1', 'S1', 2, 'S2', 'D'] }, gold: { out: [1, 'S0', 'N', 'S0', 2, 'S1', 'D'] } },
+  {
+    // ikjml of Figure 17: rows i0 = {j0: m [1,3]}, i1 = {} (empty j fiber), i2 = {j1: m [0]}; j is reduced.
+    name: 'spacc1 drops a reduce placeholder facing an inner stop', kind: 'spacc1',
+    in: { outer_crd: [0, 'S0', 'S0', 1, 'S1', 'D'], inner_crd: [1, 3, 'S1', 'S1', 0, 'S2', 'D'], val: [5, 6, 'S1', 'N', 'S1', 7, 'S2', 'D'] },
+    gold: { inner_crd: [1, 3, 'S0', 'S0', 0, 'S1', 'D'], val: [5, 6, 'S0', 'S0', 7, 'S1', 'D'] },
+  },
+  {
+    name: 'spacc2 drops a reduce placeholder facing a crd0 stop', kind: 'spacc2',
+    // k0: i0 -> j4; k1: no i (the placeholder); k2: i0 -> j5
+    in: { outer_crd: [0, 1, 2, 'S0', 'D'], crd1: [0, 'S0', 'S0', 0, 'S1', 'D'], crd0: [4, 'S1', 'S1', 5, 'S2', 'D'], val: [9, 'S1', 'N', 'S1', 7, 'S2', 'D'] },
+    gold: { crd1: [0, 'S0', 'D'], crd0: [4, 5, 'S1', 'D'], val: [9, 7, 'S1', 'D'] },
+  },
+  { name: 'alu drops a placeholder facing the other operand\'s stop', kind: 'alu', attrs: { alu: 'mul' }, in: { a: [2, 'S0', 'N', 'S1', 'D'], b: [3, 'S0', 'S1', 'D'] }, gold: { out: [6, 'S0', 'S1', 'D'] } },
+  { name: 'one-input union realigns a value stream with its crd', kind: 'union', attrs: { arity: 1 }, in: { crd0: [4, 'S0', 'S0', 2, 'S1', 'D'], ref0: [7, 'S0', 'N', 'S0', 'N', 'S1', 'D'] }, gold: { crd: [4, 'S0', 'S0', 2, 'S1', 'D'], ref0: [7, 'S0', 'S0', 'N', 'S1', 'D'] } },
+  {
+    name: 'intersect drops a placeholder payload', kind: 'intersect',
+    in: { crd0: [1, 'S0', 'S0', 2, 'S1', 'D'], ref0: [5, 'S0', 'N', 'S0', 7, 'S1', 'D'], crd1: [1, 'S0', 'S0', 2, 'S1', 'D'], ref1: [6, 'S0', 'S0', 8, 'S1', 'D'] },
+    gold: { crd: [1, 'S0', 'S0', 2, 'S1', 'D'], ref0: [5, 'S0', 'S0', 7, 'S1', 'D'], ref1: [6, 'S0', 'S0', 8, 'S1', 'D'] },
+  },
 ];
 
 describe('primitive golden streams', () => {

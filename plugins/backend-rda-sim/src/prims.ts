@@ -492,6 +492,15 @@ export class JoinerPrim extends Prim {
       if (x < 0) return this.blockedCode(x);
       t = x;
     }
+    // A reduce placeholder (Empty payload facing a stop of its crd) names no point: drop it.
+    let phantom = false;
+    for (let i = 0; i < n; i++) {
+      if (this.crds[i].tagAt(0) === STOP && this.refs[i].tagAt(0) === EMPTY) {
+        this.pop(this.refs[i], t);
+        phantom = true;
+      }
+    }
+    if (phantom) return this.commit(t, this.ii);
     let nVal = 0;
     let nStop = 0;
     let nDone = 0;
@@ -596,6 +605,12 @@ export class JoinerPrim extends Prim {
     t = x;
     const a = c0.tagAt(0);
     const b = c1.tagAt(0);
+    if ((a === STOP && r0.tagAt(0) === EMPTY) || (b === STOP && r1.tagAt(0) === EMPTY)) {
+      // reduce placeholders (see the N-ary path)
+      if (a === STOP && r0.tagAt(0) === EMPTY) this.pop(r0, t);
+      if (b === STOP && r1.tagAt(0) === EMPTY) this.pop(r1, t);
+      return this.commit(t, this.ii);
+    }
     if (a === VAL && b === VAL) {
       const u = c0.valAt(0);
       const v = c1.valAt(0);
@@ -880,6 +895,11 @@ export class AluPrim extends Prim {
     }
     const bt = b.tagAt(0);
     const bv = b.valAt(0);
+    if ((at === EMPTY && bt === STOP) || (at === STOP && bt === EMPTY)) {
+      // A reduce placeholder: the other operand shows that the fiber it stands for is absent.
+      this.pop(at === EMPTY ? this.a : b, t);
+      return this.commit(t, this.ii);
+    }
     if ((at === VAL || at === EMPTY) && (bt === VAL || bt === EMPTY)) {
       this.pop(this.a, t);
       this.pop(b, t);
@@ -1132,6 +1152,10 @@ export class Spacc1Prim extends Prim {
       if (x < 0) return this.blockedCode(x);
       t = x;
       const it = this.ic.tagAt(0);
+      if (it === STOP && this.v.tagAt(0) === EMPTY) {
+        this.pop(this.v, t); // reduce placeholder of a fiber the inner crd shows absent
+        return this.commit(t, this.ii);
+      }
       if (it === VAL) {
         if (this.v.tagAt(0) === VAL) {
           const k = this.ic.valAt(0);
@@ -1158,6 +1182,10 @@ export class Spacc1Prim extends Prim {
         x = this.look1(this.v, x, limit);
         if (x < 0) return this.blockedCode(x);
         if (this.ic.tagAt(0) !== STOP) this.protocol(`empty outer fiber (S${s}) but the inner stream has no matching stop`, this.ic);
+        if (this.v.tagAt(0) === EMPTY) {
+          this.pop(this.v, x); // reduce placeholder
+          return this.commit(x, this.ii);
+        }
         this.pop(this.ic, x);
         this.pop(this.v, x);
       }
@@ -1248,6 +1276,10 @@ export class Spacc2Prim extends Prim {
         if (x < 0) return this.blockedCode(x);
         t = x;
         const t0 = this.c0.tagAt(0);
+        if (t0 === STOP && this.v.tagAt(0) === EMPTY) {
+          this.pop(this.v, t); // reduce placeholder of a fiber crd0 shows absent
+          return this.commit(t, this.ii);
+        }
         if (t0 === VAL) {
           if (t1 === VAL && this.v.tagAt(0) === VAL) {
             const k0 = this.c0.valAt(0);
@@ -1275,6 +1307,10 @@ export class Spacc2Prim extends Prim {
           if (x < 0) return this.blockedCode(x);
           x = this.look1(this.v, x, limit);
           if (x < 0) return this.blockedCode(x);
+          if (this.c0.tagAt(0) === STOP && this.v.tagAt(0) === EMPTY) {
+            this.pop(this.v, x); // reduce placeholder
+            return this.commit(x, this.ii);
+          }
           this.pop(this.c0, x);
           this.pop(this.v, x);
         }
@@ -1296,6 +1332,10 @@ export class Spacc2Prim extends Prim {
         if (x < 0) return this.blockedCode(x);
         x = this.look1(this.v, x, limit);
         if (x < 0) return this.blockedCode(x);
+        if (this.c0.tagAt(0) === STOP && this.v.tagAt(0) === EMPTY) {
+          this.pop(this.v, x); // reduce placeholder
+          return this.commit(x, this.ii);
+        }
         this.pop(this.c1, x);
         this.pop(this.c0, x);
         this.pop(this.v, x);

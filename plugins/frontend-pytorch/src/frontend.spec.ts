@@ -80,6 +80,31 @@ describe('PytorchFrontend', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('formats: stores a computed value (and its op\'s internal values) in the requested mode order; values unchanged', () => {
+    const plain = load({ model: 'gcn.fx.json', inputs: { A: { format: 'dcsr' } } }) as ProgramModule;
+    const m = load({ model: 'gcn.fx.json', inputs: { A: { format: 'dcsr' } }, formats: { matmul: 'dd:1,0', softmax: 'dd:1,0' } }) as ProgramModule;
+    expect(plain.program.tensors.matmul.format.modeOrder).toEqual([0, 1]);
+    expect(m.program.tensors.matmul.format).toEqual({ levels: ['dense', 'dense'], modeOrder: [1, 0] });
+    // softmax's exp is an internal value of the softmax op: it follows the op's requested order
+    expect(m.program.tensors.softmax_exp.format.modeOrder).toEqual([1, 0]);
+    const out = m.program.outputs[0];
+    const a = toDense(evaluateProgram(m.program, m.data)[out]);
+    const b = toDense(evaluateProgram(plain.program, plain.data)[out]);
+    b.forEach((v, i) => expect(a[i]).toBeCloseTo(v, 12));
+  });
+
+  it('formats: an input, an unknown value or a bad spec is a clear error with its JSON path', () => {
+    const e1 = errorOf(() => load({ model: 'gcn.fx.json', formats: { X: 'dd:1,0' } }));
+    expect(e1.message).toContain("formats.X: 'X' is an input or weight");
+    expect(e1.path).toBe('/frontend/options/formats/X');
+    const e2 = errorOf(() => load({ model: 'gcn.fx.json', formats: { matmull: 'dd:1,0' } }));
+    expect(e2.message).toContain("'matmull' is not a value of the model");
+    expect(e2.suggestion).toContain("did you mean 'matmul'");
+    const e3 = errorOf(() => load({ model: 'gcn.fx.json', formats: { matmul: 'ddd' } }));
+    expect(e3.message).toMatch(/formats\.matmul: .*/);
+    expect(e3.path).toBe('/frontend/options/formats/matmul');
+  });
+
   it('inputs without data and without example inputs are reported by name', () => {
     const e = errorOf(() => bindModel({ model: 'gcn.fx.json', exampleInputs: false }, GCN, 1));
     expect(e.message).toMatch(/no data for model input 'A'/);

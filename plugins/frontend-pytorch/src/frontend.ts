@@ -7,6 +7,7 @@ import {
   type ModelModule,
   type ModelTensor,
   modelToProgram,
+  parseFormat,
   type ProgramModule,
   toDense,
   verifyModel,
@@ -30,6 +31,11 @@ export interface PytorchFrontendOptions {
   resize?: boolean;
   /** program name (default: the model's name). */
   name?: string;
+  /**
+   * storage format of intermediate or output values by name (e.g. a per-head activation stored
+   * sequence-major, 'ddd:1,0,2', so a fused consumer can iterate the sequence outermost).
+   */
+  formats?: Record<string, string>;
 }
 
 export const PYTORCH_OPTIONS_SCHEMA = {
@@ -44,6 +50,11 @@ export const PYTORCH_OPTIONS_SCHEMA = {
     exampleInputs: { type: 'boolean', default: true },
     resize: { type: 'boolean', default: false },
     name: { type: 'string' },
+    formats: {
+      type: 'object',
+      additionalProperties: { type: 'string', minLength: 1 },
+      description: "storage format of intermediate or output values by name, e.g. { \"matmul_4\": \"ddd:1,0,2\" }",
+    },
   },
   definitions: {
     source: {
@@ -170,6 +181,21 @@ export function bindModel(options: PytorchFrontendOptions, baseDir: string, seed
         inputs[name] = t;
       } else graph.weights[name] = { shape: t.shape, data: isStored(t) ? toDense(t) : t.data };
     }
+  }
+  const computed = Object.keys(graph.values).filter((n) => !graph.inputs.includes(n) && !graph.weights[n]);
+  for (const [name, f] of Object.entries(options.formats ?? {})) {
+    const key = `/frontend/options/formats/${name}`;
+    if (!computed.includes(name)) {
+      const s = closest(name, computed);
+      const why = graph.values[name] ? 'is an input or weight (give its format under inputs/weights)' : 'is not a value of the model';
+      throw bad(`formats.${name}: '${name}' ${why}`, key, s ? `did you mean '${s}'?` : undefined);
+    }
+    try {
+      parseFormat(f, graph.values[name].shape.length);
+    } catch (e) {
+      throw bad(`formats.${name}: ${(e as Error).message}`, key);
+    }
+    formats[name] = f;
   }
   for (const [n, f] of Object.entries(formats)) graph.values[n].format = f;
   if (changed.length > 0) {

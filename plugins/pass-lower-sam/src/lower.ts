@@ -78,6 +78,8 @@ interface AccessX extends Base {
   ref?: H;
   /** whether the current ref stream is all zeros (root, possibly repeated): locate is exact then. */
   zeroRef: boolean;
+  /** the current ref stream came out of a union, so it may hold Empty refs (= empty fibers below). */
+  refMayBeEmpty: boolean;
   scanned: number;
 }
 interface ConstX extends Base {
@@ -112,6 +114,11 @@ interface CrdInfo {
   h: H;
   /** fibers of this crd stream may be empty (drives crd_drop insertion). */
   mayEmpty: boolean;
+  /**
+   * a fiber under an existing parent coordinate may be empty (stricter than mayEmpty: a compressed
+   * level stored under a compressed level of the same tensor never has empty fibers).
+   */
+  holes: boolean;
 }
 
 /** A value stream over `levels` with the crd stream of each level. */
@@ -120,6 +127,14 @@ interface Bundle {
   val?: H;
   constant?: number;
   crd: Map<IndexVar, CrdInfo>;
+  /**
+   * the value stream may hold reduce placeholders: `reduce` emits one value per stop token, and
+   * an empty fiber above its innermost level (`[]`) has the same tokens as one coordinate over an
+   * empty innermost fiber (`[[]]`), so it gets an Empty value the crd streams do not have.
+   * Consumers that see a crd (spacc, joiners) or another operand (binary ALUs) drop it; the value
+   * writer cannot, so `run` realigns the value against the innermost output crd first.
+   */
+  phantom?: boolean;
 }
 
 type Leaf = { kind: 'acc'; x: AccessX } | { kind: 'comp'; r: ReduceX };
@@ -127,11 +142,14 @@ type Part = { type: 'leaf'; leaf: Leaf } | { type: 'intersect' | 'union'; parts:
 interface Member {
   leaf: Leaf;
   payload: H;
+  /** the payload passed a union (it may be Empty where the operand lacks the coordinate). */
+  viaUnion: boolean;
 }
 interface Materialized {
   crd: H;
   members: Member[];
   mayEmpty: boolean;
+  holes: boolean;
   /** a computed multi-level result that cannot be joined with anything else at this level. */
   rigid: boolean;
 }
@@ -380,7 +398,7 @@ class StatementLowering {
             );
           }
         }
-        return { kind: 'access', id, free: new Set(e.indices), levels: [], tensor: e.tensor, indices: [...e.indices], decl: { ...decl, format: fmt }, levelVars, zeroRef: true, scanned: 0 };
+        return { kind: 'access', id, free: new Set(e.indices), levels: [], tensor: e.tensor, indices: [...e.indices], decl: { ...decl, format: fmt }, levelVars, zeroRef: true, refMayBeEmpty: false, scanned: 0 };
       }
       case 'unary': {
         const arg = this.build(e.arg, reducedAbove);
@@ -496,15 +514,17 @@ class StatementLowering {
     const m = this.materialize(part, v, depth);
     if (m.rigid && part.type !== 'leaf') failStructure(this.opts.group, `level '${v}': a fused reduction's multi-level result cannot be co-iterated with other operands`);
     for (const mem of m.members) {
-      if (mem.leaf.kind === 'acc') mem.leaf.x.ref = mem.payload;
-      else mem.leaf.r.out!.val = mem.payload;
+      if (mem.leaf.kind === 'acc') {
+        mem.leaf.x.ref = mem.payload;
+        mem.leaf.x.refMayBeEmpty = mem.viaUnion;
+      } else mem.leaf.r.out!.val = mem.payload;
     }
     const sources: H[] = [m.crd, ...m.members.map((x) => x.payload)];
     for (const a of neutral) {
       a.ref = this.repeat(a.ref ?? this.rootRef(a), m.crd, `${a.tensor}`, v, depth);
       sources.push(a.ref);
     }
-    const info = { h: m.crd, mayEmpty: m.mayEmpty };
+    const info: CrdInfo = { h: m.crd, mayEmpty: m.mayEmpty, holes: m.holes };
     for (const n of nodes) this.domainCrd.set(`${n.id}|${v}`, info);
     if (top === this.writer) this.writerSources.set(v, sources);
   }
@@ -545,9 +565,14 @@ class StatementLowering {
       { ref: x.ref },
       { ref: { kind: 'ref', depth }, crd: { kind: 'crd', depth } },
     );
+    // a stored compressed fiber under a compressed parent level is never empty, unless the parent
+    // ref is an absent operand's Empty ref (after a union).
+    const parentCompressed = level > 0 && x.decl.format.levels[level - 1] !== 'dense';
+    const holes = format === 'compressed' && !(parentCompressed && !x.refMayBeEmpty);
     x.zeroRef = false;
+    x.refMayBeEmpty = false;
     x.scanned++;
-    return { crd: { node: id, port: 'crd' }, members: [{ leaf: { kind: 'acc', x }, payload: { node: id, port: 'ref' } }], mayEmpty: format === 'compressed', rigid: false };
+    return { crd: { node: id, port: 'crd' }, members: [{ leaf: { kind: 'acc', x }, payload: { node: id, port: 'ref' }, viaUnion: false }], mayEmpty: format === 'compressed', holes, rigid: false };
   }
 
   private rootRef(x: AccessX): H {
@@ -562,7 +587,7 @@ class StatementLowering {
       const out = r.out!;
       const c = out.crd.get(v)!;
       const last = out.levels[out.levels.length - 1] === v;
-      return { crd: c.h, members: last ? [{ leaf: p.leaf, payload: out.val! }] : [], mayEmpty: true, rigid: !last };
+      return { crd: c.h, members: last ? [{ leaf: p.leaf, payload: out.val!, viaUnion: false }] : [], mayEmpty: true, holes: true, rigid: !last };
     }
     let parts = p.parts;
     const located: AccessX[] = [];
@@ -595,7 +620,7 @@ class StatementLowering {
       anchor.payload = { node: id, port: 'ref2' };
       d.zeroRef = false;
       d.scanned++;
-      res = { crd: { node: id, port: 'crd' }, members: [...res.members, { leaf: { kind: 'acc', x: d }, payload: { node: id, port: 'ref1' } }], mayEmpty: res.mayEmpty, rigid: false };
+      res = { crd: { node: id, port: 'crd' }, members: [...res.members, { leaf: { kind: 'acc', x: d }, payload: { node: id, port: 'ref1' }, viaUnion: false }], mayEmpty: res.mayEmpty, holes: res.holes, rigid: false };
     }
     return res;
   }
@@ -612,14 +637,16 @@ class StatementLowering {
         inputs[`crd${k}`] = m.crd;
         inputs[`ref${k}`] = mem.payload;
         outs[`ref${k}`] = { kind: this.g.info(mem.payload).kind as 'ref' | 'val', depth };
-        members.push({ leaf: mem.leaf, payload: { node: -1, port: `ref${k}` } });
+        members.push({ leaf: mem.leaf, payload: { node: -1, port: `ref${k}` }, viaUnion: mem.viaUnion || type === 'union' });
         k++;
       }
     }
     const id = this.g.add(type, `${type}_${v}`, { index: v, arity: k }, inputs, outs);
     for (const mem of members) mem.payload = { node: id, port: mem.payload.port };
     const mayEmpty = type === 'intersect' ? ms.some((m) => m.mayEmpty) : ms.every((m) => m.mayEmpty);
-    return { crd: { node: id, port: 'crd' }, members, mayEmpty, rigid: false };
+    // an intersection of non-empty fibers can still be empty
+    const holes = type === 'intersect' ? true : ms.every((m) => m.holes);
+    return { crd: { node: id, port: 'crd' }, members, mayEmpty, holes, rigid: false };
   }
 
   private processRegion(top: X | ConstX, levels: IndexVar[]): void {
@@ -637,18 +664,20 @@ class StatementLowering {
     let val = b.val!;
     const cur = [...b.levels];
     const crd = new Map(b.crd);
+    let lastReduce = false;
     for (const k of this.sortByPos(r.K).reverse()) {
       const idx = cur.indexOf(k);
       const below = cur.length - 1 - idx;
       const depth = cur.length - 1;
       const attrs: NodeAttrs = { index: k, reduce: r.op };
+      lastReduce = below === 0;
       if (below === 0) {
         const id = this.g.add('reduce', `reduce_${k}`, attrs, { in: val }, { out: { kind: 'val', depth } });
         val = { node: id, port: 'out' };
       } else if (below === 1) {
         const inner = cur[idx + 1];
         const id = this.g.add('spacc1', `spacc1_${k}`, attrs, { inner_crd: crd.get(inner)!.h, outer_crd: crd.get(k)!.h, val }, { inner_crd: { kind: 'crd', depth }, val: { kind: 'val', depth } });
-        crd.set(inner, { h: { node: id, port: 'inner_crd' }, mayEmpty: true });
+        crd.set(inner, { h: { node: id, port: 'inner_crd' }, mayEmpty: true, holes: true });
         val = { node: id, port: 'val' };
       } else if (below === 2) {
         const c0 = cur[idx + 2];
@@ -660,8 +689,8 @@ class StatementLowering {
           { crd0: crd.get(c0)!.h, crd1: crd.get(c1)!.h, outer_crd: crd.get(k)!.h, val },
           { crd0: { kind: 'crd', depth }, crd1: { kind: 'crd', depth: depth - 1 }, val: { kind: 'val', depth } },
         );
-        crd.set(c0, { h: { node: id, port: 'crd0' }, mayEmpty: true });
-        crd.set(c1, { h: { node: id, port: 'crd1' }, mayEmpty: true });
+        crd.set(c0, { h: { node: id, port: 'crd0' }, mayEmpty: true, holes: true });
+        crd.set(c1, { h: { node: id, port: 'crd1' }, mayEmpty: true, holes: true });
         val = { node: id, port: 'val' };
       } else {
         failStructure(
@@ -674,7 +703,10 @@ class StatementLowering {
       crd.delete(k);
     }
     if (cur.join(',') !== r.levels.join(',')) throw new Error(`internal: reduction levels ${cur.join(',')} != ${r.levels.join(',')}`);
-    r.out = { levels: cur, val, crd };
+    // placeholders need an empty fiber below an existing coordinate (a wholly empty stream is
+    // handled by the writers' assembler); a spacc's output is driven by its crds and has none.
+    const phantom = lastReduce && cur.slice(1).some((v) => crd.get(v)!.holes);
+    r.out = { levels: cur, val, crd, phantom };
   }
 
   private extend(b: Bundle, owner: X | ConstX): Bundle {
@@ -691,6 +723,7 @@ class StatementLowering {
       val = this.repeat(val, c.h, 'val', v, this.depthOf(target, v));
       crd.set(v, c);
     }
+    // no `phantom`: a repeat consumes a placeholder with the stop after it, as it would the stop alone
     return { levels: target, val, crd };
   }
 
@@ -707,14 +740,14 @@ class StatementLowering {
       case 'unary': {
         const a = this.extend(this.valueOf(n.arg), n);
         const id = this.alu(UNARY_ALU[n.op], { a: a.val! }, n.levels.length);
-        return { levels: n.levels, val: id, crd: crdMap() };
+        return { levels: n.levels, val: id, crd: crdMap(), phantom: a.phantom };
       }
       case 'binary': {
         const a = this.extend(this.valueOf(n.lhs), n);
         const b = this.extend(this.valueOf(n.rhs), n);
         const depth = n.levels.length;
         if (a.constant !== undefined || b.constant !== undefined) {
-          return { levels: n.levels, val: this.scalarOp(n.op, a, b, depth), crd: crdMap() };
+          return { levels: n.levels, val: this.scalarOp(n.op, a, b, depth), crd: crdMap(), phantom: a.phantom || b.phantom };
         }
         const attrs: NodeAttrs = { empty: n.op === 'mul' || n.op === 'div' ? 'intersect' : this.unionPolicy(n) };
         if (this.blocked && n.op === 'mul') {
@@ -722,7 +755,8 @@ class StatementLowering {
           if (shared.length > 0) attrs.matmul = true;
         }
         const id = this.alu(n.op, { a: a.val!, b: b.val! }, depth, attrs);
-        return { levels: n.levels, val: id, crd: crdMap() };
+        // the ALU drops a placeholder facing the other operand's stop; two placeholders pass
+        return { levels: n.levels, val: id, crd: crdMap(), phantom: a.phantom === true && b.phantom === true };
       }
       case 'reduce':
         this.lowerReduce(n);
@@ -767,6 +801,14 @@ class StatementLowering {
     const out = this.stmt.lhs;
     const crds = this.outLevels.map((v) => b.crd.get(v)!);
     const streams = crds.map((c) => c.h);
+    let val = b.val!;
+    if (b.phantom && this.outLevels.length > 0) {
+      // val_write pairs values with coordinates by position only: realign the value stream
+      // against the innermost output crd (a one-input union drops the reduce placeholders).
+      const depth = this.outLevels.length;
+      const id = this.g.add('union', `realign_${out.tensor}`, { index: this.outLevels[depth - 1], arity: 1 }, { crd0: streams[depth - 1], ref0: val }, { crd: { kind: 'crd', depth }, ref0: { kind: 'val', depth } });
+      val = { node: id, port: 'ref0' };
+    }
     if (this.opts.exactPresence) {
       // an outer coordinate is dropped when its fiber below may be empty (after an intersection, a
       // compressed scan, an accumulator or a drop one level further down).
@@ -784,7 +826,7 @@ class StatementLowering {
       const v = this.outLevels[l];
       this.g.add('crd_write', `write_${out.tensor}_${v}`, { tensor: out.tensor, level: l, mode: out.indices.indexOf(v), index: v, format: 'compressed' }, { crd: h }, {});
     });
-    this.g.add('val_write', `write_${out.tensor}_vals`, { tensor: out.tensor }, { val: b.val! }, {});
+    this.g.add('val_write', `write_${out.tensor}_vals`, { tensor: out.tensor }, { val }, {});
   }
 
   /** The loop depth of a writer level (for parallelization). */

@@ -1,6 +1,6 @@
-import { parseProgram } from '../program/parse';
+import { parseProgram, parseStatement } from '../program/parse';
 import { checkLoopOrder, enumerateLoopOrders, inlineGroup } from '../fusion';
-import { estimateStatement, searchLoopOrder } from './index';
+import { estimateStatement, isStreamableOrder, searchLoopOrder } from './index';
 
 // A fused row softmax (the attention kernel's core). Order #0 iterates the output column j outside
 // the row statistics, so max and sum are recomputed for every output element.
@@ -42,5 +42,21 @@ describe('searchLoopOrder', () => {
     expect(r.evaluated).toBeLessThan(all.length);
     expect(r.score).toBe(optimum);
     expect(() => checkLoopOrder(stmt, program, r.order)).not.toThrow();
+  });
+});
+
+describe('isStreamableOrder', () => {
+  // ((A·B)·C): the inner sum over k is computed inside the loops above k and spans i and l
+  const chain = parseStatement('X(i,m) = sum(l, sum(k, A(i,k) * B(k,l)) * C(l,m))');
+
+  it('accepts orders that nest every reduction inside its context', () => {
+    expect(isStreamableOrder(chain, ['i', 'k', 'l', 'm'])).toBe(true);
+    expect(isStreamableOrder(chain, ['i', 'l', 'k', 'm'])).toBe(true);
+    expect(isStreamableOrder(chain, ['i', 'm', 'k', 'l'])).toBe(true);
+  });
+
+  it('rejects an enclosing index placed between a reduced index and a deeper index of the reduction', () => {
+    // m sits inside the sum over k but above l, which the sum needs: its stream would be re-nested
+    expect(isStreamableOrder(chain, ['i', 'k', 'm', 'l'])).toBe(false);
   });
 });

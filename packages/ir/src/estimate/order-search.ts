@@ -1,4 +1,5 @@
-import type { IndexVar, Statement, TensorProgram } from '../program/ast';
+import type { Expr, IndexVar, Statement, TensorProgram } from '../program/ast';
+import { freeVars, summedVars } from '../program/expr-utils';
 import { enumerateLoopOrders, loopIndexPartialOrder } from '../fusion/loop-order';
 import { estimateStatement } from './cost';
 import type { ProgramStats } from './stats';
@@ -14,6 +15,40 @@ export interface LoopOrderSearchOptions {
   climbFrom?: number;
 }
 
+/**
+ * Whether a loop order can stream the statement as one loop nest without re-nesting a reduction:
+ * a reduction is computed inside the loops above its first reduced index, so an enclosing index
+ * placed between that index and the reduction's own deeper free indices, which the reduction does
+ * not use, would have to be repeated inside an already reduced stream (lower-sam refuses such an
+ * order, or lowers it only after distributing products into the sums, which changes its cost).
+ */
+export function isStreamableOrder(stmt: Statement, order: IndexVar[]): boolean {
+  const pos = new Map(order.map((v, i) => [v, i]));
+  const sortByPos = (vs: Iterable<IndexVar>) => [...vs].sort((a, b) => pos.get(a)! - pos.get(b)!);
+  const walk = (e: Expr, context: IndexVar[]): boolean => {
+    switch (e.kind) {
+      case 'const':
+      case 'access':
+        return true;
+      case 'unary':
+        return walk(e.arg, context);
+      case 'binary':
+        return walk(e.lhs, context) && walk(e.rhs, context);
+      case 'reduce': {
+        const free = new Set(freeVars(e));
+        const first = Math.min(...e.indices.map((v) => pos.get(v) ?? Infinity));
+        const deepest = Math.max(-1, ...[...free].map((v) => pos.get(v)!));
+        if (context.some((v) => !free.has(v) && pos.get(v)! > first && pos.get(v)! < deepest)) return false;
+        const levels = context.filter((v) => free.has(v) || pos.get(v)! < first);
+        return walk(e.arg, sortByPos(new Set([...levels, ...e.indices])));
+      }
+    }
+  };
+  const sums = summedVars(stmt);
+  const root: Expr = sums.length > 0 ? { kind: 'reduce', op: 'sum', indices: sums, arg: stmt.rhs } : stmt.rhs;
+  return walk(root, sortByPos(stmt.lhs.indices));
+}
+
 export interface LoopOrderSearchResult {
   order: IndexVar[];
   score: number;
@@ -25,6 +60,8 @@ export interface LoopOrderSearchResult {
   evaluated: number;
   /** whether every valid order was scored (the result is then the exact optimum of the model). */
   exhaustive: boolean;
+  /** whether the order streams without re-nesting a reduction (isStreamableOrder); false only when no scored order does. */
+  streamable: boolean;
 }
 
 /**
@@ -41,21 +78,24 @@ export function searchLoopOrder(stmt: Statement, program: TensorProgram, stats: 
   const climbFrom = options.climbFrom ?? 4;
   const orders = enumerateLoopOrders(stmt, program, options.limit ?? 100000);
   const arcs = loopIndexPartialOrder(stmt, program);
-  const cache = new Map<string, { score: number; flops: number; bytes: number }>();
-  const score = (order: IndexVar[]): { score: number; flops: number; bytes: number } => {
+  type Scored = { score: number; flops: number; bytes: number; streamable: boolean };
+  const cache = new Map<string, Scored>();
+  // an order that cannot stream ranks after every one that can
+  const better = (a: Scored, b: Scored): boolean => (a.streamable !== b.streamable ? a.streamable : a.score < b.score);
+  const score = (order: IndexVar[]): Scored => {
     const key = order.join('\u0000');
     let s = cache.get(key);
     if (!s) {
       const est = estimateStatement(stmt, program, stats, order);
       const bytes = est.readBytes + est.writeBytes;
-      s = { score: est.flops + bytesWeight * bytes, flops: est.flops, bytes };
+      s = { score: est.flops + bytesWeight * bytes, flops: est.flops, bytes, streamable: isStreamableOrder(stmt, order) };
       cache.set(key, s);
     }
     return s;
   };
   const exhaustive = orders.length <= maxEstimate && orders.length < (options.limit ?? 100000);
   const picks = orders.length <= maxEstimate ? orders : [...new Set(Array.from({ length: maxEstimate }, (_, k) => Math.floor((k * orders.length) / maxEstimate)))].map((k) => orders[k]);
-  const ranked = picks.map((o) => ({ o, ...score(o) })).sort((a, b) => a.score - b.score);
+  const ranked = picks.map((o) => ({ o, ...score(o) })).sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
   const firstOrderScore = score(orders[0]).score;
   let best = ranked[0];
   if (!exhaustive) {
@@ -75,14 +115,14 @@ export function searchLoopOrder(stmt: Statement, program: TensorProgram, stats: 
             o.splice(to, 0, v);
             if (!valid(o)) continue;
             const s = score(o);
-            if (s.score < next.score) next = { o, ...s };
+            if (better(s, next)) next = { o, ...s };
           }
         }
         if (next === cur) break;
         cur = next;
       }
-      if (cur.score < best.score) best = cur;
+      if (better(cur, best)) best = cur;
     }
   }
-  return { order: best.o, score: best.score, flops: best.flops, bytes: best.bytes, firstOrderScore, evaluated: cache.size, exhaustive };
+  return { order: best.o, score: best.score, flops: best.flops, bytes: best.bytes, firstOrderScore, evaluated: cache.size, exhaustive, streamable: best.streamable };
 }

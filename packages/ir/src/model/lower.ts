@@ -3,7 +3,7 @@ import type { TensorBindings } from '../stages';
 import { RESERVED_NAMES } from '../program/expr-utils';
 import { parseFormat } from '../tensor/format';
 import { convert, fromDense } from '../tensor/storage';
-import type { SparseTensorData, TensorFormat } from '../tensor/types';
+import type { LevelFormat, SparseTensorData, TensorFormat } from '../tensor/types';
 import { ModelGraphError } from './errors';
 import { evaluateOp, transposeTensor } from './evaluate';
 import type { ModelGraph, ModelOp } from './graph';
@@ -16,7 +16,10 @@ export interface ModelToProgramOptions {
   name?: string;
   /** data of the model inputs: dense tensors or stored sparse tensors (converted to the format). */
   inputs?: Record<string, ModelTensor | SparseTensorData>;
-  /** format spec per input/weight name (overrides the ModelValue's `format`; default dense). */
+  /**
+   * format spec per input/weight name (overrides the ModelValue's `format`; default dense); for a
+   * computed value, its storage mode order (and level formats when it is dense).
+   */
   formats?: Record<string, string>;
 }
 
@@ -259,6 +262,23 @@ class Lowering {
     const isSparse = lhsIdx.some((v) => partial.has(v)) && !(final ? this.mustBeDense.has(valueName) : forceDense);
     const rank = lhsIdx.length;
     const format: TensorFormat = { levels: Array(rank).fill(isSparse ? 'compressed' : 'dense'), modeOrder: lhsIdx.map((_, i) => i) };
+    // an op's internal values (softmax max/exp/sum, a bias add's product) follow its output's order
+    const requested = this.options.formats?.[valueName] ?? (!final && this.opOutput ? this.options.formats?.[this.opOutput] : undefined);
+    if (requested) {
+      // The mode order is the caller's (a consumer may need the value stored in another order),
+      // given over the model value's axes; size-1 axes are dropped from it. The levels stay
+      // compressed where the value is partly stored, since "not stored" is part of its meaning for
+      // readers (exp, division); a dense value takes the requested levels.
+      let f: TensorFormat;
+      try {
+        f = parseFormat(requested, shape.length);
+      } catch (e) {
+        throw new ModelGraphError(`value '${valueName}' (shape [${shape.join(',')}]): ${(e as Error).message}`, valueName);
+      }
+      const kept = f.modeOrder.map((d, l) => ({ mode: axes[d], level: f.levels[l] })).filter((x): x is { mode: number; level: LevelFormat } => x.mode !== null);
+      format.modeOrder = kept.map((x) => x.mode);
+      if (!isSparse) format.levels = kept.map((x) => x.level);
+    }
     const role = final && this.graph.outputs.includes(valueName) ? 'output' : 'intermediate';
     this.declare(tname, shape.filter((d) => d !== 1), format, role);
     if (structurallyPartial) this.structural.add(tname);
@@ -279,7 +299,11 @@ class Lowering {
     return shape.map((d, i) => (d === 1 && outShape[i + off] !== 1 ? null : out[i + off]));
   }
 
+  /** output of the op being lowered: its requested format also orders the op's internal values. */
+  private opOutput?: string;
+
   lowerOp(op: ModelOp): void {
+    this.opOutput = op.outputs[0];
     const outName = op.outputs[0];
     const outShape = this.graph.values[outName].shape;
     const where = `op '${op.name}' (${op.op})`;

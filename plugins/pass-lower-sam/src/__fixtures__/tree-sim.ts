@@ -4,6 +4,10 @@
  * stop tokens never need parsing. It implements the token semantics the lowering relies on
  * (see "Token semantics" in the package README): Empty = absent, reduce of an all-absent fiber = Empty, binary
  * ALU presence policies, crd_drop removing the dropped fibers, fork/join round-robin per fiber.
+ * Like the token streams, it cannot tell an empty fiber above the innermost level from one
+ * coordinate over an empty innermost fiber at a `reduce`: the reduce emits a placeholder (a
+ * marked chain ending in Empty) there, which spaccs, joiners, repeats and binary ALUs drop as the
+ * simulator does, and which a value writer counts (so an unrealigned placeholder is caught).
  * It is an independent check of the lowering's graphs against evaluateProgram; the real
  * simulator (backend-rda-sim) is checked in packages/cli/src/__e2e__.
  */
@@ -17,9 +21,47 @@ interface Stream {
   tree: Tree;
 }
 
+/** reduce placeholders: fibers that the value stream has but the crd streams do not. */
+const PLACEHOLDERS = new WeakSet<object>();
+
+function isPlaceholder(t: Tree): boolean {
+  return Array.isArray(t) && PLACEHOLDERS.has(t);
+}
+
+/** the tokens 'N S(depth-1)': one chain of single-element fibers ending in Empty. */
+function placeholder(depth: number): Tree {
+  let t: Tree = EMPTY;
+  for (let d = 0; d < depth; d++) t = [t];
+  PLACEHOLDERS.add(t as Tree[]);
+  return t;
+}
+
+/** the stream without placeholders (what a consumer that sees a crd or stop makes of it). */
+function strip(t: Tree, depth: number): Tree {
+  if (depth === 0) return t;
+  if (isPlaceholder(t)) return [];
+  return (t as Tree[]).map((c) => strip(c, depth - 1));
+}
+
 function mapLeaves(t: Tree, depth: number, f: (x: Leaf) => Leaf): Tree {
   if (depth === 0) return f(t as Leaf);
-  return (t as Tree[]).map((c) => mapLeaves(c, depth - 1, f));
+  const out = (t as Tree[]).map((c) => mapLeaves(c, depth - 1, f));
+  if (isPlaceholder(t)) PLACEHOLDERS.add(out);
+  return out;
+}
+
+/** binary ALU zip: a placeholder facing the other operand's (empty) fiber is dropped; two stay one. */
+function zipAlu(a: Tree, b: Tree, depth: number, f: (p: Leaf, q: Leaf) => Leaf): Tree {
+  if (depth === 0) return f(a as Leaf, b as Leaf);
+  const both = isPlaceholder(a) && isPlaceholder(b);
+  if (!both && isPlaceholder(a)) a = [];
+  if (!both && isPlaceholder(b)) b = [];
+  const x = a as Tree[];
+  const y = b as Tree[];
+  if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) throw new Error(`tree-sim: misaligned ALU operands`);
+  const out = x.map((c, i) => zipAlu(c, y[i], depth - 1, f));
+  if (both) PLACEHOLDERS.add(out);
+  return out;
 }
 
 /** zip several same-shaped trees down to `depth`, applying f to the aligned subtrees there. */
@@ -152,14 +194,15 @@ function evalNode(
     case 'repeat': {
       const x = inp('in');
       const sig = inp('repsig');
-      const tree = zipAt([x.tree, sig.tree], x.depth, ([leaf, fiber]) => (fiber as Tree[]).map(() => leaf));
+      // a repeat consumes a placeholder with the stop after it, as it would the stop alone
+      const tree = zipAt([strip(x.tree, x.depth), sig.tree], x.depth, ([leaf, fiber]) => (fiber as Tree[]).map(() => leaf));
       return { out: { depth: x.depth + 1, tree } };
     }
     case 'intersect':
     case 'union': {
       const k = a.arity ?? 2;
       const crds = Array.from({ length: k }, (_, i) => inp(`crd${i}`));
-      const refs = Array.from({ length: k }, (_, i) => inp(`ref${i}`));
+      const refs = Array.from({ length: k }, (_, i) => inp(`ref${i}`)).map((r): Stream => ({ depth: r.depth, tree: strip(r.tree, r.depth) }));
       const depth = crds[0].depth;
       const outCrd: Tree = zipAt(crds.map((c) => c.tree), depth - 1, () => []);
       const outRefs: Tree[] = refs.map(() => zipAt([crds[0].tree], depth - 1, () => []));
@@ -218,7 +261,7 @@ function evalNode(
       const y = inp('b');
       const f = BIN[a.alu!];
       const policy = a.empty ?? (a.alu === 'mul' || a.alu === 'div' ? 'intersect' : 'union');
-      const tree = zipAt([x.tree, y.tree], x.depth, ([p, q]) => {
+      const tree = zipAlu(x.tree, y.tree, x.depth, (p, q) => {
         const pe = p === EMPTY;
         const qe = q === EMPTY;
         if (pe && qe) return EMPTY;
@@ -231,18 +274,24 @@ function evalNode(
     case 'reduce': {
       const x = inp('in');
       const max = a.reduce === 'max';
-      const tree = mapFibers(x.tree, x.depth - 1, (fiber) => {
-        const vs = (fiber as Leaf[]).filter((v) => v !== EMPTY) as number[];
-        if (vs.length === 0) return EMPTY;
-        countOps(vs.length);
-        return max ? Math.max(...vs) : vs.reduce((s, v) => s + v, 0);
-      });
-      return { out: { depth: x.depth - 1, tree } };
+      // one value per stop token: an empty fiber above the innermost level becomes a placeholder
+      const red = (t: Tree, d: number): Tree => {
+        if (d === 1) {
+          const vs = (t as Leaf[]).filter((v) => v !== EMPTY) as number[];
+          if (vs.length === 0) return EMPTY;
+          countOps(vs.length);
+          return max ? Math.max(...vs) : vs.reduce((s, v) => s + v, 0);
+        }
+        if ((t as Tree[]).length === 0) return placeholder(d - 1);
+        return (t as Tree[]).map((c) => red(c, d - 1));
+      };
+      return { out: { depth: x.depth - 1, tree: red(strip(x.tree, x.depth), x.depth) } };
     }
     case 'spacc1': {
       const inner = inp('inner_crd');
       const outer = inp('outer_crd');
-      const val = inp('val');
+      const val = { ...inp('val') };
+      val.tree = strip(val.tree, val.depth);
       const max = a.reduce === 'max';
       // outer (reduced index) fibers sit at depth outer.depth-1; below each outer coordinate one inner fiber.
       const resC: Tree = mapFibers2(outer.depth - 1, [outer.tree, inner.tree, val.tree], ([, ic, iv]) => {
@@ -264,7 +313,8 @@ function evalNode(
       const c0 = inp('crd0');
       const c1 = inp('crd1');
       const outer = inp('outer_crd');
-      const val = inp('val');
+      const val = { ...inp('val') };
+      val.tree = strip(val.tree, val.depth);
       const max = a.reduce === 'max';
       const res: Tree = mapFibers2(outer.depth - 1, [outer.tree, c1.tree, c0.tree, val.tree], ([, t1, t0, tv]) => {
         const m = new Map<number, Map<number, number>>();
@@ -387,6 +437,7 @@ function assemble(g: DataflowGraph, writes: { crd: Map<number, Stream>; val?: St
   };
   const trees = Array.from({ length: m }, (_, l) => writes.crd.get(l)!.tree);
   walk(0, trees, []);
-  if (next !== flat.length) throw new Error(`tree-sim: ${flat.length} values for ${next} output coordinates`);
+  // with no coordinate at all, Empty values are the placeholder of an empty stream
+  if (next !== flat.length && !(next === 0 && flat.every((v) => v === EMPTY))) throw new Error(`tree-sim: ${flat.length} values for ${next} output coordinates`);
   return fromCoo(info.shape, coords, vals, info.format, out.tensor);
 }
