@@ -102,6 +102,29 @@ export function gptOverrides(seq: number, dModel: number, heads: number, block: 
  */
 export const GPT_FAST_CYCLE_BUDGET = 50_000_000;
 
+/** GPT-3 layer statements (as the PyTorch frontend imports examples/gpt3) in the artifact's kernels. */
+const GPT_LN1 = ['ln1_mean', 'ln1_centre', 'ln1_var', 'ln1_rstd', 'ln1_norm'];
+const GPT_QKV = [['matmul', 'add_t'], ['matmul_1', 'add_1'], ['matmul_2', 'add_2']];
+const GPT_ATTENTION = ['matmul_3', 'truediv', 'masked_fill', 'softmax_max', 'softmax_exp', 'softmax_sum', 'softmax_div', 'matmul_4'];
+const GPT_TAIL = ['matmul_5', 'sum_1', 'add_3', 'add_4', 'ln2_mean', 'ln2_centre', 'ln2_var', 'ln2_rstd', 'ln2_norm', 'matmul_6', 'add_5', 'relu_t', 'matmul_7', 'add_6', 'add_7'];
+
+/**
+ * The artifact's fully fused layer as far as one layer goes: kernel LN1 + Q/K/V projections,
+ * the fused attention, and out-projection + residual + LN2 + FFN + residual as ONE fused group
+ * (the artifact's last kernel also holds the next layer's LN + QKV). lower-sam fuses that tail only
+ * with a single head: with several, the per-head sum of the out-projection is a two-level
+ * reduction result it cannot co-iterate with the residual yet, so the bundled multi-head
+ * manifests keep the tail as separate groups (their 'fully fused' fuses only the FFN).
+ */
+export const GPT_FULLY_FUSED_ONE_HEAD = {
+  name: 'fully fused',
+  passes: [
+    { use: 'fusion', options: { groups: [GPT_LN1, ...GPT_QKV, GPT_ATTENTION, GPT_TAIL], kernels: [[...GPT_LN1, ...GPT_QKV.flat()]] } },
+    { use: 'dataflow-order', options: { order: 'best-estimate' } },
+    'lower-sam',
+  ],
+};
+
 function gptRuns(seq: number, dModel: number, heads: number, blocks: number[], overrides = true): ExperimentRun[] {
   return blocks.flatMap((b) =>
     CONFIGS.map((configuration) => ({
@@ -109,7 +132,15 @@ function gptRuns(seq: number, dModel: number, heads: number, blocks: number[], o
       label: `b=${b}`,
       manifest: `gpt3/bigbird-${b}.json`,
       configuration,
-      ...(overrides ? { overrides: { ...gptOverrides(seq, dModel, heads, b), backend: { options: { cycleBudget: GPT_FAST_CYCLE_BUDGET } } } } : {}),
+      ...(overrides
+        ? {
+            overrides: {
+              ...gptOverrides(seq, dModel, heads, b),
+              backend: { options: { cycleBudget: GPT_FAST_CYCLE_BUDGET } },
+              ...(configuration === 'fully fused' && heads === 1 ? { configurations: [GPT_FULLY_FUSED_ONE_HEAD] } : {}),
+            },
+          }
+        : {}),
     })),
   );
 }
@@ -125,6 +156,8 @@ export const FIG12: ExperimentDefinition = {
   title: 'Speedup of each fusion configuration over unfused (Figure 12)',
   description: 'SAE x3, GCN and GraphSAGE on cora / cora_ml / dblp, GPT-3 BigBird at block 16/32/64; unfused, partially and fully fused.',
   modes: {
+    // seconds: the GPT-3 layer at sequence 32 (d_model 32, one head of 64) in its three configurations, for the e2e test
+    tiny: gptRuns(32, 32, 1, [16]),
     fast: [
       // Hidden 256 at weight density 0.1 keeps every decoder column non-empty (0.9^256 ~ 2e-12), as at
       // the artifact's sizes; with hidden 64 a few empty columns hit the documented fused-semantics

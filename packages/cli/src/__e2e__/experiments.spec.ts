@@ -34,6 +34,19 @@ async function experiment(id: string): Promise<Json> {
   return out;
 }
 
+describe('fuseflow experiment fig12 (tiny mode: the GPT-3 layer)', () => {
+  it('runs unfused / partially / fully fused (LN1 + Q/K/V kernel, fused attention, fused tail) with values checked; full fusion is fastest', async () => {
+    const { rows } = await experiment('fig12');
+    expect(rows).toHaveLength(1);
+    const r = rows[0] as { cycles: Record<string, number>; speedup: Record<string, number>; valuesChecked: boolean; errors: unknown[] };
+    expect(r.errors).toEqual([]);
+    expect(r.valuesChecked).toBe(true);
+    expect(r.cycles['fully fused']).toBeLessThan(r.cycles['partially fused']);
+    expect(r.cycles['partially fused']).toBeLessThan(r.cycles.unfused);
+    expect(r.speedup['fully fused']).toBeCloseTo(r.cycles.unfused / r.cycles['fully fused'], 9);
+  });
+});
+
 describe('fuseflow experiment fig14-17 (tiny mode)', () => {
   it('fig14: five GCN configurations, FLOPs/bytes normalized by unfused; full fusion recomputes', async () => {
     const { rows } = await experiment('fig14');
