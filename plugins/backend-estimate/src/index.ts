@@ -1,10 +1,15 @@
 import type { Backend, FuseFlowPlugin, IrModule, Report } from '@fuseflow/kernel';
 import { BACKEND, PLUGIN_API_VERSION } from '@fuseflow/kernel';
-import { estimateCost, expectProgramModule, statsFromData, statsFromManifest, type ManifestStats } from '@fuseflow/ir';
+import { estimateCost, expectProgramModule, orderFusedGroups, statsFromData, statsFromManifest, type ManifestStats } from '@fuseflow/ir';
 
 export interface EstimateOptions {
   /** nnz statistics per tensor given by hand (overrides what the bound data says). */
   stats?: ManifestStats;
+  /**
+   * loop order of a fused group without one: 'best-estimate' (as lower-sam picks it, so estimate and
+   * simulation agree) or 'first' (enumerated order #0).
+   */
+  fusedOrder?: 'best-estimate' | 'first';
 }
 
 /**
@@ -23,7 +28,8 @@ export class EstimateBackend implements Backend {
       ...statsFromData(mod.program, mod.data ?? {}),
       ...(this.options.stats ? statsFromManifest(mod.program, this.options.stats) : {}),
     };
-    const cost = estimateCost(mod.program, stats);
+    const program = this.options.fusedOrder === 'first' ? mod.program : orderFusedGroups(mod.program, stats).program;
+    const cost = estimateCost(program, stats);
     const lines = [
       `${'group'.padEnd(12)} ${'statements'.padEnd(28)} ${'flops'.padStart(14)} ${'bytes'.padStart(14)}`,
       ...cost.perGroup.map(
@@ -56,6 +62,7 @@ const plugin: FuseFlowPlugin<EstimateOptions> = {
         description: 'per-tensor statistics overriding the bound data, e.g. {"A": {"density": 0.01}}',
         additionalProperties: { type: 'object' },
       },
+      fusedOrder: { enum: ['best-estimate', 'first'], default: 'best-estimate', description: "loop order of a fused group without one (as lower-sam's)" },
     },
   },
   defaultOptions: {},

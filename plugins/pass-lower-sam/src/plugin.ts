@@ -1,16 +1,5 @@
 import { PASS, FuseFlowError, PLUGIN_API_VERSION, type FuseFlowPlugin, type IrModule, type Pass, type RunContext } from '@fuseflow/kernel';
-import {
-  deriveStats,
-  effectiveGroups,
-  inlineGroup,
-  normalizeGroups,
-  searchLoopOrder,
-  statsFromData,
-  type DataflowGraph,
-  type DataflowModule,
-  type ProgramModule,
-  type TensorProgram,
-} from '@fuseflow/ir';
+import { orderFusedGroups, statsFromData, type DataflowGraph, type DataflowModule, type ProgramModule } from '@fuseflow/ir';
 import { lowerProgram } from './lower';
 
 /** Options of the 'lower-sam' pass. */
@@ -26,17 +15,6 @@ export interface LowerSamOptions {
    * element: 10^3-10^4x the work on the bundled models).
    */
   fusedOrder: 'best-estimate' | 'first';
-}
-
-/** Sets the estimator's best loop order on every fused group that has none. */
-export function orderFusedGroups(program: TensorProgram, data: ProgramModule['data'] | undefined): { program: TensorProgram; searched: number } {
-  if (!program.groups) return { program, searched: 0 };
-  const groups = normalizeGroups(program, effectiveGroups(program));
-  const todo = groups.filter((g) => g.statements.length > 1 && !g.loopOrder);
-  if (todo.length === 0) return { program, searched: 0 };
-  const stats = deriveStats(program, data ? statsFromData(program, data) : {});
-  const ordered = groups.map((g) => (todo.includes(g) ? { ...g, loopOrder: searchLoopOrder(inlineGroup(program, g), program, stats).order } : g));
-  return { program: { ...program, groups: ordered }, searched: todo.length };
 }
 
 /** Node/channel counts of a graph, by primitive kind. */
@@ -57,7 +35,7 @@ export class LowerSamPass implements Pass {
   run(ir: IrModule, ctx?: RunContext): DataflowModule {
     const m = ir as ProgramModule;
     if (!m.program) throw new FuseFlowError('FF_INPUT_INVALID', `lower-sam expects a 'program' module with a program, got stage '${ir.stage}'`);
-    const { program: ordered, searched } = this.options.fusedOrder === 'first' ? { program: m.program, searched: 0 } : orderFusedGroups(m.program, m.data);
+    const { program: ordered, searched } = this.options.fusedOrder === 'first' ? { program: m.program, searched: 0 } : orderFusedGroups(m.program, m.data ? statsFromData(m.program, m.data) : {});
     const graphs = lowerProgram(ordered, { locate: this.options.locate ?? true, exactPresence: this.options.exactPresence ?? true });
     if (searched > 0) ctx?.stat?.('orderedGroups', searched);
     if (ctx?.stat) {

@@ -3,4 +3,4 @@ export { tensorStat, statsFromData, statsFromManifest, existence, projectionPres
 export type { StatementCost, GroupCost, CostEstimate } from './cost';
 export { WORD_BYTES, indexDims, estimateStatement, estimateCost, deriveStats, paretoPrune } from './cost';
 export type { LoopOrderSearchOptions, LoopOrderSearchResult } from './order-search';
-export { searchLoopOrder, isStreamableOrder } from './order-search';
+export { searchLoopOrder, isStreamableOrder, orderFusedGroups } from './order-search';

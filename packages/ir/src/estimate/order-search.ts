@@ -1,7 +1,8 @@
 import type { Expr, IndexVar, Statement, TensorProgram } from '../program/ast';
 import { freeVars, summedVars } from '../program/expr-utils';
+import { effectiveGroups, inlineGroup, normalizeGroups } from '../fusion/groups';
 import { enumerateLoopOrders, loopIndexPartialOrder } from '../fusion/loop-order';
-import { estimateStatement } from './cost';
+import { deriveStats, estimateStatement } from './cost';
 import type { ProgramStats } from './stats';
 
 export interface LoopOrderSearchOptions {
@@ -125,4 +126,20 @@ export function searchLoopOrder(stmt: Statement, program: TensorProgram, stats: 
     }
   }
   return { order: best.o, score: best.score, flops: best.flops, bytes: best.bytes, firstOrderScore, evaluated: cache.size, exhaustive, streamable: best.streamable };
+}
+
+/**
+ * The program with the estimator's best loop order set on every fused group (several statements)
+ * that has none, ranked with the input statistics `inputStats` (statsFromData / statsFromManifest).
+ * lower-sam and the estimate backend both apply it, so an estimate and a simulation of the same
+ * configuration describe the same loop nest.
+ */
+export function orderFusedGroups(program: TensorProgram, inputStats: ProgramStats): { program: TensorProgram; searched: number } {
+  if (!program.groups) return { program, searched: 0 };
+  const groups = normalizeGroups(program, effectiveGroups(program));
+  const todo = groups.filter((g) => g.statements.length > 1 && !g.loopOrder);
+  if (todo.length === 0) return { program, searched: 0 };
+  const stats = deriveStats(program, inputStats);
+  const ordered = groups.map((g) => (todo.includes(g) ? { ...g, loopOrder: searchLoopOrder(inlineGroup(program, g), program, stats).order } : g));
+  return { program: { ...program, groups: ordered }, searched: todo.length };
 }

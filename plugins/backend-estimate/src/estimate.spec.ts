@@ -1,0 +1,36 @@
+import { enumerateLoopOrders, estimateStatement, inlineGroup, parseProgram, statsFromData, uniformRandom, type ProgramModule } from '@fuseflow/ir';
+import { EstimateBackend } from './index';
+
+// A fused row softmax with no loop order (no dataflow-order pass ran).
+const program = parseProgram(`program softmax
+tensor S(32,32): dcsr input
+tensor M(32): dense intermediate
+tensor E(32,32): dcsr intermediate
+tensor Z(32): dense intermediate
+tensor P(32,32): dcsr output
+m: M(i) = max(j, S(i,j))
+x: E(i,j) = exp(S(i,j) - M(i))
+z: Z(i) = sum(j, E(i,j))
+p: P(i,j) = E(i,j) / Z(i)
+group g0 = m, x, z, p`);
+const S = uniformRandom({ shape: [32, 32], density: 0.3, seed: 9, format: 'dcsr' });
+const mod = { stage: 'program', program, data: { S } } as ProgramModule;
+
+describe('estimate backend', () => {
+  const stmt = inlineGroup(program, program.groups![0]);
+  const stats = statsFromData(program, { S });
+  const first = estimateStatement(stmt, program, stats, enumerateLoopOrders(stmt, program)[0]);
+
+  it("estimates a fused group without a loop order under lower-sam's choice (the best estimated order)", () => {
+    const r = new EstimateBackend({}).run(mod as never);
+    const best = Math.min(...enumerateLoopOrders(stmt, program).map((o) => estimateStatement(stmt, program, stats, o).flops));
+    expect(r.metrics.flops).toBe(best);
+    expect(r.metrics.flops * 10).toBeLessThan(first.flops);
+  });
+
+  it("fusedOrder 'first' estimates enumerated order #0", () => {
+    const r = new EstimateBackend({ fusedOrder: 'first' }).run(mod as never);
+    expect(r.metrics.flops).toBe(first.flops);
+    expect(r.metrics.bytes).toBe(first.readBytes + first.writeBytes);
+  });
+});
