@@ -30,3 +30,4 @@ export * from './generators/generators';
 export * from './generators/spec';
 export * from './io/matrix-market';
 export * from './io/tensor-file';
+export * from './program/examples';

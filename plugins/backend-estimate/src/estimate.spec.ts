@@ -1,18 +1,8 @@
-import { enumerateLoopOrders, estimateStatement, inlineGroup, parseProgram, statsFromData, uniformRandom, type ProgramModule } from '@fuseflow/ir';
+import { enumerateLoopOrders, estimateStatement, inlineGroup, rowSoftmaxProgram, statsFromData, uniformRandom, type ProgramModule } from '@fuseflow/ir';
 import { EstimateBackend } from './index';
 
 // A fused row softmax with no loop order (no dataflow-order pass ran).
-const program = parseProgram(`program softmax
-tensor S(32,32): dcsr input
-tensor M(32): dense intermediate
-tensor E(32,32): dcsr intermediate
-tensor Z(32): dense intermediate
-tensor P(32,32): dcsr output
-m: M(i) = max(j, S(i,j))
-x: E(i,j) = exp(S(i,j) - M(i))
-z: Z(i) = sum(j, E(i,j))
-p: P(i,j) = E(i,j) / Z(i)
-group g0 = m, x, z, p`);
+const program = rowSoftmaxProgram(32);
 const S = uniformRandom({ shape: [32, 32], density: 0.3, seed: 9, format: 'dcsr' });
 const mod = { stage: 'program', program, data: { S } } as ProgramModule;
 

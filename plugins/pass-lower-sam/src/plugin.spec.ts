@@ -1,19 +1,9 @@
-import { compareTensors, enumerateLoopOrders, evaluateProgram, inlineGroup, parseProgram, uniformRandom, type DataflowModule, type ProgramModule } from '@fuseflow/ir';
+import { compareTensors, enumerateLoopOrders, evaluateProgram, inlineGroup, rowSoftmaxProgram, uniformRandom, type DataflowModule, type ProgramModule } from '@fuseflow/ir';
 import { LowerSamPass } from './plugin';
 import { runTreeSim } from './__fixtures__/tree-sim';
 
 // A fused row softmax without a loop order: order #0 recomputes the row max and sum per element.
-const program = parseProgram(`program softmax
-tensor S(16,16): dcsr input
-tensor M(16): dense intermediate
-tensor E(16,16): dcsr intermediate
-tensor Z(16): dense intermediate
-tensor P(16,16): dcsr output
-m: M(i) = max(j, S(i,j))
-x: E(i,j) = exp(S(i,j) - M(i))
-z: Z(i) = sum(j, E(i,j))
-p: P(i,j) = E(i,j) / Z(i)
-group g0 = m, x, z, p`);
+const program = rowSoftmaxProgram(16);
 const S = uniformRandom({ shape: [16, 16], density: 0.4, seed: 5, format: 'dcsr' });
 const programModule: ProgramModule = { stage: 'program', program, data: { S } } as ProgramModule;
 

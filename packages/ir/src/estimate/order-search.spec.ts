@@ -1,20 +1,11 @@
-import { parseProgram, parseStatement } from '../program/parse';
+import { parseStatement } from '../program/parse';
+import { rowSoftmaxProgram } from '../program/examples';
 import { checkLoopOrder, enumerateLoopOrders, inlineGroup } from '../fusion';
 import { estimateStatement, isStreamableOrder, searchLoopOrder } from './index';
 
 // A fused row softmax (the attention kernel's core). Order #0 iterates the output column j outside
 // the row statistics, so max and sum are recomputed for every output element.
-const program = parseProgram(`program softmax
-tensor S(64,64): dcsr input
-tensor M(64): dense intermediate
-tensor E(64,64): dcsr intermediate
-tensor Z(64): dense intermediate
-tensor P(64,64): dcsr output
-m: M(i) = max(j, S(i,j))
-x: E(i,j) = exp(S(i,j) - M(i))
-z: Z(i) = sum(j, E(i,j))
-p: P(i,j) = E(i,j) / Z(i)
-group g0 = m, x, z, p`);
+const program = rowSoftmaxProgram(64);
 const stmt = inlineGroup(program, program.groups![0]);
 const score = (order: string[]) => {
   const c = estimateStatement(stmt, program, {}, order);
