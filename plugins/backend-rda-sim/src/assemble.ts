@@ -100,15 +100,23 @@ export function assembleOutput(g: DataflowGraph, writers: WriterPrim[], tileN: n
     }
     if (vals.tags[q] === EMPTY) continue; // absent entry (its coordinate is dropped)
     if (tileN > 0) {
+      // a tile is dense row-major over the output's modes (N per mode, rank 1 included)
       const t = vw[0].tileLog[vals.vals[q]];
-      for (let e = 0; e < tile * tile; e++) {
+      const len = tile ** rank;
+      if (t.length !== len) throw broken(g, `a value tile has ${t.length} element(s), expected ${len} for the rank-${rank} output in ${tile}-blocks`);
+      const elem = new Array<number>(rank);
+      for (let e = 0; e < len; e++) {
         const x = t[e];
         if (x === 0) continue;
-        const r = blockCrd[0] * tileN + Math.floor(e / tileN);
-        const c = blockCrd[1] * tileN + (e % tileN);
-        if (r >= out.shape[0] || c >= out.shape[1]) continue;
-        coords[0].push(r);
-        coords[1].push(c);
+        let rest = e;
+        let inside = true;
+        for (let m = rank - 1; m >= 0; m--) {
+          elem[m] = blockCrd[m] * tileN + (rest % tileN);
+          rest = Math.floor(rest / tileN);
+          if (elem[m] >= out.shape[m]) inside = false;
+        }
+        if (!inside) continue; // zero padding of an edge tile
+        for (let m = 0; m < rank; m++) coords[m].push(elem[m]);
         v.push(x);
       }
     } else {

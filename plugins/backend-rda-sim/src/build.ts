@@ -28,6 +28,10 @@ import {
   RepeatPrim,
   RootPrim,
   ScanPrim,
+  showTileSpec,
+  tilePlan,
+  type BlockAttrs,
+  type TilePlan,
   Spacc1Prim,
   Spacc2Prim,
   TileStore,
@@ -176,7 +180,7 @@ export function createPrim(
         }
         lat = N * N;
       }
-      prim = new ArrayPrim(n.id, n.label, lat, ii, td.vals, tiles, ins.ref, outs.val);
+      prim = new ArrayPrim(n.id, n.label, lat, ii, td.vals, tiles, ins.ref, outs.val, N > 0 ? N ** td.shape.length : 1);
       break;
     }
     case 'alu':
@@ -189,7 +193,15 @@ export function createPrim(
       {
         const dflt = a.alu === 'mul' || a.alu === 'div' ? 'intersect' : 'union';
         const policy = { union: 0, intersect: 1, left: 2, right: 3 }[a.empty ?? dflt];
-        prim = new AluPrim(n.id, n.label, lat, ii, a.alu!, a.scalar ?? 0, !!a.matmul, tiles, ins.a, ins.b ?? null, outs.out, policy);
+        const spec = (a as BlockAttrs).tile;
+        let plan: TilePlan | null = null;
+        if (N > 0 && ins.b && spec) {
+          plan = tilePlan(spec, N);
+          if (plan.nOut !== N ** plan.loops && a.alu !== 'mul') {
+            throw new FuseFlowError('FF_INPUT_INVALID', `node '${n.label}': tile spec ${showTileSpec(spec)} contracts a variable, which only 'mul' can do (op '${a.alu}')`);
+          }
+        }
+        prim = new AluPrim(n.id, n.label, lat, ii, a.alu!, a.scalar ?? 0, !!a.matmul, tiles, ins.a, ins.b ?? null, outs.out, policy, plan);
       }
       break;
     case 'reduce':

@@ -67,6 +67,10 @@ message ALU {
   float scalar = 7;
   bool matmul = 8;
   string empty = 9;
+  // block mode (FuseFlow extension): tile index variables of each operand and of the result
+  repeated string tile_a = 10;
+  repeated string tile_b = 11;
+  repeated string tile_out = 12;
 }
 
 message Reduce {

@@ -1,5 +1,5 @@
 import { FuseFlowError } from '@fuseflow/kernel';
-import type { AluOp } from '@fuseflow/ir';
+import type { AluOp, NodeAttrs } from '@fuseflow/ir';
 import type { Chan, Waker } from './channel';
 import { DONE, EMPTY, STOP, VAL, showToken } from './tokens';
 
@@ -49,8 +49,9 @@ export class HbmPort {
 export class TileStore {
   tiles: Float64Array[] = [];
   constructor(readonly n: number) {}
-  get(h: number): Float64Array {
-    return h < 0 ? new Float64Array(this.n * this.n) : this.tiles[h];
+  /** tile `h`; -1 is the zero tile of `len` elements (N x N unless told). */
+  get(h: number, len = this.n * this.n): Float64Array {
+    return h < 0 ? new Float64Array(len) : this.tiles[h];
   }
   add(t: Float64Array): number {
     this.tiles.push(t);
@@ -781,6 +782,8 @@ export class ArrayPrim extends Prim {
     private tiles: TileStore | null,
     private inp: Chan,
     private out: Chan,
+    /** block mode: elements per stored tile (prod of the tensor's blockShape: N, N x N, ...). */
+    private tileLen = tiles === null ? 1 : tiles.n * tiles.n,
   ) {
     super(id, label, 'array', lat, ii);
   }
@@ -805,12 +808,12 @@ export class ArrayPrim extends Prim {
         v = this.vals[r];
         this.reads++;
       } else {
-        const n2 = tl.n * tl.n;
+        const n2 = this.tileLen;
         v = tl.add(this.vals.subarray(r * n2, (r + 1) * n2));
         this.reads += n2;
       }
       if (this.hbm !== null) {
-        const ready = this.hbm.access(t, tl === null ? 1 : tl.n * tl.n);
+        const ready = this.hbm.access(t, tl === null ? 1 : this.tileLen);
         if (ready - t > cost) cost = ready - t;
       }
       this.emit(this.out, VAL, v, t + this.lat);
@@ -820,7 +823,79 @@ export class ArrayPrim extends Prim {
   }
 }
 
-/** Tile arithmetic of block mode. */
+/**
+ * Index variables of the tiles of a block-mode binary ALU (NodeAttrs `tile`, set by pass-lower-sam):
+ * each tile is dense row-major over its variables (N per variable); `out` lists the result's.
+ * A variable of a or b missing from `out` is contracted (summed inside the tile; 'mul' only).
+ */
+export interface TileSpec {
+  a: string[];
+  b: string[];
+  out: string[];
+}
+
+/**
+ * Node attributes in block mode. `tile` is not (yet) part of NodeAttrs in @fuseflow/ir; the
+ * lowering writes it as plain data next to `matmul`.
+ */
+export type BlockAttrs = NodeAttrs & { tile?: TileSpec };
+
+export function showTileSpec(t: TileSpec): string {
+  return `${t.a.join('.')},${t.b.join('.')}->${t.out.join('.')}`;
+}
+
+/** Strides (elements) of each variable of `out` plus the contracted ones, per operand. */
+export interface TilePlan {
+  /** loop extent per variable (N); out variables first, row-major, then the contracted ones. */
+  nOut: number;
+  loops: number;
+  strideA: Int32Array;
+  strideB: Int32Array;
+  lenA: number;
+  lenB: number;
+  /** a shape the plain N x N kernels handle: 1 element-wise (same variables, same order), 2 row-major matmul. */
+  plain: 0 | 1 | 2;
+}
+
+export function tilePlan(spec: TileSpec, n: number): TilePlan {
+  const contracted = [...new Set([...spec.a, ...spec.b])].filter((v) => !spec.out.includes(v));
+  const vars = [...spec.out, ...contracted];
+  const stride = (vs: string[]): Int32Array => Int32Array.from(vars.map((v) => (vs.includes(v) ? n ** (vs.length - 1 - vs.indexOf(v)) : 0)));
+  const [a, b, o] = [spec.a.join(), spec.b.join(), spec.out.join()];
+  const ewise = spec.out.length === 2 && a === o && b === o;
+  const mm = spec.a.length === 2 && spec.b.length === 2 && contracted.length === 1 && spec.a[1] === contracted[0] && spec.b[0] === contracted[0] && o === [spec.a[0], spec.b[1]].join();
+  const plain = ewise ? 1 : mm ? 2 : 0;
+  return { nOut: n ** spec.out.length, loops: vars.length, strideA: stride(spec.a), strideB: stride(spec.b), lenA: n ** spec.a.length, lenB: n ** spec.b.length, plain };
+}
+
+/** A binary op over tiles with named variables: broadcast element-wise, summing contracted variables (mul). */
+export function tileEinsum(op: AluOp, plan: TilePlan, a: Float64Array, b: Float64Array, n: number): Float64Array {
+  if (plan.plain !== 0) return tileBinary(op, plan.plain === 2, a, b, n);
+  const out = new Float64Array(plan.nOut);
+  const f = binaryFn(op);
+  const k = plan.loops;
+  const idx = new Int32Array(k);
+  const total = n ** k;
+  const per = total / plan.nOut; // contracted combinations per output element (vars: out first)
+  for (let q = 0; q < total; q++) {
+    let ia = 0;
+    let ib = 0;
+    for (let d = 0; d < k; d++) {
+      ia += idx[d] * plan.strideA[d];
+      ib += idx[d] * plan.strideB[d];
+    }
+    const o = Math.floor(q / per);
+    if (per === 1) out[o] = f(a[ia], b[ib]);
+    else out[o] += a[ia] * b[ib];
+    for (let d = k - 1; d >= 0; d--) {
+      if (++idx[d] < n) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** Tile arithmetic of block mode without a tile spec: N x N element-wise or (matmul) row-major matrix product. */
 function tileBinary(op: AluOp, matmul: boolean, a: Float64Array, b: Float64Array, n: number): Float64Array {
   const out = new Float64Array(n * n);
   if (op === 'mul' && matmul) {
@@ -855,6 +930,8 @@ export class AluPrim extends Prim {
     private out: Chan,
     /** 0 union, 1 intersect, 2 left, 3 right (see NodeAttrs.empty). */
     private policy = 0,
+    /** block mode: tile variables of the operands (null: N x N element-wise or matmul). */
+    private plan: TilePlan | null = null,
   ) {
     super(id, label, 'alu', lat, ii);
     if (b) this.bin = binaryFn(op);
@@ -914,9 +991,16 @@ export class AluPrim extends Prim {
           this.ops++;
         } else {
           const n = tl.n;
-          const r = tileBinary(this.op, this.matmul, tl.get(at === VAL ? av : -1), tl.get(bt === VAL ? bv : -1), n);
-          this.emit(this.out, VAL, tl.add(r), at2);
-          this.ops += this.op === 'mul' && this.matmul ? 2 * n * n * n : n * n;
+          const pl = this.plan;
+          if (pl !== null) {
+            const r = tileEinsum(this.op, pl, tl.get(at === VAL ? av : -1, pl.lenA), tl.get(bt === VAL ? bv : -1, pl.lenB), n);
+            this.emit(this.out, VAL, tl.add(r), at2);
+            this.ops += pl.nOut === n ** pl.loops ? pl.nOut : 2 * n ** pl.loops;
+          } else {
+            const r = tileBinary(this.op, this.matmul, tl.get(at === VAL ? av : -1), tl.get(bt === VAL ? bv : -1), n);
+            this.emit(this.out, VAL, tl.add(r), at2);
+            this.ops += this.op === 'mul' && this.matmul ? 2 * n * n * n : n * n;
+          }
         }
       }
       return this.commit(t, this.ii);
@@ -1086,7 +1170,8 @@ class AccMap {
       }
       this.keys[slot] = key;
       this.sums[slot] = this.isMax ? -Infinity : 0;
-      if (this.tiles !== null) this.tl[slot] = new Float64Array(this.tiles.n * this.tiles.n).fill(this.isMax ? -Infinity : 0);
+      // sized by the first tile (rank-1 tiles hold N elements, rank-2 N x N)
+      if (this.tiles !== null) this.tl[slot] = new Float64Array(this.tiles.get(v).length).fill(this.isMax ? -Infinity : 0);
       this.insert(key, slot);
       this.n++;
     }
@@ -1781,7 +1866,7 @@ export class WriterPrim extends Prim {
           this.tileLog.push(tl.get(v));
           this.log.add(VAL, this.tileLog.length - 1);
         }
-        this.writes += tl === null ? 1 : tl.n * tl.n;
+        this.writes += tl === null ? 1 : tl.get(v).length;
       } else if (tag === EMPTY) this.log.add(EMPTY, 0); // positional placeholder of an absent entry
     } else {
       this.log.add(tag, v);

@@ -121,7 +121,7 @@ export function exportComalGraph(g: DataflowGraph, channelSize = 0): Uint8Array 
         if (!p) throw new FuseFlowError('FF_INPUT_INVALID', `node '${n.label}': ALU op '${a.alu}' has no protobuf encoding`);
         const inputs = i.b ? [s(i.a), s(i.b)] : [s(i.a)];
         const scalar = a.alu === 'relu' ? 0 : (a.scalar ?? 0);
-        op = { alu: { vals: { inputs, output: s(o.out) }, stages: [{ inputs: inputs.map((_, q) => q), output: 0, op: p }], output_val: s(o.out), label: n.label, scalar, matmul: !!a.matmul, blocked: !!g.blockSize, empty: a.empty ?? '' } };
+        op = { alu: { vals: { inputs, output: s(o.out) }, stages: [{ inputs: inputs.map((_, q) => q), output: 0, op: p }], output_val: s(o.out), label: n.label, scalar, matmul: !!a.matmul, blocked: !!g.blockSize, empty: a.empty ?? '', ...(a.tile ? { tile_a: a.tile.a, tile_b: a.tile.b, tile_out: a.tile.out } : {}) } };
         break;
       }
       case 'reduce':
@@ -290,7 +290,7 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
         if (!alu) throw new FuseFlowError('FF_INPUT_INVALID', `ComalGraph '${name}': ALU op ${p} of '${label}' is not supported by the simulator`);
         const ins: Array<[string, number, StreamKind]> = [['a', sid(inputs[0]), 'val']];
         if (inputs.length === 2) ins.push(['b', sid(inputs[1]), 'val']);
-        add('alu', label, { alu, ...(alu.startsWith('scalar_') ? { scalar: b.scalar } : {}), ...(b.matmul ? { matmul: true } : {}), ...(b.empty ? { empty: b.empty } : {}) }, ins, [['out', sid(b.vals?.output ?? b.output_val), 'val']]);
+        add('alu', label, { alu, ...(alu.startsWith('scalar_') ? { scalar: b.scalar } : {}), ...(b.matmul ? { matmul: true } : {}), ...(b.empty ? { empty: b.empty } : {}), ...(b.tile_a?.length || b.tile_b?.length ? { tile: { a: b.tile_a ?? [], b: b.tile_b ?? [], out: b.tile_out ?? [] } } : {}) }, ins, [['out', sid(b.vals?.output ?? b.output_val), 'val']]);
         break;
       }
       case 'reduce':

@@ -8,6 +8,7 @@ import { toDense, uniformRandom, verifyDataflowGraph, type DataflowGraph, type T
 import { RdaSimBackend } from './backend';
 import * as K from './kernels';
 import { simulateGraph, simulateModule, type SimOptions } from './simulate';
+import { tileEinsum, tilePlan } from './prims';
 
 const rnd = (shape: number[], density: number, seed: number, format = 'dcsr') => uniformRandom({ shape, density, seed, format, valueRange: [-2, 2] });
 
@@ -121,6 +122,27 @@ describe('block mode (N x N tiles)', () => {
     expect(simulateModule(k.module(data), { engine: 'reference' }).cycles).toBe(f.cycles);
     // 2N-1 matmul latency and N^2 array latency make it slower than a scalar run of the same structure.
     expect(f.cycles).toBeGreaterThan(20);
+  });
+});
+
+describe('block mode tile specs (attrs.tile: named tile variables)', () => {
+  // 2x2 tiles, row-major over their variables
+  const Q = Float64Array.of(1, 2, 3, 4); // Q(i,k)
+  const Kt = Float64Array.of(5, 6, 7, 8); // K(j,k)
+  it('Q(i,k) * K(j,k) summed over k is Q . K^T (the operand is read in its own mode order)', () => {
+    const out = tileEinsum('mul', tilePlan({ a: ['i', 'k'], b: ['j', 'k'], out: ['i', 'j'] }, 2), Q, Kt, 2);
+    // [[1*5+2*6, 1*7+2*8], [3*5+4*6, 3*7+4*8]]
+    expect(Array.from(out)).toEqual([17, 23, 39, 53]);
+  });
+  it('a plain row-major matmul and an element-wise op take the N x N kernels', () => {
+    expect(tilePlan({ a: ['i', 'k'], b: ['k', 'j'], out: ['i', 'j'] }, 2).plain).toBe(2);
+    expect(tilePlan({ a: ['i', 'j'], b: ['i', 'j'], out: ['i', 'j'] }, 2).plain).toBe(1);
+    expect(Array.from(tileEinsum('mul', tilePlan({ a: ['i', 'k'], b: ['k', 'j'], out: ['i', 'j'] }, 2), Q, Kt, 2))).toEqual([19, 22, 43, 50]);
+  });
+  it('rank-1 tiles: matvec A(i,j) x(j) -> y(i) holds N elements; a broadcast add A(i,j) + b(j)', () => {
+    const x = Float64Array.of(10, 100);
+    expect(Array.from(tileEinsum('mul', tilePlan({ a: ['i', 'j'], b: ['j'], out: ['i'] }, 2), Q, x, 2))).toEqual([210, 430]);
+    expect(Array.from(tileEinsum('add', tilePlan({ a: ['i', 'j'], b: ['j'], out: ['i', 'j'] }, 2), Q, x, 2))).toEqual([11, 102, 13, 104]);
   });
 });
 

@@ -96,8 +96,21 @@ interface BinaryX extends Base {
   op: BinaryOp;
   lhs: X;
   rhs: X;
-  /** variables reduced by an enclosing reduction (for the block-mode matmul flag). */
-  reducedAbove: Set<IndexVar>;
+  /** block mode: the tile variables of both operands and of the result (see assignTiles). */
+  tile?: TileSpec;
+}
+
+/**
+ * Block mode: every value token is a dense row-major tile over some index variables (N per
+ * variable; an input's tile is over its indices in mode order). A binary ALU gets `attrs.tile`
+ * naming its operands' and its result's variables; a variable missing from `out` is summed inside
+ * the tile (a tile matmul / matvec). `tile` is not in @fuseflow/ir's NodeAttrs yet; backend-rda-sim
+ * reads it as plain data.
+ */
+interface TileSpec {
+  a: IndexVar[];
+  b: IndexVar[];
+  out: IndexVar[];
 }
 interface ReduceX extends Base {
   kind: 'reduce';
@@ -363,8 +376,19 @@ class StatementLowering {
     const sums = [...rhsFree].filter((v) => !lhs.includes(v));
     let rhs: Expr = stmt.rhs;
     if (sums.length > 0) rhs = { kind: 'reduce', op: 'sum', indices: sums, arg: rhs };
-    this.root = this.build(rhs, new Set());
+    if (this.blocked) rhs = reassociateForTiles(rhs, new Set());
+    this.root = this.build(rhs);
     if (this.root.kind === 'const') fail(opts.group, `the right-hand side is a constant (${this.root.value}); nothing to stream`);
+    if (this.blocked) {
+      const t = this.assignTiles(this.root, new Set(), lhs);
+      if (t.join() !== lhs.join()) {
+        fail(
+          opts.group,
+          `block mode: the value tiles of ${stmt.lhs.tensor}(${lhs.join(',')}) come out over (${t.join(',')}), but ${stmt.lhs.tensor} stores its tiles over (${lhs.join(',')})`,
+          'only a binary operation can reorder a tile; compute the value without blocking or change the output index order',
+        );
+      }
+    }
     this.outLevels = this.sortByPos(lhs);
     this.writer = { kind: 'const', id: 0, free: new Set(lhs), levels: this.outLevels, value: 0 };
     this.assignLevels(this.root, this.outLevels);
@@ -374,7 +398,46 @@ class StatementLowering {
     return [...vs].sort((a, b) => this.pos.get(a)! - this.pos.get(b)!);
   }
 
-  private build(e: Expr, reducedAbove: Set<IndexVar>): X {
+  /**
+   * Block mode: the tile variables of `n`'s value, setting BinaryX.tile. `contractible` = variables a
+   * product may sum inside its tile: those of the enclosing sum reduction that no other factor of
+   * the product chain uses (sum_k f*g = (sum_k f)*g when g does not use k). `want` = the order the
+   * consumer needs (the output's mode order at the root).
+   */
+  private assignTiles(n: X, contractible: Set<IndexVar>, want?: IndexVar[]): IndexVar[] {
+    switch (n.kind) {
+      case 'const':
+        return [];
+      case 'access':
+        return [...n.indices];
+      case 'unary':
+        return this.assignTiles(n.arg, new Set(), want);
+      case 'binary': {
+        const mul = n.op === 'mul';
+        const ctx = (other: X): Set<IndexVar> => (mul ? new Set([...contractible].filter((v) => !other.free.has(v))) : new Set());
+        const a = this.assignTiles(n.lhs, ctx(n.rhs));
+        const b = this.assignTiles(n.rhs, ctx(n.lhs));
+        const kept = [...new Set([...a, ...b])].filter((v) => !(mul && contractible.has(v)));
+        const out = want && want.length === kept.length && want.every((v) => kept.includes(v)) ? [...want] : kept;
+        n.tile = { a, b, out };
+        return out;
+      }
+      case 'reduce': {
+        const t = this.assignTiles(n.arg, n.op === 'sum' ? new Set(n.K) : new Set(), want);
+        const inside = t.filter((v) => n.K.includes(v));
+        if (inside.length > 0) {
+          fail(
+            this.opts.group,
+            `block mode: ${this.stmt.lhs.tensor}(${this.stmt.lhs.indices.join(',')}): ${n.op}(${n.K.join(',')}) must reduce over '${inside.join(',')}' inside N x N tiles, but only a product with an operand over '${inside.join(',')}' sums inside a tile (tile matmul/matvec); the reduce primitive adds whole tiles`,
+            'run this statement without sparsity blocking, or write the reduction as a product (e.g. with a dense all-ones tensor)',
+          );
+        }
+        return t;
+      }
+    }
+  }
+
+  private build(e: Expr): X {
     const id = this.nextId++;
     switch (e.kind) {
       case 'const':
@@ -401,12 +464,12 @@ class StatementLowering {
         return { kind: 'access', id, free: new Set(e.indices), levels: [], tensor: e.tensor, indices: [...e.indices], decl: { ...decl, format: fmt }, levelVars, zeroRef: true, refMayBeEmpty: false, scanned: 0 };
       }
       case 'unary': {
-        const arg = this.build(e.arg, reducedAbove);
+        const arg = this.build(e.arg);
         return { kind: 'unary', id, free: new Set(arg.free), levels: [], op: e.op, arg };
       }
       case 'binary': {
-        const lhs = this.build(e.lhs, reducedAbove);
-        const rhs = this.build(e.rhs, reducedAbove);
+        const lhs = this.build(e.lhs);
+        const rhs = this.build(e.rhs);
         if (UNION_OPS.has(e.op) && lhs.kind !== 'const' && rhs.kind !== 'const' && !subset(lhs.free, rhs.free) && !subset(rhs.free, lhs.free)) {
           // The reference tracks presence per index variable; with incomparable index sets a
           // half-present sum can still make its parent present, which a value/Empty stream cannot carry.
@@ -416,10 +479,10 @@ class StatementLowering {
             'broadcast one operand explicitly (e.g. multiply by a dense all-ones tensor) or split the statement',
           );
         }
-        return { kind: 'binary', id, free: new Set([...lhs.free, ...rhs.free]), levels: [], op: e.op, lhs, rhs, reducedAbove };
+        return { kind: 'binary', id, free: new Set([...lhs.free, ...rhs.free]), levels: [], op: e.op, lhs, rhs };
       }
       case 'reduce': {
-        const arg = this.build(e.arg, new Set([...reducedAbove, ...e.indices]));
+        const arg = this.build(e.arg);
         const K = e.indices.filter((v) => arg.free.has(v));
         const unused = e.indices.filter((v) => !arg.free.has(v));
         if (unused.length > 0) fail(this.opts.group, `reduction over '${unused.join(',')}' does not use that index`);
@@ -750,9 +813,10 @@ class StatementLowering {
           return { levels: n.levels, val: this.scalarOp(n.op, a, b, depth), crd: crdMap(), phantom: a.phantom || b.phantom };
         }
         const attrs: NodeAttrs = { empty: n.op === 'mul' || n.op === 'div' ? 'intersect' : this.unionPolicy(n) };
-        if (this.blocked && n.op === 'mul') {
-          const shared = [...n.lhs.free].filter((v) => n.rhs.free.has(v) && n.reducedAbove.has(v));
-          if (shared.length > 0) attrs.matmul = true;
+        if (this.blocked && n.tile) {
+          attrs.tile = n.tile;
+          // timing: a product that sums inside its tiles runs as a tile matmul
+          if (n.op === 'mul' && [...n.tile.a, ...n.tile.b].some((v) => !n.tile!.out.includes(v))) attrs.matmul = true;
         }
         const id = this.alu(n.op, { a: a.val!, b: b.val! }, depth, attrs);
         // the ALU drops a placeholder facing the other operand's stop; two placeholders pass
@@ -855,6 +919,51 @@ export function chooseLoopOrder(norm: NormalizedStatement, program: TensorProgra
   const orders = enumerateLoopOrders(norm.stmt, program, 1);
   if (orders.length === 0) fail(group, 'no valid loop order');
   return orders[0];
+}
+
+/**
+ * Block mode: regroups every product chain so that factors sharing a contracted variable meet
+ * first (M(i,j)*Q(i,k)*K(j,k) summed over k becomes M*(Q*K)): each tile product then sums k inside
+ * its tiles and no intermediate tile spans more variables than needed (M*Q would span i,j,k).
+ * Exact in presence (products intersect) and equal up to rounding. `contractible` = variables of
+ * the enclosing sum that the chain may sum.
+ */
+function reassociateForTiles(e: Expr, contractible: Set<IndexVar>): Expr {
+  switch (e.kind) {
+    case 'const':
+    case 'access':
+      return e;
+    case 'unary':
+      return { ...e, arg: reassociateForTiles(e.arg, new Set()) };
+    case 'reduce':
+      return { ...e, arg: reassociateForTiles(e.arg, e.op === 'sum' ? new Set(e.indices) : new Set()) };
+    case 'binary': {
+      if (e.op !== 'mul') return { ...e, lhs: reassociateForTiles(e.lhs, new Set()), rhs: reassociateForTiles(e.rhs, new Set()) };
+      const factors: Expr[] = [];
+      const flatten = (x: Expr): void => {
+        if (x.kind === 'binary' && x.op === 'mul') {
+          flatten(x.lhs);
+          flatten(x.rhs);
+        } else factors.push(reassociateForTiles(x, new Set()));
+      };
+      flatten(e);
+      const items = factors.map((x) => ({ x, vars: new Set([...exprVars(x)].filter((v) => freeIn(x, v))) }));
+      while (items.length > 1) {
+        let best: [number, number, Set<IndexVar>] | null = null;
+        for (let i = 0; i < items.length; i++) {
+          for (let j = i + 1; j < items.length; j++) {
+            const others = items.filter((_, q) => q !== i && q !== j);
+            const vars = new Set([...items[i].vars, ...items[j].vars].filter((v) => !contractible.has(v) || others.some((o) => o.vars.has(v))));
+            if (best === null || vars.size < best[2].size) best = [i, j, vars];
+          }
+        }
+        const [i, j, vars] = best!;
+        items[i] = { x: { kind: 'binary', op: 'mul', lhs: items[i].x, rhs: items[j].x }, vars: new Set([...items[i].vars, ...items[j].vars].filter((v) => vars.has(v) || !contractible.has(v))) };
+        items.splice(j, 1);
+      }
+      return items[0].x;
+    }
+  }
 }
 
 function blockFormat(f: TensorFormat, size: number): TensorFormat {

@@ -1,4 +1,4 @@
-import { verifyDataflowGraph, primitiveSignature } from '@fuseflow/ir';
+import { verifyDataflowGraph, primitiveSignature, programFromStatement } from '@fuseflow/ir';
 import { FuseFlowError } from '@fuseflow/kernel';
 import { graphStats, lowerStatement } from './index';
 import { KERNELS, kernelProgram } from './__fixtures__/kernels';
@@ -79,6 +79,32 @@ describe('graph structure of textbook kernels', () => {
     const add = kernelProgram(KERNELS.find((k) => k.name === 'mul2')!);
     const h = lowerStatement(add.statements[0], { ...add, schedule: { blocking: { size: 2 } } });
     expect(h.nodes.find((n) => n.kind === 'alu')!.attrs.matmul).toBeUndefined();
+  });
+
+  it('block mode: SDDMM multiplies Q by K^T first (tile spec over each operand\'s own modes), then masks', () => {
+    const p = programFromStatement('S(i,j) = M(i,j) * Q(i,k) * K(j,k)', { M: 'dcsr', Q: 'dense', K: 'dense', S: 'dcsr' }, { M: [8, 8], Q: [8, 4], K: [8, 4] });
+    const g = lowerStatement(p.statements[0], { ...p, schedule: { blocking: { size: 4 } } });
+    const alus = g.nodes.filter((n) => n.kind === 'alu').map((n) => n.attrs as { matmul?: boolean; tile?: unknown });
+    expect(alus).toEqual([
+      expect.objectContaining({ matmul: true, tile: { a: ['i', 'k'], b: ['j', 'k'], out: ['i', 'j'] } }),
+      expect.objectContaining({ tile: { a: ['i', 'j'], b: ['i', 'j'], out: ['i', 'j'] } }),
+    ]);
+    expect(alus[1].matmul).toBeUndefined();
+  });
+
+  it('block mode: SpMV is a tile matvec with rank-1 result tiles', () => {
+    const p = programFromStatement('y(i) = A(i,j) * x(j)', { A: 'csr', x: 'dense', y: 'dense' }, { A: [8, 6] });
+    const g = lowerStatement(p.statements[0], { ...p, schedule: { blocking: { size: 4 } } });
+    expect((g.nodes.find((n) => n.kind === 'alu')!.attrs as { tile?: unknown }).tile).toEqual({ a: ['i', 'j'], b: ['j'], out: ['i'] });
+    expect(g.tensors.y.format.blockShape).toEqual([4]);
+  });
+
+  it('block mode: values whose tiles cannot be formed fail early naming the tensor', () => {
+    const sum = programFromStatement('y(i) = A(i,j)', { A: 'csr', y: 'dense' }, { A: [8, 6] });
+    expect(() => lowerStatement(sum.statements[0], { ...sum, schedule: { blocking: { size: 4 } } })).toThrow(/y\(i\): sum\(j\) must reduce over 'j' inside N x N tiles/);
+    const tr = programFromStatement('X(j,i) = A(i,j)', { A: 'dense', X: 'dense' }, { A: [8, 6] });
+    expect(() => lowerStatement(tr.statements[0], { ...tr, schedule: { blocking: { size: 4 } } })).toThrow(FuseFlowError);
+    expect(() => lowerStatement(tr.statements[0], { ...tr, schedule: { blocking: { size: 4 } } })).toThrow(/value tiles of X\(j,i\) come out over \(i,j\)/);
   });
 });
 

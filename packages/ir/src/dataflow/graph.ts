@@ -67,6 +67,11 @@ export interface NodeAttrs {
    * ops are element-wise.
    */
   matmul?: boolean;
+  /**
+   * block mode, binary ALU: the tile index variables of each operand and of the result; an index
+   * missing from `out` is summed inside the tile (SDDMM Q·K^T: a [i,k], b [j,k], out [i,j]).
+   */
+  tile?: { a: IndexVar[]; b: IndexVar[]; out: IndexVar[] };
 }
 
 export interface DfNode {
