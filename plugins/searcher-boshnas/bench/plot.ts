@@ -1,24 +1,40 @@
-/** Renders bench/out/curves.csv (mean best-so-far per evaluation) to bench/out/curves.{svg,png}. */
+/**
+ * Renders a curves CSV of bench/out (mean best-so-far per evaluation, one column per strategy) to
+ * SVG and PNG beside it. Usage: plot.ts [stem] (default 'curves', the synthetic benchmark; the
+ * real-space bench writes 'real-space-curves' and its variants).
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { lineSpec, writeChart } from '@fuseflow/plots';
 
-async function main(): Promise<void> {
+const TITLES: Record<string, { title: string; yTitle: string; logY: boolean }> = {
+  curves: { title: 'Best loss so far (mean over seeds), tabulated noisy benchmark', yTitle: 'best loss (lower is better)', logY: true },
+  real: { title: 'Best validation error so far (mean over seeds), real Fashion-MNIST space', yTitle: 'best validation error', logY: false },
+};
+
+/** Renders bench/out/<stem>.csv to <stem>.svg and <stem>.png; returns the files written. */
+export async function plotCurves(stem: string): Promise<string[]> {
   const out = path.join(__dirname, 'out');
-  const [header, ...rows] = fs.readFileSync(path.join(out, 'curves.csv'), 'utf8').trim().split('\n');
+  const file = path.join(out, `${stem}.csv`);
+  if (!fs.existsSync(file)) throw new Error(`${file} does not exist: run the bench that writes it first`);
+  const [header, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\n');
   const names = header.split(',').slice(1);
   const data = rows.flatMap((r) => {
     const [n, ...v] = r.split(',').map(Number);
     return names.map((s, i) => ({ evaluation: n, strategy: s, best: v[i] }));
   });
-  const files = await writeChart(
-    lineSpec(data, { x: 'evaluation', y: 'best', series: 'strategy', title: 'Best loss so far (mean over seeds), tabulated noisy benchmark', yTitle: 'best loss (lower is better)', logY: true }),
-    path.join(out, 'curves'),
-  );
-  console.log(files.join('\n'));
+  const labels = stem.startsWith('real-space') ? TITLES.real : TITLES.curves;
+  const spec = lineSpec(data, { x: 'evaluation', y: 'best', series: 'strategy', ...labels });
+  // error rates sit in a narrow band far from zero: a zero-based axis flattens the curves
+  if (!labels.logY) (spec.encoding as { y: Record<string, unknown> }).y.scale = { zero: false };
+  return writeChart(spec, path.join(out, stem));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  plotCurves(process.argv[2] ?? 'curves')
+    .then((files) => console.log(files.join('\n')))
+    .catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+}

@@ -6,11 +6,13 @@
  *
  * Run: npm run bench:real -w @fuseflow/searcher-boshnas   (env: REAL_N, REAL_BUDGET, REAL_SEEDS,
  * REAL_TRAIN / REAL_EPOCHS: training examples and epochs per architecture; more makes the truth
- * less noisy, at about linear cost)
+ * less noisy, at about linear cost; REAL_SHARD=k/m trains only candidates i % m == k into a shard
+ * cache and stops, so m processes can train one table; every unsharded run merges the shard caches)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { boundsOf, embedArchs } from '../src/embedding';
+import { plotCurves } from './plot';
 import { runSearchEngine, type SearchProblem, type Strategy } from '../src/engine';
 import { FashionMnistTrainer } from '../src/evaluator';
 import { makeRng } from '../src/rng';
@@ -23,58 +25,120 @@ const BUDGET = Number(process.env.REAL_BUDGET ?? 15);
 const SEEDS = Number(process.env.REAL_SEEDS ?? 5);
 const TRAIN = Number(process.env.REAL_TRAIN ?? 256);
 const EPOCHS = Number(process.env.REAL_EPOCHS ?? 1);
+// REAL_CAPACITY=0: graph-similarity embedding alone (the ablation of capacityFeatures)
+const CAPACITY = process.env.REAL_CAPACITY !== '0';
+// REAL_PROJECTION=reference: one GOBI start per slot and plain nearest-candidate projection
+const REFERENCE_PROJECTION = process.env.REAL_PROJECTION === 'reference';
+const VARIANT = [CAPACITY ? '' : 'graph-only', REFERENCE_PROJECTION ? 'reference-projection' : ''].filter(Boolean).join('-');
+const SHARD = process.env.REAL_SHARD?.match(/^(\d+)\/(\d+)$/);
+if (process.env.REAL_SHARD && !SHARD) throw new Error(`REAL_SHARD must look like k/m (e.g. 0/2), got '${process.env.REAL_SHARD}'`);
 const out = path.join(__dirname, 'out');
 
 async function main(): Promise<void> {
   await tfReady();
   fs.mkdirSync(out, { recursive: true });
   const archs = generateArchs(N, makeRng(7));
-  const trainer = new FashionMnistTrainer({ trainSize: TRAIN, valSize: 500, testSize: 200, epochs: EPOCHS, cacheFile: path.join(out, 'real-space-accuracy-cache.json') });
+  const mainCache = path.join(out, 'real-space-accuracy-cache.json');
+  const shardCache = (k: string) => path.join(out, `real-space-accuracy-cache.shard-${k}.json`);
+  if (SHARD) {
+    if (fs.existsSync(mainCache) && !fs.existsSync(shardCache(SHARD[1]))) fs.copyFileSync(mainCache, shardCache(SHARD[1]));
+  } else {
+    mergeShards(mainCache, out);
+  }
+  const trainer = new FashionMnistTrainer({ trainSize: TRAIN, valSize: 500, testSize: 200, epochs: EPOCHS, cacheFile: SHARD ? shardCache(SHARD[1]) : mainCache });
   const t0 = Date.now();
   const truth: number[] = [];
   for (const [i, a] of archs.entries()) {
+    if (SHARD && i % Number(SHARD[2]) !== Number(SHARD[1])) continue;
     const r = await trainer.evaluate(a);
     truth.push(1 - r.val);
     if (i % 10 === 9) console.log(`trained ${i + 1}/${archs.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
-  const X = scaleRows(embedArchs(archs, 16), boundsOf(embedArchs(archs, 16)));
+  if (SHARD) {
+    console.log(`shard ${SHARD[0]}: trained ${trainer.trained} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    return;
+  }
+  const raw = embedArchs(archs, 16, { capacity: CAPACITY });
+  const X = scaleRows(raw, boundsOf(raw));
   const sorted = [...truth].sort((a, b) => a - b);
-  const top = sorted[Math.max(0, Math.ceil(0.01 * truth.length) - 1)];
+  // The best 1% of a table under 100 candidates is its single best entry, and the truth's own
+  // noise (500 validation images: standard error about 0.02 in error rate) exceeds the gaps
+  // among the top few, so the best 5% is reported beside it.
+  const threshold = (fraction: number) => sorted[Math.max(0, Math.ceil(fraction * truth.length) - 1)];
+  const targets = { best1Percent: threshold(0.01), best5Percent: threshold(0.05) };
   const problem: SearchProblem = { tables: [X], key: (c) => `c${c[0]}`, evaluate: async (c) => ({ loss: truth[c[0]], metrics: {} }) };
   const strategies: Strategy[] = ['boshnas', 'random', 'evolution'];
-  const reach: Record<string, number[]> = {};
+  const reach: Record<string, Record<keyof typeof targets, number[]>> = {};
   const finalBest: Record<string, number[]> = {};
+  const curves: Record<string, number[]> = {};
   for (const strategy of strategies) {
-    reach[strategy] = [];
+    reach[strategy] = { best1Percent: [], best5Percent: [] };
     finalBest[strategy] = [];
+    curves[strategy] = new Array(BUDGET).fill(0);
     for (let seed = 1; seed <= SEEDS; seed++) {
-      const r = await runSearchEngine(problem, { strategy, budget: BUDGET, seed, batchSize: 2, numInit: 4, population: 8, tournament: 3, surrogate: { epochs: 80 }, gobi: { iterations: 40 } });
-      let best = Infinity;
-      let hit = -1;
-      r.evaluations.forEach((e, i) => {
-        best = Math.min(best, e.loss);
-        if (hit < 0 && best <= top) hit = i + 1;
+      const r = await runSearchEngine(problem, {
+        strategy,
+        budget: BUDGET,
+        seed,
+        batchSize: 2,
+        numInit: 4,
+        population: 8,
+        tournament: 3,
+        surrogate: { epochs: 80 },
+        gobi: { iterations: 40 },
+        ...(REFERENCE_PROJECTION ? { gobiStarts: 1, projectionCandidates: 1 } : {}),
       });
-      reach[strategy].push(hit < 0 ? BUDGET + 1 : hit);
-      finalBest[strategy].push(best);
+      const bestSoFar: number[] = [];
+      r.evaluations.forEach((e, i) => bestSoFar.push(Math.min(e.loss, i ? bestSoFar[i - 1] : Infinity)));
+      bestSoFar.forEach((b, i) => (curves[strategy][i] += b / SEEDS));
+      for (const [name, t] of Object.entries(targets) as Array<[keyof typeof targets, number]>) {
+        const hit = bestSoFar.findIndex((b) => b <= t);
+        reach[strategy][name].push(hit < 0 ? BUDGET + 1 : hit + 1);
+      }
+      finalBest[strategy].push(bestSoFar[bestSoFar.length - 1]);
     }
   }
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const reachSummary = (name: keyof typeof targets) =>
+    Object.fromEntries(strategies.map((s) => [s, { perSeed: reach[s][name], mean: mean(reach[s][name]), reached: reach[s][name].filter((x) => x <= BUDGET).length }]));
   const summary = {
+    variant: VARIANT || 'default',
     candidates: N,
+    capacityFeatures: CAPACITY,
+    projection: REFERENCE_PROJECTION ? 'reference (1 GOBI start, nearest candidate)' : 'multi-start GOBI, acquisition-scored projection',
     trainExamples: TRAIN,
     epochs: EPOCHS,
     trained: trainer.trained,
     trainSeconds: Math.round((Date.now() - t0) / 1000),
     valErrorBest: sorted[0],
     valErrorMedian: sorted[Math.floor(sorted.length / 2)],
+    targets,
     budget: BUDGET,
     seeds: SEEDS,
-    evaluationsToBest1Percent: Object.fromEntries(strategies.map((s) => [s, { perSeed: reach[s], mean: mean(reach[s]), reached: reach[s].filter((x) => x <= BUDGET).length }])),
+    unreachedCountsAs: BUDGET + 1,
+    evaluationsToBest1Percent: reachSummary('best1Percent'),
+    evaluationsToBest5Percent: reachSummary('best5Percent'),
     meanFinalBestValError: Object.fromEntries(strategies.map((s) => [s, Number(mean(finalBest[s]).toFixed(4))])),
   };
-  fs.writeFileSync(path.join(out, 'real-space-summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  const stem = `real-space${VARIANT ? `-${VARIANT}` : ''}`;
+  fs.writeFileSync(path.join(out, `${stem}-summary.json`), JSON.stringify(summary, null, 2) + '\n');
+  const csv = ['evaluation,' + strategies.join(','), ...curves.boshnas.map((_, i) => [i + 1, ...strategies.map((s) => curves[s][i].toFixed(5))].join(','))];
+  fs.writeFileSync(path.join(out, `${stem}-curves.csv`), csv.join('\n') + '\n');
   console.log(JSON.stringify(summary, null, 2));
+  console.log((await plotCurves(`${stem}-curves`)).join('\n'));
+}
+
+/**
+ * Folds every shard cache into the main cache (shard entries win: they are the newer runs). The
+ * shards stay: a shard process still running rewrites its whole file after each candidate.
+ */
+function mergeShards(mainCache: string, dir: string): void {
+  const shards = fs.readdirSync(dir).filter((f) => /^real-space-accuracy-cache\.shard-\d+\.json$/.test(f));
+  if (!shards.length) return;
+  const merged = fs.existsSync(mainCache) ? JSON.parse(fs.readFileSync(mainCache, 'utf8')) : {};
+  for (const f of shards) Object.assign(merged, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+  fs.writeFileSync(mainCache, JSON.stringify(merged, null, 1));
+  console.log(`merged ${shards.length} shard caches into ${path.basename(mainCache)}`);
 }
 
 main().catch((e) => {

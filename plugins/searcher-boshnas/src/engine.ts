@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FuseFlowError } from '@fuseflow/kernel';
-import { gobi, type GobiOptions } from './gobi';
+import { DEFAULT_GOBI, gobi, type GobiOptions } from './gobi';
 import { deriveSeed, makeRng, sha256, type Rng } from './rng';
 import { Surrogate, type SurrogateOptions } from './surrogate';
-import { tfReady } from './tf';
+import { tf, tfReady } from './tf';
 
 /** A candidate is one row index per input table (NAS: [cnn]; co-design: [cnn, accelerator]). */
 export type Candidate = number[];
@@ -46,6 +46,13 @@ export interface EngineOptions {
   mutationNeighbours: number;
   surrogate: Partial<SurrogateOptions>;
   gobi: Partial<GobiOptions>;
+  /** GOBI starts per exploit slot: the first slot's first start is the incumbent, the rest random rows. */
+  gobiStarts: number;
+  /**
+   * unevaluated candidates nearest to each optimised point that the projection scores with the
+   * acquisition (1: plain nearest-candidate projection, as in the reference).
+   */
+  projectionCandidates: number;
   /** JSON state file, rewritten after every evaluation. */
   stateFile?: string;
   resume: boolean;
@@ -68,6 +75,8 @@ export const DEFAULT_ENGINE: Omit<EngineOptions, 'budget' | 'seed'> = {
   mutationNeighbours: 8,
   surrogate: {},
   gobi: {},
+  gobiStarts: 4,
+  projectionCandidates: 4,
   resume: false,
 };
 
@@ -213,6 +222,11 @@ function nearestRows(table: number[][], x: number[], k: number): number[] {
  * nearest `k` rows of each input table.
  */
 export function snapToCandidate(problem: SearchProblem, x: number[], taken: Set<string>, k = 24): Candidate | undefined {
+  return nearestCandidates(problem, x, taken, 1, k)[0];
+}
+
+/** The `count` unevaluated candidates nearest to `x` (closest first), as in snapToCandidate. */
+export function nearestCandidates(problem: SearchProblem, x: number[], taken: Set<string>, count: number, k = 24): Candidate[] {
   const parts: number[][] = [];
   let off = 0;
   for (const t of problem.tables) {
@@ -220,18 +234,22 @@ export function snapToCandidate(problem: SearchProblem, x: number[], taken: Set<
     parts.push(x.slice(off, off + d));
     off += d;
   }
-  const near = problem.tables.map((t, i) => nearestRows(t, parts[i], Math.min(k, t.length)).map((r) => [r, l1(t[r], parts[i])] as [number, number]));
-  let best: { c: Candidate; d: number } | undefined;
+  const near = problem.tables.map((t, i) => nearestRows(t, parts[i], Math.min(Math.max(k, count), t.length)).map((r) => [r, l1(t[r], parts[i])] as [number, number]));
+  // the best `count` found so far, sorted by distance; a branch no closer than the last is cut
+  const best: Array<{ c: Candidate; d: number }> = [];
   const walk = (i: number, c: number[], d: number) => {
-    if (best && d >= best.d) return;
+    if (best.length === count && d >= best[count - 1].d) return;
     if (i === near.length) {
-      if (!taken.has(problem.key(c))) best = { c: [...c], d };
+      if (taken.has(problem.key(c))) return;
+      best.push({ c: [...c], d });
+      best.sort((a, b) => a.d - b.d);
+      if (best.length > count) best.pop();
       return;
     }
     for (const [r, dr] of near[i]) walk(i + 1, [...c, r], d + dr);
   };
   walk(0, [], 0);
-  return best?.c;
+  return best.map((b) => b.c);
 }
 
 const concatRow = (problem: SearchProblem, c: Candidate) => c.flatMap((r, i) => problem.tables[i][r]);
@@ -283,10 +301,24 @@ function propose(problem: SearchProblem, o: EngineOptions, state: SearchState, n
   }
   const useAl = state.sameBest >= o.aleatoricPatience;
   const exploitSlots = branches.filter((b) => b === 'exploit').length;
-  let optimised: number[][] = [];
+  const exploitPicks: Candidate[] = [];
   if (exploitSlots) {
-    const starts = [...Array(exploitSlots)].map(() => concatRow(problem, randomCandidate(problem, rng, taken)));
-    optimised = gobi(surrogate, starts, useAl, rng, o.gobi).x;
+    // Several starts per slot (the incumbent among them), then the projection scores the nearest
+    // unevaluated candidates of every optimised point with the acquisition itself: on a finite
+    // table the candidate nearest to the continuous optimum is not always the one the surrogate
+    // rates best, and one random start often stalls in a poor basin.
+    const incumbent = history.reduce((b, r) => (r.loss < b.loss ? r : b));
+    const starts = [...Array(exploitSlots * Math.max(1, o.gobiStarts))].map((_, i) => concatRow(problem, i === 0 ? incumbent.candidate : randomCandidate(problem, rng, taken)));
+    const optimised = gobi(surrogate, starts, useAl, rng, o.gobi).x;
+    const pool = new Map<string, Candidate>();
+    for (const x of optimised) for (const c of nearestCandidates(problem, x, taken, Math.max(1, o.projectionCandidates))) pool.set(problem.key(c), c);
+    const cands = [...pool.values()];
+    if (cands.length) {
+      const k = { ...DEFAULT_GOBI, ...o.gobi }.k;
+      const z = tf.tidy(() => Array.from(surrogate.acquisitionTensor(tf.tensor2d(cands.map((c) => concatRow(problem, c))), k, useAl).dataSync()));
+      const order = [...cands.keys()].sort((a, b) => z[a] - z[b] || a - b);
+      for (const i of order.slice(0, exploitSlots)) exploitPicks.push(cands[i]);
+    }
   }
   for (const b of branches) {
     if (b === 'random') take(randomCandidate(problem, rng, taken), 'random');
@@ -300,8 +332,8 @@ function propose(problem: SearchProblem, o: EngineOptions, state: SearchState, n
       });
       take(uniq[bi], 'uncertainty');
     } else {
-      const x = optimised.shift()!;
-      const c = snapToCandidate(problem, x, taken);
+      let c = exploitPicks.shift();
+      while (c && taken.has(problem.key(c))) c = exploitPicks.shift();
       take(c ?? randomCandidate(problem, rng, taken), c ? 'exploit' : 'random');
     }
   }

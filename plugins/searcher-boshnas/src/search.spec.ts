@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { container as root } from 'tsyringe';
 import { BACKEND, createKernelEmitter, type RunContext } from '@fuseflow/kernel';
-import { runSearchEngine, snapToCandidate, type SearchProblem } from './engine';
+import { nearestCandidates, runSearchEngine, snapToCandidate, type SearchProblem } from './engine';
 import { gobi } from './gobi';
 import { deriveSeed, makeRng } from './rng';
 import { Surrogate } from './surrogate';
@@ -63,6 +63,20 @@ describe('surrogate and GOBI', () => {
     const oracle = p.tables[0].map((row, i) => [l1(row), i]).filter(([, i]) => !taken.has(`row${i}`)).sort((a, b) => a[0] - b[0])[0][1];
     expect(c[0]).toBe(oracle);
     s.dispose();
+  });
+
+  it('nearestCandidates lists the closest unevaluated pairs of two tables in order (brute-force oracle)', () => {
+    const rng = makeRng(9);
+    const a = [...Array(30)].map(() => [rng(), rng()]);
+    const b = [...Array(20)].map(() => [rng(), rng(), rng()]);
+    const p: SearchProblem = { tables: [a, b], key: (c) => c.join(','), evaluate: async () => ({ loss: 0, metrics: {} }) };
+    const x = [0.4, 0.6, 0.2, 0.9, 0.5];
+    const mean = (row: number[], off: number) => row.reduce((s, v, k) => s + Math.abs(v - x[off + k]), 0) / row.length;
+    const all = a.flatMap((ra, i) => b.map((rb, j) => ({ c: [i, j], d: mean(ra, 0) + mean(rb, 2) }))).sort((u, v) => u.d - v.d);
+    const taken = new Set([all[0].c.join(','), all[3].c.join(',')]);
+    const oracle = all.filter((e) => !taken.has(e.c.join(','))).slice(0, 5).map((e) => e.c);
+    expect(nearestCandidates(p, x, taken, 5)).toEqual(oracle);
+    expect(snapToCandidate(p, x, taken)).toEqual(oracle[0]);
   });
 });
 

@@ -12,7 +12,7 @@ import {
 } from '@fuseflow/kernel';
 import type { ModelGraph } from '@fuseflow/ir';
 import { boundsOf, embedArchs } from './embedding';
-import { runSearchEngine, type EngineResult, type EvalRecord, type SearchProblem, type Strategy } from './engine';
+import { DEFAULT_ENGINE, runSearchEngine, type EngineResult, type EvalRecord, type SearchProblem, type Strategy } from './engine';
 import { FashionMnistTrainer, TableEvaluator, type AccuracyEvaluator } from './evaluator';
 import { toModelGraph } from './model-graph';
 import { checkWeights, DEFAULT_NORMALIZERS, DEFAULT_WEIGHTS, performance, type ObjectiveNormalizers, type ObjectiveWeights } from './objective';
@@ -36,6 +36,8 @@ export interface BoshOptions {
   /** size of the generated CNN candidate table. */
   candidates: number;
   embeddingDims: number;
+  /** append log params, log MACs and layer count to the graph embedding (see capacityFeatures). */
+  capacityFeatures: boolean;
   /** accelerators sampled from the backend's design space (co-design). */
   accelerators: number;
   space: Partial<CnnSpaceConfig>;
@@ -62,6 +64,10 @@ export interface BoshOptions {
   randomProb: number;
   surrogate: Partial<SurrogateOptions>;
   gobi: Partial<GobiOptions>;
+  /** GOBI starts per exploit slot (engine option). */
+  gobiStarts: number;
+  /** nearest candidates per GOBI optimum scored by the acquisition (1 = the reference's plain projection). */
+  projectionCandidates: number;
   /** end the session after this many new evaluations (the state stays resumable). */
   stopAfter?: number;
 }
@@ -75,6 +81,7 @@ export const defaultOptions: BoshOptions = {
   numInit: 5,
   candidates: 200,
   embeddingDims: 16,
+  capacityFeatures: true,
   accelerators: 300,
   space: {},
   evaluator: { kind: 'tfjs' },
@@ -86,6 +93,8 @@ export const defaultOptions: BoshOptions = {
   randomProb: 0.1,
   surrogate: {},
   gobi: {},
+  gobiStarts: DEFAULT_ENGINE.gobiStarts,
+  projectionCandidates: DEFAULT_ENGINE.projectionCandidates,
 };
 
 const num = { type: 'number' };
@@ -102,6 +111,7 @@ export const optionsSchema = {
     numInit: { type: 'integer', minimum: 1 },
     candidates: { type: 'integer', minimum: 2 },
     embeddingDims: { type: 'integer', minimum: 1 },
+    capacityFeatures: { type: 'boolean' },
     accelerators: { type: 'integer', minimum: 1 },
     space: { type: 'object' },
     evaluator: {
@@ -136,6 +146,8 @@ export const optionsSchema = {
     randomProb: { type: 'number', minimum: 0, maximum: 1 },
     surrogate: { type: 'object' },
     gobi: { type: 'object' },
+    gobiStarts: { type: 'integer', minimum: 1 },
+    projectionCandidates: { type: 'integer', minimum: 1 },
     stopAfter: { type: 'integer', minimum: 0 },
   },
 };
@@ -190,7 +202,7 @@ interface Tables {
 
 function buildCnnTable(o: BoshOptions, seed: number, space: CnnSpaceConfig): Tables {
   const archs = generateArchs(o.candidates, makeRng(deriveSeed(seed, 'space')), space);
-  const cnnRaw = embedArchs(archs, Math.min(o.embeddingDims, Math.max(1, archs.length - 1)));
+  const cnnRaw = embedArchs(archs, Math.min(o.embeddingDims, Math.max(1, archs.length - 1)), { capacity: o.capacityFeatures, space });
   return { archs, cnnRaw, cnnScaled: scaleRows(cnnRaw, boundsOf(cnnRaw)) };
 }
 
@@ -267,6 +279,8 @@ export class BoshSearcher implements Searcher {
       randomProb: o.randomProb,
       surrogate: o.surrogate,
       gobi: o.gobi,
+      gobiStarts: o.gobiStarts,
+      projectionCandidates: o.projectionCandidates,
       stateFile,
       resume: o.resume,
       stopAfter: o.stopAfter,

@@ -1,8 +1,8 @@
 import { inferShapes, verifyModel } from '@fuseflow/ir';
-import { archDistanceMatrix, classicalMds, embedArchs } from './embedding';
+import { archDistanceMatrix, capacityFeatures, classicalMds, embedArchs } from './embedding';
 import { toModelGraph } from './model-graph';
 import { makeRng } from './rng';
-import { archHash, canonicalModule, checkModule, generateArchs, lowerArch, planMacs, type CnnArch, type CnnModule } from './space';
+import { archHash, canonicalModule, checkModule, generateArchs, lowerArch, planMacs, planParams, type CnnArch, type CnnModule } from './space';
 
 /** Renumbers a module's op vertices by `perm` (input and output stay first and last). */
 function relabel(m: CnnModule, perm: number[]): CnnModule {
@@ -61,7 +61,7 @@ describe('CNN design space', () => {
 
   it('embedding distances track the dissimilarity matrix', () => {
     const D = archDistanceMatrix(archs);
-    const X = embedArchs(archs, 16);
+    const X = embedArchs(archs, 16, { capacity: false });
     expect(X).toHaveLength(30);
     expect(X[0]).toHaveLength(16);
     // Pearson correlation between given and embedded distances
@@ -74,6 +74,24 @@ describe('CNN design space', () => {
     const cov = a.reduce((s, x, k) => s + (x - ma) * (b[k] - mb), 0);
     const r = cov / Math.sqrt(a.reduce((s, x) => s + (x - ma) ** 2, 0) * b.reduce((s, x) => s + (x - mb) ** 2, 0));
     expect(r).toBeGreaterThan(0.9);
+  });
+
+  it('capacity features follow the graph coordinates and grow with channel width', () => {
+    const withCap = embedArchs(archs, 16);
+    const graphOnly = embedArchs(archs, 16, { capacity: false });
+    expect(withCap[0]).toHaveLength(19);
+    withCap.forEach((row, i) => {
+      expect(row.slice(0, 16)).toEqual(graphOnly[i]);
+      const plan = lowerArch(archs[i]);
+      expect(row[16]).toBeCloseTo(Math.log10(planParams(plan)), 12);
+      expect(row[17]).toBeCloseTo(Math.log10(planMacs(plan)), 12);
+      expect(row[18]).toBe(plan.nodes.filter((n) => n.op === 'conv' || n.op === 'dense').length);
+    });
+    // widening every conv of one architecture raises its parameter feature
+    const narrow = archs.find((a) => a.modules.some((m) => m.labels.some((l) => /conv\dx\d-c4-bn/.test(l))))!;
+    const wide = { ...narrow, modules: narrow.modules.map((m) => ({ ...m, labels: m.labels.map((l) => l.replace(/conv(\dx\d)-c4-bn/, 'conv$1-c16-bn')) })) };
+    const [[pn], [pw]] = capacityFeatures([narrow, wide]);
+    expect(pw).toBeGreaterThan(pn);
   });
 
   it('classical MDS recovers points on a line exactly', () => {
