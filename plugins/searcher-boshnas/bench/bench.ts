@@ -4,7 +4,8 @@
  * (same budget, same seeds): evaluations until the best-so-far is in the table's best 1%, mean
  * best-so-far curves (CSV), and the surrogate's calibration on held-out candidates.
  *
- * Run: npm run bench -w @fuseflow/searcher-boshnas   (env: BENCH_SEEDS, BENCH_BUDGET, BENCH_N)
+ * Run: npm run bench -w @fuseflow/searcher-boshnas   (env: BENCH_SEEDS, BENCH_BUDGET, BENCH_N;
+ * BENCH_PROJECTION=reference for the reference's single-start, nearest-candidate projection)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,13 +14,16 @@ import { runSearchEngine, type SearchProblem, type Strategy } from '../src/engin
 import { makeRng } from '../src/rng';
 import { scaleRows } from '../src/searcher';
 import { generateArchs } from '../src/space';
-import { Surrogate } from '../src/surrogate';
 import { tfReady } from '../src/tf';
+import { calibrate, type Calibration } from './calibration';
 
-const SEEDS = Number(process.env.BENCH_SEEDS ?? 5);
+const SEEDS = Number(process.env.BENCH_SEEDS ?? 10);
 const BUDGET = Number(process.env.BENCH_BUDGET ?? 60);
 const N = Number(process.env.BENCH_N ?? 400);
 const NOISE = 0.02;
+// BENCH_PROJECTION=reference: one GOBI start per slot and plain nearest-candidate projection
+const REFERENCE_PROJECTION = process.env.BENCH_PROJECTION === 'reference';
+const STEM = REFERENCE_PROJECTION ? '-reference-projection' : '';
 const out = path.join(__dirname, 'out');
 
 async function main(): Promise<void> {
@@ -43,7 +47,7 @@ async function main(): Promise<void> {
   const strategies: Strategy[] = ['boshnas', 'random', 'evolution'];
   const curves: Record<string, number[][]> = {};
   const reach: Record<string, number[]> = {};
-  const calib: Array<{ seed: number; within1: number; within2: number; within1Ep: number; n: number }> = [];
+  const calib: Calibration[] = [];
   for (const strategy of strategies) {
     curves[strategy] = [];
     reach[strategy] = [];
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
         tournament: 4,
         surrogate: { epochs: 80 },
         gobi: { iterations: 40 },
+        ...(REFERENCE_PROJECTION ? { gobiStarts: 1, projectionCandidates: 1 } : {}),
       });
       const best: number[] = [];
       r.evaluations.forEach((e, i) => best.push(Math.min(e.loss, i ? best[i - 1] : Infinity)));
@@ -67,38 +72,17 @@ async function main(): Promise<void> {
       reach[strategy].push(hit < 0 ? BUDGET + 1 : hit + 1);
       console.log(`${strategy} seed ${seed}: best ${best[best.length - 1].toFixed(4)} (table best ${sorted[0].toFixed(4)}), top-1% reached at ${hit < 0 ? `>${BUDGET}` : hit + 1} evals, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       if (strategy === 'boshnas') {
-        // calibration: fit on the evaluated points, score held-out candidates (same y scaling as the engine)
-        const seen = new Set(r.evaluations.map((e) => e.candidate[0]));
-        const maxLoss = Math.max(...r.evaluations.map((e) => e.loss));
-        const s = new Surrogate([16], { epochs: 80 }, seed);
-        s.train(
-          r.evaluations.map((e) => X[e.candidate[0]]),
-          r.evaluations.map((e) => Math.min(1, e.loss / maxLoss)),
-        );
-        const held = [...Array(X.length).keys()].filter((i) => !seen.has(i)).slice(0, 200);
-        const pred = s.predict(held.map((i) => X[i]));
-        let w1 = 0;
-        let w2 = 0;
-        let w1e = 0;
-        held.forEach((i, k) => {
-          const y = Math.min(1, truth[i] / maxLoss);
-          const sig = Math.hypot(pred[k].sigmaEp, pred[k].sigmaAl);
-          const d = Math.abs(y - pred[k].mu);
-          if (d <= sig) w1++;
-          if (d <= 2 * sig) w2++;
-          if (d <= pred[k].sigmaEp) w1e++;
-        });
-        s.dispose();
-        calib.push({ seed, within1: w1 / held.length, within2: w2 / held.length, within1Ep: w1e / held.length, n: held.length });
+        calib.push(calibrate(X, truth, r.evaluations, seed));
       }
     }
   }
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const lines = ['evaluation,' + strategies.join(',')];
   for (let i = 0; i < BUDGET; i++) lines.push([i + 1, ...strategies.map((s) => mean(curves[s].map((c) => c[i])).toFixed(5))].join(','));
-  fs.writeFileSync(path.join(out, 'curves.csv'), lines.join('\n') + '\n');
+  fs.writeFileSync(path.join(out, `curves${STEM}.csv`), lines.join('\n') + '\n');
   const summary = {
     candidates: N,
+    projection: REFERENCE_PROJECTION ? 'reference (1 GOBI start, nearest candidate)' : 'multi-start GOBI, acquisition-scored projection',
     budget: BUDGET,
     seeds: SEEDS,
     noiseSigma: NOISE,
@@ -108,9 +92,9 @@ async function main(): Promise<void> {
     meanBestAt: Object.fromEntries([10, 20, 30, 40, 60].filter((k) => k <= BUDGET).map((k) => [k, Object.fromEntries(strategies.map((s) => [s, Number(mean(curves[s].map((c) => c[k - 1])).toFixed(4))]))])),
     calibration: { perSeed: calib, within1Sigma: mean(calib.map((c) => c.within1)), within2Sigma: mean(calib.map((c) => c.within2)), within1SigmaEpistemicOnly: mean(calib.map((c) => c.within1Ep)) },
   };
-  fs.writeFileSync(path.join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  fs.writeFileSync(path.join(out, `summary${STEM}.json`), JSON.stringify(summary, null, 2) + '\n');
   console.log(JSON.stringify(summary, null, 2));
-  console.log(`curves: ${path.join(out, 'curves.csv')}`);
+  console.log(`curves: ${path.join(out, `curves${STEM}.csv`)}`);
 }
 
 main().catch((e) => {

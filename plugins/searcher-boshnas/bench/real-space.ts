@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { boundsOf, embedArchs } from '../src/embedding';
+import { calibrate, type Calibration } from './calibration';
 import { plotCurves } from './plot';
 import { runSearchEngine, type SearchProblem, type Strategy } from '../src/engine';
 import { FashionMnistTrainer } from '../src/evaluator';
@@ -20,11 +21,11 @@ import { scaleRows } from '../src/searcher';
 import { generateArchs } from '../src/space';
 import { tfReady } from '../src/tf';
 
-const N = Number(process.env.REAL_N ?? 40);
-const BUDGET = Number(process.env.REAL_BUDGET ?? 15);
-const SEEDS = Number(process.env.REAL_SEEDS ?? 5);
-const TRAIN = Number(process.env.REAL_TRAIN ?? 256);
-const EPOCHS = Number(process.env.REAL_EPOCHS ?? 1);
+const N = Number(process.env.REAL_N ?? 96);
+const BUDGET = Number(process.env.REAL_BUDGET ?? 24);
+const SEEDS = Number(process.env.REAL_SEEDS ?? 20);
+const TRAIN = Number(process.env.REAL_TRAIN ?? 1024);
+const EPOCHS = Number(process.env.REAL_EPOCHS ?? 2);
 // REAL_CAPACITY=0: graph-similarity embedding alone (the ablation of capacityFeatures)
 const CAPACITY = process.env.REAL_CAPACITY !== '0';
 // REAL_PROJECTION=reference: one GOBI start per slot and plain nearest-candidate projection
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
   const reach: Record<string, Record<keyof typeof targets, number[]>> = {};
   const finalBest: Record<string, number[]> = {};
   const curves: Record<string, number[]> = {};
+  const calib: Calibration[] = [];
   for (const strategy of strategies) {
     reach[strategy] = { best1Percent: [], best5Percent: [] };
     finalBest[strategy] = [];
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
         reach[strategy][name].push(hit < 0 ? BUDGET + 1 : hit + 1);
       }
       finalBest[strategy].push(bestSoFar[bestSoFar.length - 1]);
+      if (strategy === 'boshnas') calib.push(calibrate(X, truth, r.evaluations, seed));
     }
   }
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
     evaluationsToBest1Percent: reachSummary('best1Percent'),
     evaluationsToBest5Percent: reachSummary('best5Percent'),
     meanFinalBestValError: Object.fromEntries(strategies.map((s) => [s, Number(mean(finalBest[s]).toFixed(4))])),
+    calibration: { within1Sigma: mean(calib.map((c) => c.within1)), within2Sigma: mean(calib.map((c) => c.within2)), within1SigmaEpistemicOnly: mean(calib.map((c) => c.within1Ep)), heldOutPerSeed: calib[0]?.n },
   };
   const stem = `real-space${VARIANT ? `-${VARIANT}` : ''}`;
   fs.writeFileSync(path.join(out, `${stem}-summary.json`), JSON.stringify(summary, null, 2) + '\n');
