@@ -45,6 +45,12 @@ describe('specs', () => {
     expect(withFront.layer[0].mark.type).toBe('line');
     expect(withFront.layer[1].encoding.y.scale).toEqual({ type: 'log' });
   });
+
+  it('fits a line chart y axis to the data only when asked', () => {
+    const rows = [{ n: 1, v: 0.3 }];
+    expect((lineSpec(rows, { x: 'n', y: 'v' }) as any).encoding.y.scale).toBeUndefined();
+    expect((lineSpec(rows, { x: 'n', y: 'v', yFromZero: false }) as any).encoding.y.scale).toEqual({ zero: false });
+  });
 });
 
 describe('renderVegaLite (child process)', () => {

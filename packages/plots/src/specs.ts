@@ -97,6 +97,8 @@ export interface LineOptions {
   xTitle?: string;
   yTitle?: string;
   logY?: boolean;
+  /** false: fit the y axis to the data instead of starting it at zero (values in a narrow band far from 0). */
+  yFromZero?: boolean;
   width?: number;
   height?: number;
 }
@@ -112,7 +114,7 @@ export function lineSpec(rows: Row[], o: LineOptions): VegaLiteSpec {
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: o.x, type: 'quantitative', title: o.xTitle ?? o.x },
-      y: { field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, ...(o.logY ? { scale: { type: 'log' } } : {}) },
+      y: { field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, ...(o.logY ? { scale: { type: 'log' } } : o.yFromZero === false ? { scale: { zero: false } } : {}) },
       ...(o.series ? { color: { field: o.series, type: 'nominal' } } : {}),
     },
   };

@@ -15,15 +15,15 @@ import { makeRng } from '../src/rng';
 import { scaleRows } from '../src/searcher';
 import { generateArchs } from '../src/space';
 import { tfReady } from '../src/tf';
-import { calibrate, type Calibration } from './calibration';
+import { bestSoFar, calibrate, projectionVariant, type Calibration } from './shared';
 
 const SEEDS = Number(process.env.BENCH_SEEDS ?? 10);
 const BUDGET = Number(process.env.BENCH_BUDGET ?? 60);
 const N = Number(process.env.BENCH_N ?? 400);
 const NOISE = 0.02;
 // BENCH_PROJECTION=reference: one GOBI start per slot and plain nearest-candidate projection
-const REFERENCE_PROJECTION = process.env.BENCH_PROJECTION === 'reference';
-const STEM = REFERENCE_PROJECTION ? '-reference-projection' : '';
+const PROJECTION = projectionVariant(process.env.BENCH_PROJECTION);
+const STEM = PROJECTION.reference ? '-reference-projection' : '';
 const out = path.join(__dirname, 'out');
 
 async function main(): Promise<void> {
@@ -63,17 +63,14 @@ async function main(): Promise<void> {
         tournament: 4,
         surrogate: { epochs: 80 },
         gobi: { iterations: 40 },
-        ...(REFERENCE_PROJECTION ? { gobiStarts: 1, projectionCandidates: 1 } : {}),
+        ...PROJECTION.options,
       });
-      const best: number[] = [];
-      r.evaluations.forEach((e, i) => best.push(Math.min(e.loss, i ? best[i - 1] : Infinity)));
+      const best = bestSoFar(r.evaluations);
       curves[strategy].push(best);
       const hit = best.findIndex((b) => b <= top1);
       reach[strategy].push(hit < 0 ? BUDGET + 1 : hit + 1);
       console.log(`${strategy} seed ${seed}: best ${best[best.length - 1].toFixed(4)} (table best ${sorted[0].toFixed(4)}), top-1% reached at ${hit < 0 ? `>${BUDGET}` : hit + 1} evals, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      if (strategy === 'boshnas') {
-        calib.push(calibrate(X, truth, r.evaluations, seed));
-      }
+      if (strategy === 'boshnas') calib.push(calibrate(X, truth, r.evaluations, seed));
     }
   }
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
@@ -82,7 +79,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(out, `curves${STEM}.csv`), lines.join('\n') + '\n');
   const summary = {
     candidates: N,
-    projection: REFERENCE_PROJECTION ? 'reference (1 GOBI start, nearest candidate)' : 'multi-start GOBI, acquisition-scored projection',
+    projection: PROJECTION.label,
     budget: BUDGET,
     seeds: SEEDS,
     noiseSigma: NOISE,

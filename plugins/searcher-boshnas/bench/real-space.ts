@@ -12,13 +12,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { boundsOf, embedArchs } from '../src/embedding';
-import { calibrate, type Calibration } from './calibration';
+import { bestSoFar, calibrate, projectionVariant, type Calibration } from './shared';
 import { plotCurves } from './plot';
 import { runSearchEngine, type SearchProblem, type Strategy } from '../src/engine';
 import { FashionMnistTrainer } from '../src/evaluator';
 import { makeRng } from '../src/rng';
 import { scaleRows } from '../src/searcher';
-import { generateArchs } from '../src/space';
+import { generateArchs, type CnnArch } from '../src/space';
 import { tfReady } from '../src/tf';
 
 const N = Number(process.env.REAL_N ?? 96);
@@ -29,35 +29,43 @@ const EPOCHS = Number(process.env.REAL_EPOCHS ?? 2);
 // REAL_CAPACITY=0: graph-similarity embedding alone (the ablation of capacityFeatures)
 const CAPACITY = process.env.REAL_CAPACITY !== '0';
 // REAL_PROJECTION=reference: one GOBI start per slot and plain nearest-candidate projection
-const REFERENCE_PROJECTION = process.env.REAL_PROJECTION === 'reference';
-const VARIANT = [CAPACITY ? '' : 'graph-only', REFERENCE_PROJECTION ? 'reference-projection' : ''].filter(Boolean).join('-');
-const SHARD = process.env.REAL_SHARD?.match(/^(\d+)\/(\d+)$/);
-if (process.env.REAL_SHARD && !SHARD) throw new Error(`REAL_SHARD must look like k/m (e.g. 0/2), got '${process.env.REAL_SHARD}'`);
+const PROJECTION = projectionVariant(process.env.REAL_PROJECTION);
+const VARIANT = [CAPACITY ? '' : 'graph-only', PROJECTION.reference ? 'reference-projection' : ''].filter(Boolean).join('-');
+const SHARD = parseShard(process.env.REAL_SHARD);
 const out = path.join(__dirname, 'out');
+const MAIN_CACHE = path.join(out, 'real-space-accuracy-cache.json');
+const shardCache = (k: number) => path.join(out, `real-space-accuracy-cache.shard-${k}.json`);
+const trainerFor = (cacheFile: string) => new FashionMnistTrainer({ trainSize: TRAIN, valSize: 500, testSize: 200, epochs: EPOCHS, cacheFile });
+
+function parseShard(spec: string | undefined): { k: number; m: number } | undefined {
+  if (!spec) return undefined;
+  const hit = spec.match(/^(\d+)\/(\d+)$/);
+  if (!hit || Number(hit[1]) >= Number(hit[2])) throw new Error(`REAL_SHARD must look like k/m with k < m (e.g. 0/2), got '${spec}'`);
+  return { k: Number(hit[1]), m: Number(hit[2]) };
+}
+
+/** Trains this shard's candidates (i % m == k) into its own cache, seeded from the main one. */
+async function trainShard(archs: CnnArch[], { k, m }: { k: number; m: number }): Promise<void> {
+  if (fs.existsSync(MAIN_CACHE) && !fs.existsSync(shardCache(k))) fs.copyFileSync(MAIN_CACHE, shardCache(k));
+  const trainer = trainerFor(shardCache(k));
+  const t0 = Date.now();
+  for (let i = k; i < archs.length; i += m) await trainer.evaluate(archs[i]);
+  console.log(`shard ${k}/${m}: trained ${trainer.trained} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
 
 async function main(): Promise<void> {
   await tfReady();
   fs.mkdirSync(out, { recursive: true });
   const archs = generateArchs(N, makeRng(7));
-  const mainCache = path.join(out, 'real-space-accuracy-cache.json');
-  const shardCache = (k: string) => path.join(out, `real-space-accuracy-cache.shard-${k}.json`);
-  if (SHARD) {
-    if (fs.existsSync(mainCache) && !fs.existsSync(shardCache(SHARD[1]))) fs.copyFileSync(mainCache, shardCache(SHARD[1]));
-  } else {
-    mergeShards(mainCache, out);
-  }
-  const trainer = new FashionMnistTrainer({ trainSize: TRAIN, valSize: 500, testSize: 200, epochs: EPOCHS, cacheFile: SHARD ? shardCache(SHARD[1]) : mainCache });
+  if (SHARD) return trainShard(archs, SHARD);
+  mergeShards(MAIN_CACHE, out);
+  const trainer = trainerFor(MAIN_CACHE);
   const t0 = Date.now();
   const truth: number[] = [];
   for (const [i, a] of archs.entries()) {
-    if (SHARD && i % Number(SHARD[2]) !== Number(SHARD[1])) continue;
     const r = await trainer.evaluate(a);
     truth.push(1 - r.val);
     if (i % 10 === 9) console.log(`trained ${i + 1}/${archs.length} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-  }
-  if (SHARD) {
-    console.log(`shard ${SHARD[0]}: trained ${trainer.trained} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    return;
   }
   const raw = embedArchs(archs, 16, { capacity: CAPACITY });
   const X = scaleRows(raw, boundsOf(raw));
@@ -88,16 +96,15 @@ async function main(): Promise<void> {
         tournament: 3,
         surrogate: { epochs: 80 },
         gobi: { iterations: 40 },
-        ...(REFERENCE_PROJECTION ? { gobiStarts: 1, projectionCandidates: 1 } : {}),
+        ...PROJECTION.options,
       });
-      const bestSoFar: number[] = [];
-      r.evaluations.forEach((e, i) => bestSoFar.push(Math.min(e.loss, i ? bestSoFar[i - 1] : Infinity)));
-      bestSoFar.forEach((b, i) => (curves[strategy][i] += b / SEEDS));
+      const best = bestSoFar(r.evaluations);
+      best.forEach((b, i) => (curves[strategy][i] += b / SEEDS));
       for (const [name, t] of Object.entries(targets) as Array<[keyof typeof targets, number]>) {
-        const hit = bestSoFar.findIndex((b) => b <= t);
+        const hit = best.findIndex((b) => b <= t);
         reach[strategy][name].push(hit < 0 ? BUDGET + 1 : hit + 1);
       }
-      finalBest[strategy].push(bestSoFar[bestSoFar.length - 1]);
+      finalBest[strategy].push(best[best.length - 1]);
       if (strategy === 'boshnas') calib.push(calibrate(X, truth, r.evaluations, seed));
     }
   }
@@ -108,7 +115,7 @@ async function main(): Promise<void> {
     variant: VARIANT || 'default',
     candidates: N,
     capacityFeatures: CAPACITY,
-    projection: REFERENCE_PROJECTION ? 'reference (1 GOBI start, nearest candidate)' : 'multi-start GOBI, acquisition-scored projection',
+    projection: PROJECTION.label,
     trainExamples: TRAIN,
     epochs: EPOCHS,
     trained: trainer.trained,

@@ -4,7 +4,7 @@ import { FuseFlowError } from '@fuseflow/kernel';
 import { DEFAULT_GOBI, gobi, type GobiOptions } from './gobi';
 import { deriveSeed, makeRng, sha256, type Rng } from './rng';
 import { Surrogate, type SurrogateOptions } from './surrogate';
-import { tf, tfReady } from './tf';
+import { tfReady } from './tf';
 
 /** A candidate is one row index per input table (NAS: [cnn]; co-design: [cnn, accelerator]). */
 export type Candidate = number[];
@@ -79,6 +79,9 @@ export const DEFAULT_ENGINE: Omit<EngineOptions, 'budget' | 'seed'> = {
   projectionCandidates: 4,
   resume: false,
 };
+
+/** The reference's projection: one GOBI start per exploit slot, then the nearest unevaluated candidate. */
+export const REFERENCE_PROJECTION: Pick<EngineOptions, 'gobiStarts' | 'projectionCandidates'> = { gobiStarts: 1, projectionCandidates: 1 };
 
 export interface EvalRecord {
   iteration: number;
@@ -315,7 +318,7 @@ function propose(problem: SearchProblem, o: EngineOptions, state: SearchState, n
     const cands = [...pool.values()];
     if (cands.length) {
       const k = { ...DEFAULT_GOBI, ...o.gobi }.k;
-      const z = tf.tidy(() => Array.from(surrogate.acquisitionTensor(tf.tensor2d(cands.map((c) => concatRow(problem, c))), k, useAl).dataSync()));
+      const z = surrogate.acquisition(cands.map((c) => concatRow(problem, c)), k, useAl);
       const order = [...cands.keys()].sort((a, b) => z[a] - z[b] || a - b);
       for (const i of order.slice(0, exploitSlots)) exploitPicks.push(cands[i]);
     }

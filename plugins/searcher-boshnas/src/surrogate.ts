@@ -176,6 +176,12 @@ export class Surrogate {
     return tf.reshape(tf.sub(mu, tf.mul(k, sigma)), [-1]) as tf.Tensor1D;
   }
 
+  /** Acquisition z = mu - k * sigma for rows of concatenated inputs (lower is better). */
+  acquisition(X: number[][], k: number, useAleatoric: boolean): number[] {
+    const D = this.dims.reduce((a, b) => a + b, 0);
+    return tf.tidy(() => Array.from(this.acquisitionTensor(tf.tensor2d(X.flat(), [X.length, D]), k, useAleatoric).dataSync()));
+  }
+
   /** Mean, epistemic and aleatoric sigma for rows of concatenated inputs. */
   predict(X: number[][]): Prediction[] {
     if (!this.teacher) throw new Error('surrogate not trained');

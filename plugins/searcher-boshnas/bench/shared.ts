@@ -1,5 +1,21 @@
-import type { EvalRecord } from '../src/engine';
+/** Pieces both benchmarks share: the projection variant, best-so-far curves, calibration. */
+import { REFERENCE_PROJECTION, type EngineOptions, type EvalRecord } from '../src/engine';
 import { Surrogate } from '../src/surrogate';
+
+/** Engine options and a label for the projection the env asks for ('reference' or the default). */
+export function projectionVariant(env: string | undefined): { reference: boolean; options: Partial<EngineOptions>; label: string } {
+  const reference = env === 'reference';
+  return reference
+    ? { reference, options: REFERENCE_PROJECTION, label: 'reference (1 GOBI start, nearest candidate)' }
+    : { reference, options: {}, label: 'multi-start GOBI, acquisition-scored projection' };
+}
+
+/** Best loss after each evaluation, in evaluation order. */
+export function bestSoFar(evaluations: EvalRecord[]): number[] {
+  const best: number[] = [];
+  evaluations.forEach((e, i) => best.push(Math.min(e.loss, i ? best[i - 1] : Infinity)));
+  return best;
+}
 
 export interface Calibration {
   seed: number;
