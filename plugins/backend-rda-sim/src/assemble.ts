@@ -1,6 +1,6 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import { fromCoo, type DataflowGraph, type SparseTensorData, type TensorFormat } from '@fuseflow/ir';
-import type { WriterPrim } from './prims';
+import type { WriterPrim } from './primitives';
 import { DONE, EMPTY, STOP, VAL } from './tokens';
 
 function broken(g: DataflowGraph, msg: string): FuseFlowError {

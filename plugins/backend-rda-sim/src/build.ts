@@ -36,8 +36,8 @@ import {
   Spacc2Prim,
   TileStore,
   WriterPrim,
-} from './prims';
-import type { TimingProfile } from './timing';
+} from './primitives';
+import { nodeTiming, type TimingProfile } from './timing';
 
 export interface BuildOptions {
   engine: 'fast' | 'reference';
@@ -125,10 +125,9 @@ export function createPrim(
   tiles: TileStore | null,
 ): Prim {
   const N = g.blockSize ?? 0;
-  const t = opt.profile.primitives[n.kind];
-  let lat = t.latency;
-  let ii = t.ii;
   const a = n.attrs;
+  const tm = nodeTiming(opt.profile, n.kind, { blockSize: N, binary: !!ins.b, matmul: a.alu === 'mul' && !!a.matmul });
+  const { lat, ii } = tm;
   let prim: Prim;
   switch (n.kind) {
     case 'root':
@@ -141,7 +140,7 @@ export function createPrim(
       if (a.format && a.format !== st.format && !(a.format === 'compressed' && st.format === 'singleton')) {
         throw new FuseFlowError('FF_INPUT_INVALID', `node '${n.label}': scans level ${lvl} of '${a.tensor}' as ${a.format}, but that level is ${st.format} in format ${formatName(td.format)}`);
       }
-      const load = st.format === 'dense' ? opt.profile.denseScanInputCycles : opt.profile.compressedScanInputCycles;
+      const load = nodeTiming(opt.profile, n.kind, { levelFormat: st.format }).loadCycles;
       prim = new ScanPrim(n.id, n.label, lat, ii, st.format, st.pos ?? null, st.crd ?? null, st.size, load, ins.ref, outs.ref, outs.crd);
       break;
     }
@@ -178,18 +177,11 @@ export function createPrim(
         if (!ts || ts.some((b) => b !== N)) {
           throw new FuseFlowError('FF_INPUT_INVALID', `graph '${g.name}' runs in block mode (${N}x${N}) but tensor '${a.tensor}' is not stored in ${N}x${N} blocks (format ${formatName(td.format)})`);
         }
-        lat = N * N;
       }
       prim = new ArrayPrim(n.id, n.label, lat, ii, td.vals, tiles, ins.ref, outs.val, N > 0 ? N ** td.shape.length : 1);
       break;
     }
     case 'alu':
-      if (N > 0 && ins.b) {
-        if (a.alu === 'mul' && a.matmul) {
-          lat = 2 * N - 1;
-          ii = N;
-        } else lat = N * N;
-      }
       {
         const dflt = a.alu === 'mul' || a.alu === 'div' ? 'intersect' : 'union';
         const policy = { union: 0, intersect: 1, left: 2, right: 3 }[a.empty ?? dflt];
@@ -205,7 +197,7 @@ export function createPrim(
       }
       break;
     case 'reduce':
-      prim = new ReducePrim(n.id, n.label, N > 0 ? N * N : lat, ii, a.reduce === 'max', lat, opt.profile.reduceEmptyCycles, tiles, ins.in, outs.out);
+      prim = new ReducePrim(n.id, n.label, lat, ii, a.reduce === 'max', tm.stopLat, tm.emptyCycles, tiles, ins.in, outs.out);
       break;
     case 'spacc1':
       prim = new Spacc1Prim(n.id, n.label, lat, ii, tiles, ins.inner_crd, ins.outer_crd, ins.val, outs.inner_crd, outs.val, a.reduce === 'max');

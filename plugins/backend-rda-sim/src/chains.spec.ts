@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { toDense, uniformRandom, type AluOp } from '@fuseflow/ir';
 import { Wiring } from './kernels';
-import { unaryFn } from './prims';
+import { unaryFn } from './primitives';
 import { simulateGraph } from './simulate';
 
 /**

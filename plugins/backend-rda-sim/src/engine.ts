@@ -1,6 +1,6 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import { peekTokens, type Chan } from './channel';
-import { FINISHED, OK, WAIT_IN, WAIT_OUT, WAIT_TIME, type Prim } from './prims';
+import { FINISHED, OK, WAIT_IN, WAIT_OUT, WAIT_TIME, type Prim } from './primitives';
 
 /** One stuck node in a deadlock/budget report. */
 export interface StuckNode {

@@ -8,7 +8,7 @@ import { toDense, uniformRandom, verifyDataflowGraph, type DataflowGraph, type T
 import { RdaSimBackend } from './backend';
 import * as K from './kernels';
 import { simulateGraph, simulateModule, type SimOptions } from './simulate';
-import { tileEinsum, tilePlan } from './prims';
+import { tileEinsum, tilePlan } from './primitives';
 
 const rnd = (shape: number[], density: number, seed: number, format = 'dcsr') => uniformRandom({ shape, density, seed, format, valueRange: [-2, 2] });
 

@@ -1,6 +1,9 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import { PRIMITIVE_KINDS, type PrimitiveKind } from '@fuseflow/ir';
 
+/** Comal's HBM parameters (fuseflow-reference.md section 3.4). */
+export const HBM_PARAMS = { channels: 8, bytesPerRequest: 64, latency: 2, ii: 2, startup: 14 } as const;
+
 /** Output latency and initiation interval of one primitive kind, in cycles. */
 export interface PrimTiming {
   latency: number;
@@ -107,5 +110,49 @@ export function resolveProfile(p: string | TimingProfileInput | TimingProfile | 
     compressedScanInputCycles: p.compressedScanInputCycles ?? base.compressedScanInputCycles,
     denseScanInputCycles: p.denseScanInputCycles ?? base.denseScanInputCycles,
     reduceEmptyCycles: p.reduceEmptyCycles ?? base.reduceEmptyCycles,
+  };
+}
+
+/** The timing of one node as its primitive uses it (every cost the engines charge comes from here). */
+export interface NodeTiming {
+  /** output latency (the value's, for a reducer). */
+  lat: number;
+  ii: number;
+  /** reducer: latency of stops and Done. */
+  stopLat: number;
+  /** scanner: cycles to load a fiber per input ref. */
+  loadCycles: number;
+  /** reducer: cycles on an Empty token. */
+  emptyCycles: number;
+}
+
+/**
+ * Timing of a node of `kind` under `profile`. Block mode (`blockSize` N > 0, Comal's block entry
+ * points): an array loads an N x N tile (latency N^2); a binary ALU computes a tile in N^2, or a
+ * tile matmul in 2N-1 with II N; a reducer's value takes N^2 while its stops keep the profile's.
+ */
+export function nodeTiming(
+  profile: TimingProfile,
+  kind: PrimitiveKind,
+  n: { blockSize?: number; binary?: boolean; matmul?: boolean; levelFormat?: string } = {},
+): NodeTiming {
+  const t = profile.primitives[kind];
+  const N = n.blockSize ?? 0;
+  let lat = t.latency;
+  let ii = t.ii;
+  if (N > 0 && kind === 'array') lat = N * N;
+  if (N > 0 && kind === 'alu' && n.binary) {
+    if (n.matmul) {
+      lat = 2 * N - 1;
+      ii = N;
+    } else lat = N * N;
+  }
+  if (N > 0 && kind === 'reduce') lat = N * N;
+  return {
+    lat,
+    ii,
+    stopLat: t.latency,
+    loadCycles: n.levelFormat === 'dense' ? profile.denseScanInputCycles : profile.compressedScanInputCycles,
+    emptyCycles: profile.reduceEmptyCycles,
   };
 }

@@ -1,0 +1,119 @@
+import type { TileStore } from './tiles';
+
+/**
+ * Ordered accumulator of a sparse accumulator: an open-addressing hash (typed arrays) from key to
+ * a slot for small non-negative integer keys (all coordinates in practice), a Map otherwise;
+ * scalar sums live in a typed array (no boxed doubles), tiles in block mode.
+ */
+export class AccMap {
+  private m = new Map<number, number>();
+  private keys = new Float64Array(64);
+  private sums = new Float64Array(64);
+  /** slot -> hash position (to clear the table in O(entries)). */
+  private where = new Int32Array(64);
+  private hk = new Int32Array(128).fill(-1);
+  private hs = new Int32Array(128);
+  private bits = 7;
+  private tl: Float64Array[] = [];
+  private n = 0;
+  constructor(
+    private tiles: TileStore | null,
+    private isMax = false,
+  ) {}
+  private find(key: number): number {
+    if (key < 0 || key > 0x7fffffff || key !== Math.floor(key)) {
+      const s = this.m.get(key);
+      return s === undefined ? -1 : s;
+    }
+    const mask = (1 << this.bits) - 1;
+    let h = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+    for (;;) {
+      const k = this.hk[h];
+      if (k === key) return this.hs[h];
+      if (k === -1) return -1;
+      h = (h + 1) & mask;
+    }
+  }
+  private insert(key: number, slot: number): void {
+    if (key < 0 || key > 0x7fffffff || key !== Math.floor(key)) {
+      this.m.set(key, slot);
+      this.where[slot] = -1;
+      return;
+    }
+    if ((this.n + 1) * 2 > this.hk.length) this.rehash();
+    const mask = (1 << this.bits) - 1;
+    let h = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+    while (this.hk[h] !== -1) h = (h + 1) & mask;
+    this.hk[h] = key;
+    this.hs[h] = slot;
+    this.where[slot] = h;
+  }
+  private rehash(): void {
+    this.bits++;
+    this.hk = new Int32Array(1 << this.bits).fill(-1);
+    this.hs = new Int32Array(1 << this.bits);
+    const mask = (1 << this.bits) - 1;
+    for (let slot = 0; slot < this.n; slot++) {
+      if (this.where[slot] < 0) continue;
+      const key = this.keys[slot];
+      let h = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+      while (this.hk[h] !== -1) h = (h + 1) & mask;
+      this.hk[h] = key;
+      this.hs[h] = slot;
+      this.where[slot] = h;
+    }
+  }
+  add(key: number, v: number): number {
+    let slot = this.find(key);
+    if (slot < 0) {
+      slot = this.n;
+      if (slot === this.keys.length) {
+        const k = new Float64Array(slot * 2);
+        k.set(this.keys);
+        this.keys = k;
+        const s = new Float64Array(slot * 2);
+        s.set(this.sums);
+        this.sums = s;
+        const w = new Int32Array(slot * 2);
+        w.set(this.where);
+        this.where = w;
+      }
+      this.keys[slot] = key;
+      this.sums[slot] = this.isMax ? -Infinity : 0;
+      // sized by the first tile (rank-1 tiles hold N elements, rank-2 N x N)
+      if (this.tiles !== null) this.tl[slot] = new Float64Array(this.tiles.get(v).length).fill(this.isMax ? -Infinity : 0);
+      this.insert(key, slot);
+      this.n++;
+    }
+    const tls = this.tiles;
+    if (tls === null) {
+      if (this.isMax) {
+        if (v > this.sums[slot]) this.sums[slot] = v;
+      } else this.sums[slot] += v;
+      return 1;
+    }
+    const src = tls.get(v);
+    const cur = this.tl[slot];
+    if (this.isMax) for (let i = 0; i < cur.length; i++) cur[i] = Math.max(cur[i], src[i]);
+    else for (let i = 0; i < cur.length; i++) cur[i] += src[i];
+    return src.length;
+  }
+  get size(): number {
+    return this.n;
+  }
+  /** Sorted keys and their sums (tile handles in block mode); clears the map. */
+  drain(): [Float64Array, Float64Array] {
+    const n = this.n;
+    const keys = this.keys.slice(0, n).sort();
+    const vals = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const slot = this.find(keys[i]);
+      vals[i] = this.tiles === null ? this.sums[slot] : this.tiles.add(this.tl[slot]);
+    }
+    for (let slot = 0; slot < n; slot++) if (this.where[slot] >= 0) this.hk[this.where[slot]] = -1;
+    this.m.clear();
+    this.tl = [];
+    this.n = 0;
+    return [keys, vals];
+  }
+}

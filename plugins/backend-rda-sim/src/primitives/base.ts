@@ -1,0 +1,172 @@
+import { FuseFlowError } from '@fuseflow/kernel';
+import type { Chan, Waker } from '../channel';
+import { DONE, showToken } from '../tokens';
+import type { HbmPort } from './hbm';
+
+/** step() results. */
+export const OK = 0;
+export const WAIT_IN = 1;
+export const WAIT_OUT = 2;
+export const WAIT_TIME = 3;
+export const FINISHED = 4;
+
+/**
+ * Base of every primitive: a DAM-like context with a local clock. `step(limit)` performs at most
+ * one action whose inputs are all visible at or before `limit` (Infinity in the event engine):
+ * it peeks the heads it needs (advancing its tentative time to their visible times), emits
+ * outputs stamped `t + latency`, and advances its clock by the step's cost.
+ */
+export abstract class Prim implements Waker {
+  now = 0;
+  busy = 0;
+  steps = 0;
+  ops = 0;
+  reads = 0;
+  writes = 0;
+  tokIn = 0;
+  tokOut = 0;
+  done = false;
+  finish = 0;
+  blocked = false;
+  queued = false;
+  waitChan: Chan | null = null;
+  waitWhy = 0;
+  hbm: HbmPort | null = null;
+  /** set by the fast engine. */
+  wakeFn: ((p: Prim) => void) | null = null;
+  ins: Chan[] = [];
+  outs: Chan[] = [];
+  inPorts: string[] = [];
+  outPorts: string[] = [];
+  protected bounded: Chan[] = [];
+
+  constructor(
+    readonly id: number,
+    readonly label: string,
+    readonly kind: string,
+    protected lat: number,
+    protected ii: number,
+  ) {}
+
+  wake(): void {
+    this.blocked = false;
+    if (this.wakeFn !== null) this.wakeFn(this);
+  }
+
+  /** Registers channels (after construction) so diagnostics and backpressure see them. */
+  wire(ins: Record<string, Chan>, outs: Record<string, Chan>): void {
+    for (const [p, c] of Object.entries(ins)) {
+      this.ins.push(c);
+      this.inPorts.push(p);
+      c.consumer = this;
+    }
+    for (const [p, c] of Object.entries(outs)) {
+      this.outs.push(c);
+      this.outPorts.push(p);
+      c.producer = this;
+      if (Number.isFinite(c.depth) && !c.discard) this.bounded.push(c);
+    }
+  }
+
+  /**
+   * One action at or before `limit`. The shared preamble is back-pressure: the step starts only
+   * once every bounded output has a free slot (the clock advances to when it frees).
+   */
+  step(limit: number): number {
+    let t = this.now;
+    if (this.bounded.length !== 0) {
+      t = this.space(t);
+      if (t < 0) return WAIT_OUT;
+    }
+    return this.fire(t, limit);
+  }
+
+  /** The primitive's action, starting no earlier than `t` (its clock after back-pressure). */
+  protected abstract fire(t: number, limit: number): number;
+
+  /** Backpressure: waits for a free slot on every bounded output; returns the new time or -1. */
+  protected space(t: number): number {
+    const b = this.bounded;
+    for (let i = 0; i < b.length; i++) {
+      const s = b[i].slotTime();
+      if (s < 0) {
+        this.waitChan = b[i];
+        this.waitWhy = WAIT_OUT;
+        return -1;
+      }
+      if (s > t) t = s;
+    }
+    return t;
+  }
+
+  /** Time at which the head of `c` is visible (max with t), or -1 (empty) / -2 (not yet visible). */
+  protected look1(c: Chan, t: number, limit: number): number {
+    if (c.count === 0) {
+      this.waitChan = c;
+      this.waitWhy = WAIT_IN;
+      return -1;
+    }
+    const ht = c.timeAt(0);
+    if (ht > limit) {
+      this.waitChan = c;
+      this.waitWhy = WAIT_TIME;
+      return -2;
+    }
+    return ht > t ? ht : t;
+  }
+
+  /** Time at which the first `n` tokens of `c` are visible (max with t), or -1 (empty) / -2 (not yet visible). */
+  protected lookN(c: Chan, n: number, t: number, limit: number): number {
+    if (c.count < n) {
+      this.waitChan = c;
+      this.waitWhy = WAIT_IN;
+      return -1;
+    }
+    for (let i = 0; i < n; i++) {
+      const ht = c.timeAt(i);
+      if (ht > limit) {
+        this.waitChan = c;
+        this.waitWhy = WAIT_TIME;
+        return -2;
+      }
+      if (ht > t) t = ht;
+    }
+    return t;
+  }
+
+  protected blockedCode(x: number): number {
+    return x === -1 ? (this.waitWhy === WAIT_OUT ? WAIT_OUT : WAIT_IN) : WAIT_TIME;
+  }
+
+  protected pop(c: Chan, t: number): void {
+    c.pop(t);
+    this.tokIn++;
+  }
+
+  protected emit(c: Chan, tag: number, v: number, time: number): void {
+    if (c.discard) return;
+    c.push(tag, v, time);
+    this.tokOut++;
+  }
+
+  protected commit(t: number, cost: number): number {
+    this.now = t + cost;
+    this.busy += cost;
+    this.steps++;
+    return OK;
+  }
+
+  /** Emits Done on every output and ends the node. */
+  protected finishAll(t: number): number {
+    for (let i = 0; i < this.outs.length; i++) this.emit(this.outs[i], DONE, 0, t + this.lat);
+    this.commit(t, this.ii);
+    this.done = true;
+    this.finish = this.now;
+    return FINISHED;
+  }
+
+  protected protocol(msg: string, c?: Chan): never {
+    const head = c && c.count > 0 ? ` (head ${showToken(c.tagAt(0), c.valAt(0))} on channel ${c.id})` : '';
+    throw new FuseFlowError('FF_INPUT_INVALID', `node '${this.label}' (${this.kind}): stream protocol violation: ${msg}${head}`);
+  }
+}

@@ -1,0 +1,131 @@
+import type { Chan } from '../channel';
+import { DONE, STOP, VAL } from '../tokens';
+import { Prim } from './base';
+
+/** Emits ref 0 then Done. */
+export class RootPrim extends Prim {
+  private sent = false;
+  constructor(id: number, label: string, lat: number, ii: number, private out: Chan) {
+    super(id, label, 'root', lat, ii);
+  }
+  protected fire(t: number, _limit: number): number {
+    if (!this.sent) {
+      this.emit(this.out, VAL, 0, t + this.lat);
+      this.sent = true;
+      return this.commit(t, this.ii);
+    }
+    return this.finishAll(t);
+  }
+}
+
+/**
+ * Level scanner over one storage level. compressed: seg/crd arrays; dense: `dim` coordinates
+ * with ref = parent * dim + crd; singleton: one coordinate per parent position.
+ */
+export class ScanPrim extends Prim {
+  private st = 0;
+  private p = 0;
+  private end = 0;
+  private base = 0;
+  /** 0 compressed, 1 dense, 2 singleton (a number keeps the per-token test cheap). */
+  private readonly kind01: number;
+  constructor(
+    id: number,
+    label: string,
+    lat: number,
+    ii: number,
+    private fmt: 'compressed' | 'dense' | 'singleton',
+    private seg: Int32Array | null,
+    private crd: Int32Array | null,
+    private dim: number,
+    private loadCycles: number,
+    private inp: Chan,
+    private outRef: Chan,
+    private outCrd: Chan,
+  ) {
+    super(id, label, 'level_scan', lat, ii);
+    this.kind01 = fmt === 'compressed' ? 0 : fmt === 'dense' ? 1 : 2;
+  }
+  protected fire(t: number, limit: number): number {
+    if (this.st === 1) {
+      const p = this.p;
+      const c = this.kind01 === 1 ? p - this.base : this.crd![p];
+      this.reads++;
+      this.emit(this.outCrd, VAL, c, t + this.lat);
+      this.emit(this.outRef, VAL, p, t + this.lat);
+      this.p = p + 1;
+      if (this.p === this.end) this.st = 2;
+      return this.commit(t, this.ii);
+    }
+    const x = this.look1(this.inp, t, limit);
+    if (x < 0) return this.blockedCode(x);
+    t = x;
+    const tag = this.inp.tagAt(0);
+    if (this.st === 2) {
+      // Fiber end: a following input stop is folded into this fiber's stop.
+      let lvl = 0;
+      if (tag === STOP) {
+        lvl = this.inp.valAt(0) + 1;
+        this.pop(this.inp, t);
+      }
+      this.emit(this.outCrd, STOP, lvl, t + this.lat);
+      this.emit(this.outRef, STOP, lvl, t + this.lat);
+      this.st = 0;
+      return this.commit(t, this.ii);
+    }
+    if (tag === VAL) {
+      const r = this.inp.valAt(0);
+      this.pop(this.inp, t);
+      let cost = this.loadCycles;
+      if (this.fmt === 'compressed') {
+        this.p = this.seg![r];
+        this.end = this.seg![r + 1];
+        this.reads += 2;
+        if (this.hbm !== null) {
+          const ready = this.hbm.access(t, 2 + (this.end - this.p));
+          if (ready - t > cost) cost = ready - t;
+        }
+      } else if (this.fmt === 'singleton') {
+        this.p = r;
+        this.end = r + 1;
+      } else {
+        this.base = r * this.dim;
+        this.p = this.base;
+        this.end = this.base + this.dim;
+      }
+      this.st = this.p === this.end ? 2 : 1;
+      return this.commit(t, cost);
+    }
+    const v = this.inp.valAt(0);
+    this.pop(this.inp, t);
+    if (tag === DONE) return this.finishAll(t);
+    if (tag === STOP) {
+      this.emit(this.outCrd, STOP, v + 1, t + this.lat);
+      this.emit(this.outRef, STOP, v + 1, t + this.lat);
+      return this.commit(t, this.ii);
+    }
+    // Empty ref (an operand absent after a union): scan it as an empty fiber, so the stop
+    // structure stays aligned with the other operands of the next union.
+    this.st = 2;
+    return this.commit(t, 0);
+  }
+}
+
+/** GenRef: a fresh reference (position counter) per coordinate; stops/empty/done pass. */
+export class GenRefPrim extends Prim {
+  private next = 0;
+  constructor(id: number, label: string, lat: number, ii: number, private inp: Chan, private out: Chan) {
+    super(id, label, 'gen_ref', lat, ii);
+  }
+  protected fire(t: number, limit: number): number {
+    const x = this.look1(this.inp, t, limit);
+    if (x < 0) return this.blockedCode(x);
+    t = x;
+    const tag = this.inp.tagAt(0);
+    const v = this.inp.valAt(0);
+    this.pop(this.inp, t);
+    if (tag === DONE) return this.finishAll(t);
+    this.emit(this.out, tag, tag === VAL ? this.next++ : v, t + this.lat);
+    return this.commit(t, this.ii);
+  }
+}
