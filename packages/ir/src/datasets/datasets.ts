@@ -16,14 +16,20 @@ export interface DatasetInfo {
   classes: number;
   /** where the numbers come from. */
   source: string;
+  /**
+   * true when @fuseflow/datasets vendors the real graph (adjacency, features, labels); false for
+   * datasets that exist here only as counts for the synthetic generators (gcnadj:collab, ...).
+   */
+  bundled: boolean;
 }
 
 export type DatasetKey = 'cora' | 'cora_ml' | 'dblp' | 'collab' | 'mag';
 
 /**
  * Sizes from the public dataset documentation, as collected in fuseflow-reference.md section 4.2
- * (the FuseFlow artifact loads these with PyG/OGB and does not print them). No data is downloaded:
- * graphs are generated with these counts by powerLawGraph.
+ * (the FuseFlow artifact loads these with PyG/OGB and does not print them). The one table of these
+ * counts: the synthetic generators (powerLawGraph, `gcnadj:cora`) draw random graphs with them, and
+ * @fuseflow/datasets checks its vendored real graphs (entries with `bundled: true`) against them.
  */
 export const DATASETS: Readonly<Record<DatasetKey, DatasetInfo>> = {
   cora: {
@@ -34,6 +40,7 @@ export const DATASETS: Readonly<Record<DatasetKey, DatasetInfo>> = {
     symmetric: true,
     features: 1433,
     classes: 7,
+    bundled: true,
     source: 'PyG Planetoid("Cora") dataset docs: 2,708 nodes, 10,556 edge_index entries, 1,433 features, 7 classes',
   },
   cora_ml: {
@@ -44,6 +51,7 @@ export const DATASETS: Readonly<Record<DatasetKey, DatasetInfo>> = {
     symmetric: true,
     features: 2879,
     classes: 7,
+    bundled: true,
     source: 'PyG CitationFull("cora_ml") dataset docs: 2,995 nodes, 16,316 edges, 2,879 features, 7 classes',
   },
   dblp: {
@@ -54,6 +62,7 @@ export const DATASETS: Readonly<Record<DatasetKey, DatasetInfo>> = {
     symmetric: true,
     features: 1639,
     classes: 4,
+    bundled: true,
     source: 'PyG CitationFull("dblp") dataset docs: 17,716 nodes, 105,734 edges, 1,639 features, 4 classes',
   },
   collab: {
@@ -64,6 +73,7 @@ export const DATASETS: Readonly<Record<DatasetKey, DatasetInfo>> = {
     symmetric: true,
     features: 128,
     classes: 2,
+    bundled: false,
     source:
       'OGB ogbl-collab: 235,868 nodes, 1,285,465 undirected edges over all splits, of which 1,179,052 in the train ' +
       'split = 2,358,104 directed edge_index entries (the "~2.36M" of fuseflow-reference 4.2); 128 features; ' +
@@ -77,6 +87,7 @@ export const DATASETS: Readonly<Record<DatasetKey, DatasetInfo>> = {
     symmetric: false,
     features: 128,
     classes: 349,
+    bundled: false,
     source: 'OGB ogbn-mag, paper->cites->paper relation only: 736,389 papers, 5,416,271 directed citations, 128 features, 349 venues',
   },
 };

@@ -241,12 +241,9 @@ function squareCoo(adj: SparseTensorData, what: string): { rows: Int32Array; col
   return { rows: coords[0], cols: coords[1], vals, n: adj.shape[0] };
 }
 
-/**
- * GCN's normalized adjacency D^-1/2 (A + I) D^-1/2 with D the row sums of A + I (self-loop
- * weights add to existing diagonal entries). Same format as the input.
- */
-export function gcnNormalizedAdjacency(adj: SparseTensorData): SparseTensorData {
-  const { rows, cols, vals, n } = squareCoo(adj, 'gcnNormalizedAdjacency');
+/** A + I: 1 added on the diagonal (to an existing diagonal entry, else as a new one). Same format as the input. */
+export function withSelfLoops(adj: SparseTensorData): SparseTensorData {
+  const { rows, cols, vals, n } = squareCoo(adj, 'withSelfLoops');
   const m = vals.length;
   const r = new Int32Array(m + n);
   const c = new Int32Array(m + n);
@@ -259,16 +256,32 @@ export function gcnNormalizedAdjacency(adj: SparseTensorData): SparseTensorData 
     c[m + i] = i;
     v[m + i] = 1;
   }
-  const withSelf = toCoo(fromCoo([n, n], [r, c], v, parseFormat('dcsr', 2)));
+  // fromCoo sums the duplicate diagonal coordinates.
+  return fromCoo([n, n], [r, c], v, adj.format, adj.name);
+}
+
+/**
+ * D^-1/2 M D^-1/2 with D the row sums of M (rows summing to 0 stay 0). Same format as the input.
+ * GCN's propagation matrix is symmetricNormalized(withSelfLoops(A)).
+ */
+export function symmetricNormalized(m: SparseTensorData): SparseTensorData {
+  const { rows, cols, vals, n } = squareCoo(m, 'symmetricNormalized');
   const deg = new Float64Array(n);
-  const [wr, wc] = withSelf.coords;
-  for (let k = 0; k < withSelf.vals.length; k++) deg[wr[k]] += withSelf.vals[k];
-  const out = new Float64Array(withSelf.vals.length);
+  for (let k = 0; k < vals.length; k++) deg[rows[k]] += vals[k];
+  const out = new Float64Array(vals.length);
   for (let k = 0; k < out.length; k++) {
-    const d = deg[wr[k]] * deg[wc[k]];
-    out[k] = d > 0 ? withSelf.vals[k] / Math.sqrt(d) : 0;
+    const d = deg[rows[k]] * deg[cols[k]];
+    out[k] = d > 0 ? vals[k] / Math.sqrt(d) : 0;
   }
-  return fromCoo([n, n], [wr, wc], out, adj.format, adj.name ? `${adj.name}_hat` : undefined);
+  return fromCoo([n, n], [rows, cols], out, m.format, m.name ? `${m.name}_hat` : undefined);
+}
+
+/**
+ * GCN's normalized adjacency D^-1/2 (A + I) D^-1/2 with D the row sums of A + I (self-loop
+ * weights add to existing diagonal entries). Same format as the input.
+ */
+export function gcnNormalizedAdjacency(adj: SparseTensorData): SparseTensorData {
+  return symmetricNormalized(withSelfLoops(adj));
 }
 
 /** GraphSAGE mean aggregation: each row divided by its number of stored neighbours. Same format as the input. */

@@ -13,10 +13,10 @@ type Symmetry = 'general' | 'symmetric' | 'skew-symmetric';
  * Reads a MatrixMarket (.mtx) matrix: coordinate or array layout; real, integer or pattern field;
  * general, symmetric or skew-symmetric (the stored triangle is mirrored). Pattern entries read as 1.
  * Default format: DCSR for coordinate files, dense for array files. Errors name the line and what
- * was expected.
+ * was expected, and the file when given (else the tensor name).
  */
-export function readMatrixMarket(text: string, format?: FormatArg, name?: string): SparseTensorData {
-  const label = name ?? 'MatrixMarket input';
+export function readMatrixMarket(text: string, format?: FormatArg, name?: string, file?: string): SparseTensorData {
+  const label = file ?? name ?? 'MatrixMarket input';
   const lines = text.split(/\r?\n/);
   const fail = (lineNo: number, msg: string): never => {
     throw inputError(`${label}: line ${lineNo}: ${msg}`);

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { basename, extname } from 'node:path';
 import type { SparseTensorData, TensorFormat } from '../tensor/types';
 import { inputError } from '../tensor/errors';
@@ -64,19 +65,35 @@ export function parseTensorJson(text: string, format?: FormatArg, name?: string)
   return fromCoo(shape, coords, vals, resolve(rank === 1 ? 'sparse' : rank === 2 ? 'dcsr' : 'coo'), name);
 }
 
-/** Reads a tensor file: .mtx (MatrixMarket) or .json ({shape, data} / {shape, coords, vals}). */
-export function readTensorFile(path: string, format?: FormatArg, name?: string): SparseTensorData {
-  const ext = extname(path).toLowerCase();
-  const tname = name ?? basename(path, extname(path));
-  let text: string;
+/**
+ * Reads a text file, gunzipping it when the name ends in `.gz`. A missing, unreadable or corrupt
+ * (truncated, not gzip) file gives FF_INPUT_INVALID naming the file.
+ */
+export function readTextFile(path: string): string {
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
-    throw inputError(`cannot read tensor file ${path}: ${(e as Error).message}`);
+    throw inputError(`cannot read file ${path}: ${(e as Error).message}`);
   }
-  if (ext === '.mtx') return readMatrixMarket(text, format, tname);
-  if (ext === '.json') return parseTensorJson(text, format, tname);
-  throw inputError(`tensor file ${path}: unknown extension '${ext}' (expected .mtx or .json)`);
+  if (!/\.gz$/i.test(path)) return bytes.toString('utf8');
+  try {
+    return gunzipSync(bytes).toString('utf8');
+  } catch (e) {
+    const why = (e as { code?: string }).code === 'Z_BUF_ERROR' ? 'the gzip stream ends early (truncated file)' : (e as Error).message;
+    throw inputError(`${path}: not a valid gzip file: ${why}`);
+  }
+}
+
+/** Reads a tensor file: .mtx (MatrixMarket) or .json ({shape, data} / {shape, coords, vals}), either one optionally gzipped (.mtx.gz, .json.gz). */
+export function readTensorFile(path: string, format?: FormatArg, name?: string): SparseTensorData {
+  const plain = path.replace(/\.gz$/i, '');
+  const ext = extname(plain).toLowerCase();
+  const tname = name ?? basename(plain, extname(plain));
+  if (ext !== '.mtx' && ext !== '.json') throw inputError(`tensor file ${path}: unknown extension '${extname(path)}' (expected .mtx, .json, .mtx.gz or .json.gz)`);
+  const text = readTextFile(path);
+  if (ext === '.mtx') return readMatrixMarket(text, format, tname, path);
+  return parseTensorJson(text, format, tname);
 }
 
 /** Writes a tensor file (.mtx for matrices, .json {shape, format, coords, vals} for any rank). */
