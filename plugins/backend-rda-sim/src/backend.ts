@@ -53,12 +53,14 @@ export class RdaSimBackend implements Backend {
       valuesChecked: r.valuesChecked,
       details: {
         engine: o.engine,
+        // CPU time is not reproducible, so it stays out of the metrics (which runs compare).
+        engineSeconds: r.engineSeconds,
         timingProfile: profile.name,
         channelDepth: o.channelDepth || 'unbounded',
         hbm: o.hbm,
         checks: r.checks,
         ...(r.sequentialCycles !== r.cycles ? { sequentialCycles: r.sequentialCycles } : {}),
-        graphs: r.graphs.map((g, i) => ({ graph: g.graph, ...(mod.graphs[i].kernel ? { kernel: mod.graphs[i].kernel } : {}), cycles: g.cycles, flops: g.flops, bytes: g.bytes, tokens: g.tokens, wallMs: g.ms, nodes: g.nodes })),
+        graphs: r.graphs.map((g, i) => ({ graph: g.graph, ...(mod.graphs[i].kernel ? { kernel: mod.graphs[i].kernel } : {}), cycles: g.cycles, flops: g.flops, bytes: g.bytes, tokens: g.tokens, wallMs: g.ms, engineSeconds: g.engineSeconds, nodes: g.nodes })),
       },
       text: formatReport(r, o.engine, profile.name),
       files,

@@ -205,6 +205,12 @@ describe('rda-sim backend (plugin contract)', () => {
     expect(rep.metrics.cycles).toBe(simulateModule(mod).cycles);
     expect(rep.metrics.flops).toBeGreaterThan(0);
     expect(rep.metrics.bytes % 4).toBe(0);
+    // engine metrics: token transfers are the pops of every node; engine CPU is in details (not reproducible)
+    const d = rep.details as { engineSeconds: number; graphs: Array<{ engineSeconds: number; nodes: Array<{ tokensIn: number }> }> };
+    expect(rep.metrics.tokens).toBe(d.graphs.reduce((a, g) => a + g.nodes.reduce((b, n) => b + n.tokensIn, 0), 0));
+    expect(rep.metrics.tokens).toBeGreaterThan(rep.metrics.cycles);
+    expect(d.engineSeconds).toBeGreaterThanOrEqual(0);
+    expect(d.engineSeconds).toBeCloseTo(d.graphs.reduce((a, g) => a + g.engineSeconds, 0), 9);
     expect(rep.text).toMatch(/spacc1/);
     expect(rep.files).toHaveLength(1);
     expect(fs.readFileSync(rep.files![0], 'utf8')).toMatch(/^%%MatrixMarket/);

@@ -60,6 +60,8 @@ export interface GraphResult {
   ms: number;
   /** CPU time (user + system) of the simulation proper (ms): the fair measure on a loaded machine. */
   cpuMs: number;
+  /** the same CPU time of the engine loop, in seconds. */
+  engineSeconds: number;
 }
 
 function profileOf(o: SimOptions): TimingProfile {
@@ -98,7 +100,7 @@ export function simulateGraph(graph: DataflowGraph, data: TensorBindings, option
       writes: p.writes,
     };
   });
-  return { graph: graph.name, cycles: r.cycles, tokens: r.tokens, flops, bytes: 4 * rw, output, nodes, ms, cpuMs };
+  return { graph: graph.name, cycles: r.cycles, tokens: r.tokens, flops, bytes: 4 * rw, output, nodes, ms, cpuMs, engineSeconds: cpuMs / 1000 };
 }
 
 export interface ModuleResult {
@@ -109,6 +111,8 @@ export interface ModuleResult {
   flops: number;
   bytes: number;
   tokens: number;
+  /** CPU seconds spent in the engine loop, summed over the graphs. */
+  engineSeconds: number;
   graphs: GraphResult[];
   outputs: TensorBindings;
   valuesChecked: boolean;
@@ -167,7 +171,7 @@ export function simulateModule(mod: DataflowModule, options: SimOptions = {}): M
   }
   const sum = (f: (g: GraphResult) => number) => graphs.reduce((a, g) => a + f(g), 0);
   const cycles = kernelCycles(mod.graphs, graphs.map((g) => g.cycles));
-  return { cycles, sequentialCycles: sum((g) => g.cycles), flops: sum((g) => g.flops), bytes: sum((g) => g.bytes), tokens: sum((g) => g.tokens), graphs, outputs, valuesChecked, checks };
+  return { cycles, sequentialCycles: sum((g) => g.cycles), flops: sum((g) => g.flops), bytes: sum((g) => g.bytes), tokens: sum((g) => g.tokens), engineSeconds: sum((g) => g.engineSeconds), graphs, outputs, valuesChecked, checks };
 }
 
 /** Re-stores a tensor in another format keeping stored zeros (helper for callers building inputs). */

@@ -57,6 +57,8 @@ function summary(r: RunResult): Record<string, unknown> {
   return {
     ok: true,
     cycles: rep.metrics.cycles,
+    tokens: rep.metrics.tokens,
+    engineSeconds: (rep.details as { engineSeconds?: number } | undefined)?.engineSeconds ?? null,
     valuesChecked: rep.valuesChecked ?? false,
     output: files.find((f) => f.endsWith('.mtx')) ?? null,
     files,

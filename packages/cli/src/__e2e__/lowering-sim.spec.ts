@@ -303,6 +303,12 @@ describe('fuseflow simulate (expr frontend -> passes -> lower-sam -> rda-sim)', 
     expect(r.code).toBe(0);
     expect(r.json.ok).toBe(true);
     expect(r.json.cycles).toBeGreaterThan(0);
+    // engine metrics: channel token transfers (the report's metric) and CPU seconds of the engine loop
+    expect(r.json.tokens).toBe(r.json.metrics.tokens);
+    expect(r.json.tokens).toBeGreaterThan(0);
+    expect(typeof r.json.engineSeconds).toBe('number');
+    expect(r.json.engineSeconds).toBeGreaterThanOrEqual(0);
+    expect(r.json.engineSeconds).toBeLessThan(30);
     expect(r.json.valuesChecked).toBe(true);
     expect(fs.readFileSync(r.json.output, 'utf8')).toMatch(/^%%MatrixMarket matrix coordinate/);
     expect(path.dirname(r.json.output)).toBe(path.join(r.cwd, 'o'));
