@@ -1,5 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FuseFlowError } from '@fuseflow/kernel';
@@ -131,5 +132,46 @@ describe('tensor files', () => {
     expect(() => parseTensorJson('{"shape":[2,2],"data":[[1,2],[3]]}', undefined, 'X')).toThrow(/X: data\[1\] should be an array of 2 entries/);
     expect(() => parseTensorJson('{"shape":[2]', undefined, 'X')).toThrow(/X: not valid JSON/);
     expect(() => parseTensorJson('{"shape":[2,2],"coords":[[0,1,1]],"vals":[1]}')).toThrow(/"coords" must be 2 arrays of 1 coordinates/);
+  });
+});
+
+describe('gzipped tensor files (.mtx.gz)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-ir-gz-'));
+  const good = '%%MatrixMarket matrix coordinate real general\n% a comment\n2 3 3\n1 1 1.5\n2 3 -2\n1 2 4\n';
+  const gz = (file: string, text: string): string => {
+    const p = join(dir, file);
+    writeFileSync(p, gzipSync(Buffer.from(text)));
+    return p;
+  };
+
+  it('reads them like the plain file, named without .mtx.gz', () => {
+    const t = readTensorFile(gz('B.mtx.gz', good), 'dense');
+    expect(t.name).toBe('B');
+    expect(Array.from(toDense(t))).toEqual([1.5, 4, 0, 0, 0, -2]);
+    const j = readTensorFile(gz('J.json.gz', '{"shape":[2],"data":[3,4]}'));
+    expect(Array.from(toDense(j))).toEqual([3, 4]);
+  });
+
+  it('names the file for a truncated gzip stream and for a file that is not gzip', () => {
+    const whole = gzipSync(Buffer.from(good));
+    const cut = join(dir, 'cut.mtx.gz');
+    writeFileSync(cut, whole.subarray(0, whole.length - 12));
+    expect(errorOf(() => readTensorFile(cut)).message).toBe(`${cut}: not a valid gzip file: the gzip stream ends early (truncated file)`);
+    const plain = join(dir, 'plain.mtx.gz');
+    writeFileSync(plain, good);
+    expect(errorOf(() => readTensorFile(plain)).message).toMatch(new RegExp(`^${plain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a valid gzip file: incorrect header check`));
+  });
+
+  it('names the file and line for a bad header, an entry out of range and a wrong entry count', () => {
+    const header = gz('header.mtx.gz', good.replace('%%MatrixMarket matrix coordinate', '%%MatrixMarket matrix coordinat'));
+    expect(errorOf(() => readTensorFile(header)).message).toBe(`${header}: line 1: expected layout 'coordinate' or 'array', found 'coordinat'`);
+    const noHeader = gz('noheader.mtx.gz', good.split('\n').slice(1).join('\n'));
+    expect(errorOf(() => readTensorFile(noHeader)).message).toMatch(new RegExp(`^${noHeader.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 1: expected the header '%%MatrixMarket`));
+    const range = gz('range.mtx.gz', good.replace('2 3 -2', '2 4 -2'));
+    expect(errorOf(() => readTensorFile(range)).message).toBe(`${range}: line 5: expected a column index in 1..3, found 4`);
+    const fewer = gz('fewer.mtx.gz', good.replace('2 3 3', '2 3 4'));
+    expect(errorOf(() => readTensorFile(fewer)).message).toBe(`${fewer}: line 6: expected 4 entries, found only 3 before the end of the file`);
+    const more = gz('more.mtx.gz', good.replace('2 3 3', '2 3 2'));
+    expect(errorOf(() => readTensorFile(more)).message).toBe(`${more}: line 6: expected end of file after the declared entries, found '1 2 4'`);
   });
 });
