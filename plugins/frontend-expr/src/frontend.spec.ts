@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FuseFlowError } from '@fuseflow/kernel';
-import { formatName, toDense, uniformRandom, writeMatrixMarket } from '@fuseflow/ir';
+import { gzipSync } from 'node:zlib';
+import { FuseFlowError, resolvePluginOptions } from '@fuseflow/kernel';
+import { formatName, nnz, toDense, uniformRandom, writeMatrixMarket } from '@fuseflow/ir';
 import { buildProgramModule, isGeneratorSpec, parseOrder } from './frontend';
 import { parseAssignments, simulateManifest } from './simulate-command';
 import plugin, { optionsSchema } from './plugin';
@@ -35,6 +36,34 @@ describe('expr frontend', () => {
     expect(module.program.tensors.x.shape).toEqual([5]);
     expect(generated).toEqual(['x']);
     expect(Array.from(toDense(module.data.B))).toEqual(Array.from(toDense(t)));
+  });
+
+  it('reads gzipped MatrixMarket (.mtx.gz) inputs, and a truncated one names the file', () => {
+    const t = uniformRandom({ shape: [6, 5], density: 0.4, seed: 4 });
+    const gz = gzipSync(Buffer.from(writeMatrixMarket(t)));
+    fs.writeFileSync(path.join(dir, 'b.mtx.gz'), gz);
+    const { module } = buildProgramModule({ expr: 'y(i) = B(i,j) * x(j)', formats: { B: 'csr' }, inputs: { B: 'b.mtx.gz' } }, dir, 3);
+    expect(Array.from(toDense(module.data.B))).toEqual(Array.from(toDense(t)));
+    fs.writeFileSync(path.join(dir, 'cut.mtx.gz'), gz.subarray(0, gz.length >> 1));
+    expect(() => buildProgramModule({ expr: 'y(i) = B(i,j) * x(j)', inputs: { B: 'cut.mtx.gz' } }, dir, 3)).toThrow(/cut\.mtx\.gz: not a valid gzip file: the gzip stream ends early/);
+  });
+
+  it('binds bundled datasets: the real Cora adjacency (A + I) and features', () => {
+    const { module } = buildProgramModule(
+      { expr: 'Y(i,j) = A(i,k) * X(k,j)', formats: { A: 'csr' }, inputs: { A: { dataset: 'cora:adjacency', format: 'csr' }, X: { dataset: 'cora:features', format: 'dense' } } },
+      dir,
+      1,
+    );
+    expect(module.program.tensors.Y.shape).toEqual([2708, 1433]);
+    expect(nnz(module.data.A)).toBe(10556 + 2708);
+    expect(nnz(module.data.X)).toBe(49216);
+    expect(() => buildProgramModule({ expr: 'y(i) = A(i,j) * x(j)', inputs: { A: { dataset: 'dblpp:adjacency' } } }, dir, 1)).toThrow(
+      expect.objectContaining({ code: 'FF_DATASET_UNKNOWN', message: expect.stringMatching(/^expr frontend: input A: unknown dataset 'dblpp'; the bundled datasets are cora, cora_ml, dblp/), suggestion: "did you mean 'dblp'?" }),
+    );
+    const opts = (A: unknown): unknown => resolvePluginOptions(plugin, { expr: 'y(i) = A(i,j) * x(j)', inputs: { A } }, '/frontend');
+    expect(opts({ dataset: 'cora:adjacency', normalize: 'mean' })).toBeDefined();
+    expect(() => opts({ dataset: 'cora:adjacency', normalise: 'mean' })).toThrow(expect.objectContaining({ code: 'FF_OPTIONS_INVALID', path: expect.stringMatching(/^\/frontend\/options\/inputs\/A/) }));
+    expect(() => opts({ normalize: 'mean' })).toThrow(expect.objectContaining({ code: 'FF_OPTIONS_INVALID' }));
   });
 
   it('accepts program text or a .tp file, with format overrides', () => {

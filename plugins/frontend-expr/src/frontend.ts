@@ -19,6 +19,7 @@ import {
   type TensorBindings,
   type TensorProgram,
 } from '@fuseflow/ir';
+import { type DatasetSource, loadDatasetSource } from '@fuseflow/datasets';
 
 /** Options of the 'expr' frontend. */
 export interface ExprFrontendOptions {
@@ -28,8 +29,11 @@ export interface ExprFrontendOptions {
   program?: string;
   /** tensor -> format spec ('csr', 'dcsr', 'csc', 'dense', 'bcsr-16', ...). */
   formats?: Record<string, string>;
-  /** tensor -> MatrixMarket/JSON file (relative to the manifest folder) or generator spec ('uniform:32x32:0.1:seed=1'). */
-  inputs?: Record<string, string>;
+  /**
+   * tensor -> MatrixMarket/JSON file (.mtx, .mtx.gz, .json; relative to the manifest folder), generator
+   * spec ('uniform:32x32:0.1:seed=1') or bundled dataset ({ dataset: 'cora:adjacency', format: 'csr' }).
+   */
+  inputs?: Record<string, string | DatasetSource>;
   /** tensor -> shape (when no input fixes it). */
   shapes?: Record<string, number[]>;
   /** loop order of the (single) statement: 'ikj', 'i,k,j' or ['i','k','j']. */
@@ -60,7 +64,8 @@ export function parseOrder(order: string | string[]): string[] {
   return [...t];
 }
 
-function loadInput(name: string, spec: string, baseDir: string): SparseTensorData {
+function loadInput(name: string, spec: string | DatasetSource, baseDir: string): SparseTensorData {
+  if (typeof spec !== 'string') return loadDatasetSource(spec, `expr frontend: input ${name}`, name);
   if (isGeneratorSpec(spec)) return generateTensor(spec, undefined, name);
   const file = path.resolve(baseDir, spec);
   if (!fs.existsSync(file)) bad(`input for ${name}: '${spec}' is neither a file (${file}) nor a generator spec`, `generators: ${GENERATORS.join(', ')} (e.g. uniform:32x32:0.1:seed=1)`);

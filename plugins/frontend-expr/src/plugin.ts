@@ -1,4 +1,5 @@
 import { FRONTEND, PLUGIN_API_VERSION, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { DATASET_SOURCE_PROPERTIES } from '@fuseflow/datasets';
 import { ExprFrontend, type ExprFrontendOptions } from './frontend';
 import { simulateCommand } from './simulate-command';
 
@@ -9,7 +10,21 @@ export const optionsSchema = {
     expr: { type: 'string', minLength: 1, description: 'one index-notation statement, e.g. "X(i,j) = B(i,k) * C(k,j)"' },
     program: { type: 'string', minLength: 1, description: 'program text or a path to a .tp file' },
     formats: { type: 'object', additionalProperties: { type: 'string' }, description: 'tensor -> format (csr, csc, dcsr, dense, bcsr-16, ...)' },
-    inputs: { type: 'object', additionalProperties: { type: 'string' }, description: 'tensor -> .mtx/.json file or generator spec (uniform:32x32:0.1:seed=1)' },
+    inputs: {
+      type: 'object',
+      additionalProperties: {
+        oneOf: [
+          { type: 'string', description: '.mtx/.mtx.gz/.json file or generator spec (uniform:32x32:0.1:seed=1)' },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['dataset'],
+            properties: { ...DATASET_SOURCE_PROPERTIES, format: { type: 'string', description: 'storage format of the loaded data' } },
+          },
+        ],
+      },
+      description: 'tensor -> .mtx/.mtx.gz/.json file, generator spec, or { "dataset": "cora:adjacency", "format"?, "normalize"?, "selfLoops"? }',
+    },
     shapes: { type: 'object', additionalProperties: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 0 } },
     order: {
       description: "loop order of the statement: 'ikj', 'i,k,j' or a list",

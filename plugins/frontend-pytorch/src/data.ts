@@ -1,15 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError, isFuseFlowError } from '@fuseflow/kernel';
 import { type GeneratorSpec, generateTensor, type ModelTensor, parseGenerator, readTensorFile, type SparseTensorData } from '@fuseflow/ir';
+import { loadDatasetSource, type Normalization } from '@fuseflow/datasets';
 import { decodeJsonTensor } from './fx';
 
 /** Where a model input's or weight's data comes from, and how it is stored. */
 export interface TensorSource {
   /** storage format: dense, csr, dcsr, bcsr-16, ... */
   format?: string;
-  /** MatrixMarket (.mtx) or JSON file, relative to the manifest. */
+  /** MatrixMarket (.mtx, .mtx.gz) or JSON file, relative to the manifest. */
   file?: string;
+  /** a bundled real dataset (@fuseflow/datasets): 'cora:adjacency' or 'cora:features'. */
+  dataset?: string;
+  /** dataset adjacency only: 'none' (default), 'symmetric' (D^-1/2 (A+I) D^-1/2) or 'mean'. */
+  normalize?: Normalization;
+  /** dataset adjacency only: add I (default true). */
+  selfLoops?: boolean;
   /**
    * generator (see @fuseflow/ir GENERATOR_SYNTAX): a spec string such as 'gcnadj:cora:seed=25' or
    * 'uniform:{shape}:0.4' ({shape} = the value's shape, e.g. 1433x16), or a GeneratorSpec object.
@@ -40,6 +47,19 @@ export const isStored = (t: LoadedTensor): t is SparseTensorData => 'levels' in 
 
 /** Loads or generates the data of one source. */
 export function loadTensorSource(src: TensorSource, ctx: SourceContext): LoadedTensor {
+  const given = (['file', 'generate', 'dataset'] as const).filter((k) => src[k] !== undefined);
+  if (given.length > 1) throw bad(`${ctx.name}: give one of 'file', 'generate' and 'dataset', not ${given.join(' and ')}`, ctx.path);
+  if (src.dataset === undefined && (src.normalize !== undefined || src.selfLoops !== undefined)) {
+    throw bad(`${ctx.name}: 'normalize' and 'selfLoops' apply to a 'dataset' adjacency source`, ctx.path);
+  }
+  if (src.dataset !== undefined) {
+    try {
+      return loadDatasetSource({ dataset: src.dataset, format: src.format, normalize: src.normalize, selfLoops: src.selfLoops }, ctx.name, ctx.name);
+    } catch (e) {
+      if (!isFuseFlowError(e)) throw e;
+      throw new FuseFlowError(e.code, e.message, { path: ctx.path, ...(e.suggestion ? { suggestion: e.suggestion } : {}) });
+    }
+  }
   if (src.file) {
     const file = path.resolve(ctx.baseDir, src.file);
     if (!fs.existsSync(file)) throw bad(`${ctx.name}: data file ${file} does not exist`, ctx.path);
@@ -57,7 +77,7 @@ export function loadTensorSource(src: TensorSource, ctx: SourceContext): LoadedT
     return readDataFile(file, src, ctx);
   }
   if (src.generate !== undefined) return generateSource(src, ctx);
-  throw bad(`${ctx.name}: a source needs 'file' or 'generate'`, ctx.path);
+  throw bad(`${ctx.name}: a source needs 'file', 'generate' or 'dataset'`, ctx.path);
 }
 
 function readDataFile(file: string, src: TensorSource, ctx: SourceContext): LoadedTensor {

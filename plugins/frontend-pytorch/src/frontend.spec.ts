@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { container } from 'tsyringe';
-import { FRONTEND, type RunContext } from '@fuseflow/kernel';
-import { evaluateProgram, type ModelModule, type ProgramModule, toDense } from '@fuseflow/ir';
+import { FRONTEND, resolvePluginOptions, type RunContext } from '@fuseflow/kernel';
+import { evaluateProgram, formatName, type ModelModule, nnz, type ProgramModule, type SparseTensorData, toDense } from '@fuseflow/ir';
 import plugin, { bindModel, PytorchFrontend, type PytorchFrontendOptions, readReferenceIo, runImport } from './index';
 
 const GCN = path.resolve(__dirname, '..', '..', '..', 'examples', 'gcn');
@@ -55,6 +55,49 @@ describe('PytorchFrontend', () => {
     expect(m.data.A.vals.length).toBe(lines.length);
     Array.from(toDense(m.data.A)).forEach((v, k) => expect(v).toBeCloseTo(a.data[k], 12));
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('binds the real Cora graph and features from a dataset source at their real sizes', () => {
+    const b = bindModel(
+      {
+        model: 'gcn.fx.json',
+        resize: true,
+        inputs: { A: { dataset: 'cora:adjacency', format: 'dcsr' }, X: { dataset: 'cora:features', format: 'csr' } },
+        weights: { W1: { format: 'dcsr', generate: 'uniform:1433x16:0.4' }, b1: { generate: 'dense:16' }, W2: { format: 'dcsr', generate: 'uniform:16x7:0.4' }, b2: { generate: 'dense:7' } },
+      },
+      GCN,
+      25,
+    );
+    expect(b.graph.values.softmax.shape).toEqual([2708, 7]);
+    const a = b.inputs.A as SparseTensorData;
+    const x = b.inputs.X as SparseTensorData;
+    // 10,556 edge entries plus the 2,708 self loops; 49,216 stored features.
+    expect([a.shape, nnz(a), formatName(a.format)]).toEqual([[2708, 2708], 13264, 'dcsr']);
+    expect([x.shape, nnz(x), formatName(x.format)]).toEqual([[2708, 1433], 49216, 'csr']);
+    const hat = bindModel(
+      { model: 'gcn.fx.json', resize: true, inputs: { A: { dataset: 'cora:adjacency', normalize: 'symmetric', selfLoops: false }, X: { generate: 'dense:2708x12' } } },
+      GCN,
+      25,
+    );
+    expect(nnz(hat.inputs.A as SparseTensorData)).toBe(10556);
+  });
+
+  it('dataset sources: unknown names, conflicting fields and bad option values are clear errors with their JSON path', () => {
+    const bind = (A: Record<string, unknown>): unknown => bindModel({ model: 'gcn.fx.json', resize: true, inputs: { A } }, GCN, 25);
+    const e = errorOf(() => bind({ dataset: 'coraa:adjacency' }));
+    expect(e.code).toBe('FF_DATASET_UNKNOWN');
+    expect(e.path).toBe('/frontend/options/inputs/A');
+    expect(e.message).toBe("A: unknown dataset 'coraa'; the bundled datasets are cora, cora_ml, dblp.");
+    expect(e.suggestion).toBe("did you mean 'cora'?");
+    expect(errorOf(() => bind({ dataset: 'cora:adjacency', generate: 'gcnadj:cora' })).message).toBe("A: give one of 'file', 'generate' and 'dataset', not generate and dataset");
+    expect(errorOf(() => bind({ generate: 'gcnadj:cora', normalize: 'symmetric' })).message).toMatch(/'normalize' and 'selfLoops' apply to a 'dataset' adjacency source/);
+    const opts = (A: Record<string, unknown>): unknown => resolvePluginOptions(plugin, { model: 'gcn.fx.json', inputs: { A } }, '/frontend');
+    const bad = errorOf(() => opts({ dataset: 'cora:adjacency', normalize: 'row' }));
+    expect(bad.code).toBe('FF_OPTIONS_INVALID');
+    expect(bad.path).toBe('/frontend/options/inputs/A/normalize');
+    expect(bad.message).toMatch(/none, symmetric, mean|"none", "symmetric", "mean"|allowed values/);
+    expect(errorOf(() => opts({ dataset: 'cora:adjacency', selfLoops: 'yes' })).path).toBe('/frontend/options/inputs/A/selfLoops');
+    expect(opts({ dataset: 'cora:adjacency', normalize: 'symmetric', selfLoops: false })).toBeDefined();
   });
 
   it('a shape mismatch between manifest data and the model is a clear error (with and without resize)', () => {

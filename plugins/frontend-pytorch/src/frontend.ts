@@ -12,6 +12,7 @@ import {
   toDense,
   verifyModel,
 } from '@fuseflow/ir';
+import { DATASET_SOURCE_PROPERTIES } from '@fuseflow/datasets';
 import { isStored, type LoadedTensor, loadTensorSource, type TensorSource } from './data';
 import { loadModelFile, readReferenceIo, referenceFileFor } from './load';
 
@@ -62,7 +63,8 @@ export const PYTORCH_OPTIONS_SCHEMA = {
       additionalProperties: false,
       properties: {
         format: { type: 'string', description: "storage format: dense, csr, dcsr, bcsr-16, ... (default dense, or dcsr for sparse PyTorch inputs)" },
-        file: { type: 'string', description: 'MatrixMarket (.mtx) or JSON (nested array or {shape, data}) file' },
+        file: { type: 'string', description: 'MatrixMarket (.mtx, .mtx.gz) or JSON (nested array or {shape, data}) file' },
+        ...DATASET_SOURCE_PROPERTIES,
         generate: { description: 'generator spec (string or object, see @fuseflow/ir generators)' },
         shape: { type: 'array', items: { type: 'integer', minimum: 1 } },
         seed: { type: 'integer' },
@@ -145,7 +147,7 @@ export function bindModel(options: PytorchFrontendOptions, baseDir: string, seed
     const v = graph.values[name];
     const key = `/frontend/options/inputs/${name}`;
     if (src?.format) formats[name] = src.format;
-    if (src && (src.file || src.generate !== undefined)) {
+    if (src && (src.file || src.generate !== undefined || src.dataset !== undefined)) {
       const t = loadTensorSource(src, { baseDir, seed: seed + 101 * ++k, name, shape: src.shape ?? v.shape, path: key });
       checkShape(name, 'input', t.shape, v.shape, key);
       v.shape = [...t.shape];
@@ -168,7 +170,7 @@ export function bindModel(options: PytorchFrontendOptions, baseDir: string, seed
     if (!src) continue;
     const key = `/frontend/options/weights/${name}`;
     if (src.format) formats[name] = src.format;
-    if (src.file || src.generate !== undefined) {
+    if (src.file || src.generate !== undefined || src.dataset !== undefined) {
       const w = graph.weights[name];
       const t = loadTensorSource(src, { baseDir, seed: seed + 101 * ++k, name, shape: src.shape ?? w.shape, path: key });
       checkShape(name, 'weight', t.shape, w.shape, key);
