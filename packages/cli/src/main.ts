@@ -1,25 +1,21 @@
-import 'reflect-metadata';
 import * as path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
-import {
-  compilePipeline,
-  createKernelEmitter,
-  formatPassPipeline,
-  PluginLoader,
-  resolveManifest,
-  runManifest,
-  toRunError,
-  type CliCommandSpec,
-  type CliIo,
-  type PluginCandidate,
-  type RunManifestOptions,
-  type RunResult,
-} from '@fuseflow/kernel';
+import { Command, CommanderError, Help, Option } from 'commander';
+import type { CliCommandSpec, CliIo, PluginCandidate, PluginCommandMetadata, RunManifestOptions, RunResult } from '@fuseflow/kernel';
+// Discovery alone: the kernel's runner (ajv, tsyringe) is loaded only by commands that run something.
+import { PluginLoader } from '@fuseflow/kernel/plugin-loader';
 import { exitCodeFor, formatError } from './errors';
 import { processIo } from './io';
-import { printIrModule, verifyIrModule } from './ir-printer';
-import { attachProgress } from './progress';
 import { formatNumber, formatTable } from './table';
+
+type Kernel = typeof import('@fuseflow/kernel');
+/** The kernel's runner, required on first use so that --help and plugin commands do not pay for it. */
+function kernel(): Kernel {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@fuseflow/kernel') as Kernel;
+}
+function toRunError(e: unknown) {
+  return kernel().toRunError(e);
+}
 
 /** Built-in command names; a plugin command with one of these names is ignored. */
 export const BUILTIN_COMMANDS = ['run', 'validate', 'plugins', 'search', 'help'];
@@ -43,6 +39,8 @@ function parseBudget(v: string): number {
 }
 
 function kernelOptions(g: GlobalOptions, io: CliIo): RunManifestOptions {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { printIrModule, verifyIrModule } = require('./ir-printer') as typeof import('./ir-printer');
   return {
     printIr: printIrModule,
     verifyIr: verifyIrModule,
@@ -69,7 +67,14 @@ function resolvePath(io: CliIo, p: string): string {
   return path.resolve(io.cwd, p);
 }
 
+/** Progress drawing (cli-progress), required by the commands that run something. */
+function attachProgress(...a: Parameters<typeof import('./progress').attachProgress>) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./progress') as typeof import('./progress')).attachProgress(...a);
+}
+
 async function cmdRun(manifest: string, opts: { configuration?: string[] }, g: GlobalOptions, io: CliIo): Promise<number> {
+  const { createKernelEmitter, runManifest } = kernel();
   const events = createKernelEmitter();
   const detach = attachProgress(events, io, { quiet: g.quiet });
   const res = await runManifest(resolvePath(io, manifest), { ...kernelOptions(g, io), events, ...(opts.configuration ? { configurations: opts.configuration } : {}) });
@@ -93,6 +98,7 @@ async function cmdSearch(manifest: string, opts: { budget?: number; resume?: boo
     if (!/^redis:\/\//.test(opts.queue)) throw new CommanderError(2, 'fuseflow.usage', `--queue: expected redis://host:port, got "${opts.queue}"`);
     searchOptions.queue = opts.queue;
   }
+  const { createKernelEmitter, resolveManifest, runManifest } = kernel();
   const file = resolvePath(io, manifest);
   let hasSearch = false;
   try {
@@ -121,8 +127,11 @@ async function cmdSearch(manifest: string, opts: { budget?: number; resume?: boo
 }
 
 async function cmdValidate(manifest: string, opts: { printIr?: boolean }, g: GlobalOptions, io: CliIo): Promise<number> {
+  const { compilePipeline, createKernelEmitter, formatPassPipeline, resolveManifest } = kernel();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { printIrModule } = require('./ir-printer') as typeof import('./ir-printer');
   const file = resolvePath(io, manifest);
-  let r: ReturnType<typeof resolveManifest>;
+  let r: ReturnType<Kernel['resolveManifest']>;
   try {
     r = resolveManifest(file, kernelOptions(g, io));
   } catch (e) {
@@ -200,8 +209,9 @@ function cmdPlugins(loader: PluginLoader, g: GlobalOptions, io: CliIo): number {
   return 0;
 }
 
-function addPluginCommand(program: Command, spec: CliCommandSpec, owner: string, io: CliIo, setCode: (n: number) => void): void {
-  const cmd = program.command(spec.name).description(`${spec.description} [${owner}]`);
+/** Give `cmd` the options and action of a plugin's command spec. */
+function completePluginCommand(cmd: Command, spec: CliCommandSpec, owner: string, io: CliIo, setCode: (n: number) => void): void {
+  cmd.description(`${spec.description} [${owner}]`);
   for (const a of spec.args ?? []) cmd.argument(a);
   for (const o of spec.options ?? []) {
     const opt = new Option(o.flags, o.description);
@@ -222,9 +232,67 @@ function addPluginCommand(program: Command, spec: CliCommandSpec, owner: string,
   });
 }
 
+/**
+ * A plugin command known from package.json metadata only: enough for the help listing. Its plugin
+ * is imported (and the command completed with its options and action) when the command is about
+ * to run or show its own help.
+ */
+interface CommandStub {
+  meta: PluginCommandMetadata;
+  candidate: PluginCandidate;
+  readonly completed: boolean;
+  complete(): void;
+}
+
+/** Add every plugin command: from metadata where the plugin declares its commands, else by importing it. */
+function addPluginCommands(program: Command, loader: PluginLoader, io: CliIo, setCode: (n: number) => void): Map<string, CommandStub> {
+  const stubs = new Map<string, CommandStub>();
+  const taken = new Set(BUILTIN_COMMANDS);
+  for (const c of loader.discover()) {
+    const declared = c.meta?.commands;
+    if (declared) {
+      for (const meta of declared) {
+        if (taken.has(meta.name)) continue;
+        taken.add(meta.name);
+        // arguments and options come from the plugin itself when it is completed
+        const cmd = program.command(meta.name).description(`${meta.description} [${c.packageName}]`);
+        const stub: CommandStub = {
+          meta,
+          candidate: c,
+          completed: false,
+          complete: () => {
+            if (stub.completed) return;
+            (stub as { completed: boolean }).completed = true;
+            const spec = c.error ? undefined : c.plugin?.commands?.find((x) => x.name === meta.name);
+            if (spec) return completePluginCommand(cmd, spec, c.packageName, io, setCode);
+            const why = c.error ?? `it does not contribute the command its package.json declares`;
+            cmd.allowUnknownOption().allowExcessArguments().action(() => {
+              io.stderr(formatError({ code: 'FF_PLUGIN_ERROR', message: `[plugin ${c.packageName}] command "${meta.name}" is unavailable: ${why}` }));
+              setCode(1);
+            });
+          },
+        };
+        stubs.set(meta.name, stub);
+      }
+      continue;
+    }
+    for (const spec of c.plugin && !c.error ? (c.plugin.commands ?? []) : []) {
+      if (taken.has(spec.name)) continue;
+      taken.add(spec.name);
+      completePluginCommand(program.command(spec.name), spec, c.packageName, io, setCode);
+    }
+  }
+  return stubs;
+}
+
+/** Plugin commands of a program still waiting for their plugin (see addPluginCommands). */
+const STUBS = new WeakMap<Command, Map<string, CommandStub>>();
+
 /** Build the commander program (plugin commands included unless `withPlugins` is false). */
 export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: PluginLoader | undefined): Command {
   const program = new Command('fuseflow');
+  let stubs = new Map<string, CommandStub>();
+  const baseTerm = Help.prototype.subcommandTerm;
   program
     .description('FuseFlow: compile sparse ML models to dataflow, simulate them, and search the design space.')
     .option('--passes <pipeline>', 'pass pipeline replacing the manifest passes, e.g. "fusion{granularity=full},parallelize{factor=4}"')
@@ -234,7 +302,16 @@ export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: Pl
     .option('-q, --quiet', 'no progress output')
     .exitOverride()
     .showHelpAfterError()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    // a stub has no options or arguments yet; its help line reads as the loaded command's ("name [options] <args>")
+    .configureHelp({
+      subcommandTerm(cmd: Command): string {
+        const stub = stubs.get(cmd.name());
+        return stub && !stub.completed ? [cmd.name(), '[options]', ...(stub.meta.args ?? [])].join(' ') : baseTerm.call(this, cmd);
+      },
+    })
+    // the plugin behind a command is imported only once that command is chosen
+    .hook('preSubcommand', (_program: Command, sub: Command) => stubs.get(sub.name())?.complete());
   const g = (cmd: Command) => cmd.optsWithGlobals() as GlobalOptions;
 
   program
@@ -262,16 +339,8 @@ export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: Pl
     .description('list installed plugins: kind, id, version, options (and broken ones, with the reason)')
     .action((_opts: unknown, cmd: Command) => setCode(cmdPlugins(loader ?? new PluginLoader({ baseDir: io.cwd }), g(cmd), io)));
 
-  if (loader) {
-    const taken = new Set(BUILTIN_COMMANDS);
-    for (const c of loader.discover()) {
-      for (const spec of c.plugin && !c.error ? (c.plugin.commands ?? []) : []) {
-        if (taken.has(spec.name)) continue;
-        taken.add(spec.name);
-        addPluginCommand(program, spec, c.packageName, io, setCode);
-      }
-    }
-  }
+  if (loader) stubs = addPluginCommands(program, loader, io, setCode);
+  STUBS.set(program, stubs);
   return program;
 }
 
@@ -281,11 +350,14 @@ export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: Pl
  */
 export async function runCli(args: string[], io: CliIo): Promise<number> {
   let code = 0;
-  const first = args.find((a) => !a.startsWith('-'));
-  // Plugin discovery imports every plugin: only pay for it when a plugin command (or help) may be meant.
+  const operands = args.filter((a) => !a.startsWith('-'));
+  const first = operands[0];
+  // Built-in commands need no plugin commands (discovery reads every plugin's package.json).
   const needPlugins = first === undefined || first === 'help' || !BUILTIN_COMMANDS.includes(first);
   const loader = needPlugins || first === 'plugins' ? new PluginLoader({ baseDir: io.cwd }) : undefined;
   const program = buildProgram(io, (n) => (code = n), needPlugins ? loader : undefined);
+  // `help <command>` prints the command's help without passing through the preSubcommand hook
+  if (first === 'help' && operands[1] !== undefined) STUBS.get(program)?.get(operands[1])?.complete();
   try {
     await program.parseAsync(args, { from: 'user' });
   } catch (e) {

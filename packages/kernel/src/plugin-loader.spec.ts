@@ -77,3 +77,69 @@ describe('resolvePluginOptions', () => {
     expect(() => resolvePluginOptions(plugin, { hbm: { channels: 1.5 } }, '/backend')).toThrow('/backend/options/hbm/channels: expected integer, got 1.5 (number)');
   });
 });
+
+describe('PluginLoader: discovery from package.json metadata', () => {
+  /** A workspace with two plugins that declare themselves in package.json (`fuseflow` field). */
+  function workspace(): string {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'ws', private: true, workspaces: ['plugins/*'] }));
+    const light = path.join(dir, 'plugins', 'backend-light');
+    fs.mkdirSync(light, { recursive: true });
+    fs.writeFileSync(
+      path.join(light, 'package.json'),
+      JSON.stringify({
+        name: 'fuseflow-backend-light', version: '2.0.0', main: 'index.js',
+        exports: { '.': './index.js', './plugin': './plugin.js', './package.json': './package.json' },
+        fuseflow: { kind: 'backend', id: 'light', aliases: ['lite'], commands: [{ name: 'light-cmd', description: 'does light things', args: ['<x>'] }], plugin: './plugin' },
+      }),
+    );
+    // the main entry stands for a package whose index pulls in heavy libraries: it must not be loaded
+    fs.writeFileSync(path.join(light, 'index.js'), "throw new Error('the main entry was imported');");
+    fs.writeFileSync(
+      path.join(light, 'plugin.js'),
+      `module.exports = { default: { name: 'fuseflow-backend-light', version: '2.0.0', apiVersion: 1, kind: 'backend', id: 'light',
+        defaultOptions: { speed: 1 }, aliases: { lite: { speed: 0 } }, register() {} } };`,
+    );
+    const heavy = path.join(dir, 'plugins', 'pass-heavy');
+    fs.mkdirSync(heavy, { recursive: true });
+    fs.writeFileSync(path.join(heavy, 'package.json'), JSON.stringify({ name: 'fuseflow-pass-heavy', version: '1.0.0', main: 'index.js', fuseflow: { kind: 'pass', id: 'heavy', commands: [] } }));
+    fs.writeFileSync(path.join(heavy, 'index.js'), "module.exports = { name: 'fuseflow-pass-heavy', version: '1.0.0', apiVersion: 1, kind: 'pass', id: 'heavy', register() {} };");
+    return dir;
+  }
+
+  it('finds plugins without importing any, and knows kind, id, aliases and commands from metadata', () => {
+    const loader = new PluginLoader({ baseDir: workspace() });
+    const found = loader.discover();
+    expect(found.filter((c) => c.loaded).map((c) => c.packageName)).toEqual([]);
+    const light = found.find((c) => c.packageName === 'fuseflow-backend-light')!;
+    expect(light.meta).toEqual({ kind: 'backend', id: 'light', aliases: ['lite'], commands: [{ name: 'light-cmd', description: 'does light things', args: ['<x>'] }], plugin: './plugin' });
+    // the repository's own plugins are found the same way (their package.json carry the metadata)
+    const fusion = found.find((c) => c.packageName === '@fuseflow/pass-fusion')!;
+    expect(fusion.meta).toMatchObject({ kind: 'pass', id: 'fusion', commands: [] });
+    expect(fusion.loaded).toBe(false);
+    // reading `plugin` imports that one plugin, through its "./plugin" subpath, not its main entry
+    expect(light.plugin?.version).toBe('2.0.0');
+    expect(light.error).toBeUndefined();
+    expect(found.filter((c) => c.loaded).map((c) => c.packageName)).toEqual(['fuseflow-backend-light']);
+  });
+
+  it('resolves a short id or alias by metadata, importing only the plugin that answers to it', () => {
+    const loader = new PluginLoader({ baseDir: workspace() });
+    const lite = loader.resolve('lite', 'backend', '/backend/use');
+    expect(lite.id).toBe('lite');
+    expect(lite.defaultOptions).toEqual({ speed: 0 });
+    expect(loader.discover().filter((c) => c.loaded).map((c) => c.packageName)).toEqual(['fuseflow-backend-light']);
+  });
+
+  it('ignores malformed metadata (the plugin is imported to learn the same) and a missing subpath falls back to the main entry', () => {
+    const dir = workspace();
+    const heavy = path.join(dir, 'plugins', 'pass-heavy', 'package.json');
+    fs.writeFileSync(heavy, JSON.stringify({ name: 'fuseflow-pass-heavy', version: '1.0.0', main: 'index.js', fuseflow: { kind: 'passes', id: 'heavy', plugin: './nowhere' } }));
+    const loader = new PluginLoader({ baseDir: dir });
+    const c = loader.discover().find((x) => x.packageName === 'fuseflow-pass-heavy')!;
+    expect(c.meta).toBeUndefined();
+    expect(c.plugin?.id).toBe('heavy');
+    fs.writeFileSync(heavy, JSON.stringify({ name: 'fuseflow-pass-heavy', version: '1.0.0', main: 'index.js', fuseflow: { kind: 'pass', id: 'heavy', plugin: './nowhere' } }));
+    expect(new PluginLoader({ baseDir: dir }).resolve('heavy', 'pass', '/passes/0/use').id).toBe('heavy');
+  });
+});

@@ -5,6 +5,32 @@ import { FuseFlowError, isFuseFlowError } from './errors';
 import { PLUGIN_API_VERSION, type FuseFlowPlugin, type PluginKind } from './plugin';
 import { didYouMean } from './suggest';
 
+/** A CLI sub-command as a plugin's package.json declares it (enough for `fuseflow --help`). */
+export interface PluginCommandMetadata {
+  name: string;
+  description: string;
+  /** positional arguments, e.g. ['<graph>']. */
+  args?: string[];
+}
+
+/**
+ * The `fuseflow` field of a plugin's package.json: what discovery needs to know about a plugin
+ * without importing it (importing every plugin costs more than most commands run for).
+ */
+export interface PluginMetadata {
+  kind: PluginKind;
+  id: string;
+  /** other short ids the plugin answers to (its `aliases` keys). */
+  aliases?: string[];
+  /**
+   * the CLI sub-commands it contributes. Absent means "unknown": the plugin is imported when the
+   * command list is needed; `[]` says it contributes none.
+   */
+  commands?: PluginCommandMetadata[];
+  /** subpath export holding the plugin object (e.g. "./plugin"), lighter than the package's main entry. */
+  plugin?: string;
+}
+
 /** A package (or file) that may hold a FuseFlow plugin, as found by discovery. */
 export interface PluginCandidate {
   /** npm package name, or the path when loaded from a file/folder without a package name. */
@@ -12,9 +38,64 @@ export interface PluginCandidate {
   /** absolute, symlink-resolved folder (or file) it was loaded from. */
   location: string;
   origin: 'node_modules' | 'workspace' | 'manifest';
-  plugin?: FuseFlowPlugin;
+  /** the package.json `fuseflow` field when well-formed: known without importing the plugin. */
+  meta?: PluginMetadata;
+  /** the plugin object; reading it (or `error`) imports the plugin on first access. */
+  readonly plugin?: FuseFlowPlugin;
   /** why this package is not usable (failed to import, not a plugin, wrong apiVersion). */
-  error?: string;
+  readonly error?: string;
+  /** whether the plugin module has been imported (reading `plugin`/`error` imports it). */
+  readonly loaded: boolean;
+}
+
+/** Validated `fuseflow` field of a package.json, or undefined when absent or malformed. */
+export function readPluginMetadata(pkg: Record<string, unknown> | undefined): PluginMetadata | undefined {
+  const f = pkg?.fuseflow as Record<string, unknown> | undefined;
+  if (!f || typeof f !== 'object' || typeof f.id !== 'string' || !KINDS.includes(f.kind as PluginKind)) return undefined;
+  const strings = (x: unknown) => Array.isArray(x) && x.every((s) => typeof s === 'string');
+  if (f.aliases !== undefined && !strings(f.aliases)) return undefined;
+  if (f.plugin !== undefined && typeof f.plugin !== 'string') return undefined;
+  if (f.commands !== undefined) {
+    const ok = Array.isArray(f.commands) && f.commands.every((c: Record<string, unknown>) => c && typeof c.name === 'string' && typeof c.description === 'string' && (c.args === undefined || strings(c.args)));
+    if (!ok) return undefined;
+  }
+  return f as unknown as PluginMetadata;
+}
+
+/** Discovery result whose plugin module is imported only when `plugin` or `error` is read. */
+class LazyCandidate implements PluginCandidate {
+  private state?: { plugin?: FuseFlowPlugin; error?: string };
+
+  constructor(
+    readonly packageName: string,
+    readonly location: string,
+    readonly origin: PluginCandidate['origin'],
+    readonly meta: PluginMetadata | undefined,
+    private readonly importer: () => { plugin?: FuseFlowPlugin; error?: string },
+  ) {}
+
+  get loaded(): boolean {
+    return this.state !== undefined;
+  }
+
+  get plugin(): FuseFlowPlugin | undefined {
+    return (this.state ??= this.importer()).plugin;
+  }
+
+  get error(): string | undefined {
+    return (this.state ??= this.importer()).error;
+  }
+
+  /** Plain-data view (JSON.stringify does not see getters). */
+  toJSON(): Record<string, unknown> {
+    return { packageName: this.packageName, location: this.location, origin: this.origin, meta: this.meta, plugin: this.plugin, error: this.error };
+  }
+}
+
+/** Whether a candidate answers to a short id, judged from its metadata when it has some. */
+function mayAnswerTo(c: PluginCandidate, use: string): boolean {
+  if (!c.meta) return true;
+  return c.meta.id === use || (c.meta.aliases ?? []).includes(use);
 }
 
 export interface PluginLoaderOptions {
@@ -26,6 +107,8 @@ export interface PluginLoaderOptions {
 
 const KINDS: PluginKind[] = ['frontend', 'pass', 'backend', 'searcher', 'reporter'];
 const PLUGIN_PACKAGE = /(^|\/)(fuseflow-)?(frontend|pass|backend|searcher|reporter)-[^/]+$/;
+/** Pre-filter of package.json text: a PLUGIN_PACKAGE name contains one of these. */
+const KIND_IN_TEXT = /(frontend|pass|backend|searcher|reporter)-/;
 
 /** Structural check of a default export (a plugin is plain data plus `register`). */
 export function isPluginShape(x: unknown): x is FuseFlowPlugin {
@@ -54,10 +137,22 @@ function ensureTypeScriptLoader(fromDir: string): void {
 /** When the kernel itself runs from TypeScript sources (tests, ts-node), load plugins from theirs too. */
 const RUNNING_FROM_SOURCE = __filename.endsWith('.ts');
 
-/** Entry file of a package folder: `development` source when running from source, else the build, else the source. */
-export function packageEntry(dir: string): string {
+/**
+ * Entry file of a package folder (or of one of its subpath exports, e.g. "./plugin"): `development`
+ * source when running from source, else the build, else the source.
+ */
+export function packageEntry(dir: string, subpath = '.'): string {
   const pkg = readPackageJson(dir);
   const exp = pkg?.exports as Record<string, unknown> | undefined;
+  if (subpath !== '.') {
+    const sub = exp && typeof exp === 'object' ? (exp[subpath] as Record<string, unknown> | string | undefined) : undefined;
+    const dev = sub && typeof sub === 'object' && typeof sub.development === 'string' ? path.join(dir, sub.development) : undefined;
+    if (RUNNING_FROM_SOURCE && dev && fs.existsSync(dev)) return dev;
+    const built = typeof sub === 'string' ? sub : sub && typeof sub === 'object' ? ((sub.require ?? sub.default) as string | undefined) : undefined;
+    if (built && fs.existsSync(path.join(dir, built))) return path.join(dir, built);
+    if (dev && fs.existsSync(dev)) return dev;
+    // a subpath the package does not export: fall back to its main entry
+  }
   const dot = (exp && typeof exp === 'object' && '.' in exp ? exp['.'] : exp) as Record<string, unknown> | string | undefined;
   const dev = dot && typeof dot === 'object' && typeof dot.development === 'string' ? path.join(dir, dot.development) : undefined;
   if (RUNNING_FROM_SOURCE && dev && fs.existsSync(dev)) return dev;
@@ -84,7 +179,8 @@ function readPackageJson(dir: string): Record<string, unknown> | undefined {
 /** Import a plugin module from a file or package folder; FF_PLUGIN_ERROR (hook "import") if it throws. */
 export function importPlugin(location: string, label: string): FuseFlowPlugin | undefined {
   let file = location;
-  if (fs.statSync(location).isDirectory()) file = packageEntry(location);
+  // A package may name a lighter module holding just the plugin object (package.json fuseflow.plugin).
+  if (fs.statSync(location).isDirectory()) file = packageEntry(location, readPluginMetadata(readPackageJson(location))?.plugin ?? '.');
   if (file.endsWith('.ts') && !RUNNING_FROM_SOURCE) ensureTypeScriptLoader(path.dirname(file));
   let mod: unknown;
   try {
@@ -125,9 +221,18 @@ function parentsOf(start: string): string[] {
 
 function realpath(p: string): string {
   try {
-    return fs.realpathSync(p);
+    return fs.realpathSync.native(p);
   } catch {
     return p;
+  }
+}
+
+/** Entry names of a folder ([] when it is missing or not a folder). */
+function listNames(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 
@@ -185,49 +290,69 @@ export class PluginLoader {
     return [...out];
   }
 
-  /** Every plugin package found, loaded; broken ones carry `error` instead of `plugin`. */
+  /**
+   * Every plugin package found; broken ones carry `error` instead of `plugin`. Finding reads only
+   * package.json files: a candidate's module is imported when its `plugin` or `error` is read.
+   */
   discover(): PluginCandidate[] {
     if (this.discovered) return this.discovered;
     const byLocation = new Map<string, PluginCandidate>();
     const consider = (dir: string, origin: PluginCandidate['origin']) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(path.join(dir, 'package.json'), 'utf8');
+      } catch {
+        return;
+      }
+      // node_modules holds hundreds of packages: only a "fuseflow" field or a <kind>-<id> name
+      // makes a plugin, so skip the others before resolving links and parsing JSON
+      if (!text.includes('fuseflow') && !KIND_IN_TEXT.test(text)) return;
       const real = realpath(dir);
       if (byLocation.has(real)) return;
-      const pkg = readPackageJson(real);
-      if (!pkg || typeof pkg.name !== 'string') return;
+      let pkg: Record<string, unknown>;
+      try {
+        pkg = JSON.parse(text);
+      } catch {
+        return;
+      }
+      if (typeof pkg.name !== 'string') return;
       if (!pkg.fuseflow && !PLUGIN_PACKAGE.test(pkg.name)) return;
-      byLocation.set(real, this.load(real, pkg.name, origin));
+      byLocation.set(real, this.candidate(real, pkg.name, origin, readPluginMetadata(pkg)));
     };
     for (const c of this.loadExtra()) byLocation.set(c.location, c);
     for (const root of this.workspaceRoots()) for (const d of listDirs(path.join(root, 'plugins'))) consider(d, 'workspace');
     for (const nm of this.nodeModulesDirs()) {
-      for (const d of listDirs(nm)) {
-        const base = path.basename(d);
-        if (base.startsWith('@')) for (const s of listDirs(d)) consider(s, 'node_modules');
-        else if (base.startsWith('fuseflow-')) consider(d, 'node_modules');
+      for (const name of listNames(nm)) {
+        if (name.startsWith('@')) for (const s of listNames(path.join(nm, name))) consider(path.join(nm, name, s), 'node_modules');
+        else if (name.startsWith('fuseflow-')) consider(path.join(nm, name), 'node_modules');
       }
     }
     this.discovered = [...byLocation.values()].sort((a, b) => a.packageName.localeCompare(b.packageName));
     return this.discovered;
   }
 
-  private load(location: string, packageName: string, origin: PluginCandidate['origin']): PluginCandidate {
-    try {
-      const plugin = importPlugin(location, packageName);
-      if (!plugin) return { packageName, location, origin, error: 'does not default-export a FuseFlow plugin ({ kind, id, register, ... })' };
-      if (plugin.apiVersion !== PLUGIN_API_VERSION) return { packageName, location, origin, plugin, error: `apiVersion ${plugin.apiVersion} is not supported (kernel: ${PLUGIN_API_VERSION})` };
-      return { packageName, location, origin, plugin };
-    } catch (e) {
-      const cause = (e as { cause?: Error }).cause;
-      return { packageName, location, origin, error: (cause ?? (e as Error)).message.split('\n')[0] };
-    }
+  private candidate(location: string, packageName: string, origin: PluginCandidate['origin'], meta: PluginMetadata | undefined): PluginCandidate {
+    return new LazyCandidate(packageName, location, origin, meta, () => {
+      try {
+        const plugin = importPlugin(location, packageName);
+        if (!plugin) return { error: 'does not default-export a FuseFlow plugin ({ kind, id, register, ... })' };
+        if (plugin.apiVersion !== PLUGIN_API_VERSION) return { plugin, error: `apiVersion ${plugin.apiVersion} is not supported (kernel: ${PLUGIN_API_VERSION})` };
+        return { plugin };
+      } catch (e) {
+        const cause = (e as { cause?: Error }).cause;
+        return { error: (cause ?? (e as Error)).message.split('\n')[0] };
+      }
+    });
   }
 
+  /** Manifest `plugins` entries, found on disk (imported lazily, like discovered ones). */
   private loadExtra(): PluginCandidate[] {
     if (this.extraLoaded) return this.extraLoaded;
     this.extraLoaded = this.extra.map((spec, i) => {
       const loc = this.locate(spec, []);
-      if (!loc) return { packageName: spec, location: spec, origin: 'manifest' as const, error: `/plugins/${i}: not found (${spec})` };
-      return this.load(loc.location, loc.packageName, 'manifest');
+      if (!loc) return new LazyCandidate(spec, spec, 'manifest', undefined, () => ({ error: `/plugins/${i}: not found (${spec})` }));
+      const meta = fs.statSync(loc.location).isDirectory() ? readPluginMetadata(readPackageJson(loc.location)) : undefined;
+      return this.candidate(loc.location, loc.packageName, 'manifest', meta);
     });
     return this.extraLoaded;
   }
@@ -279,7 +404,7 @@ export class PluginLoader {
     const isPackage = isPath || use.startsWith('module:') || use.includes('/') || use.startsWith('@');
     // Plugins listed in the manifest's `plugins` win over installed ones with the same id.
     if (!isPackage) {
-      const hit = this.loadExtra().find((c) => c.plugin && answersTo(c.plugin, use) && c.plugin.kind === kind);
+      const hit = this.loadExtra().find((c) => mayAnswerTo(c, use) && c.plugin && answersTo(c.plugin, use) && c.plugin.kind === kind);
       if (hit?.plugin) return this.accept(asAlias(hit.plugin, use), kind, jsonPath, use);
     }
     const names = isPackage ? [use] : [`@fuseflow/${kind}-${use}`, `fuseflow-${kind}-${use}`];
@@ -300,7 +425,8 @@ export class PluginLoader {
     }
     if (!isPackage) {
       const all = this.discover();
-      const sameId = all.filter((c) => c.plugin && answersTo(c.plugin, use));
+      // metadata rules candidates out without importing them; the rest are imported to ask
+      const sameId = all.filter((c) => mayAnswerTo(c, use) && c.plugin && answersTo(c.plugin, use));
       const hit = sameId.find((c) => c.plugin!.kind === kind) ?? sameId[0];
       if (hit?.plugin) return this.accept(asAlias(hit.plugin, use), kind, jsonPath, use);
       tried.push(`short id "${use}" among ${all.filter((c) => c.plugin).length} installed plugins`);

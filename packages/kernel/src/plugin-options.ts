@@ -14,7 +14,9 @@ function validatorFor(plugin: FuseFlowPlugin): ValidateFunction | null {
   if (validators.has(plugin)) return validators.get(plugin)!;
   let v: ValidateFunction | null = null;
   if (plugin.optionsSchema) {
-    ajv ??= new Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true });
+    // optimize: false skips ajv's dead-code passes over the generated validator (same checks,
+    // about a third less compile time, which every command pays at start-up).
+    ajv ??= new Ajv({ allErrors: true, strict: false, useDefaults: true, verbose: true, code: { optimize: false } });
     try {
       v = ajv.compile(plugin.optionsSchema);
     } catch (e) {

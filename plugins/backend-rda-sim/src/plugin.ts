@@ -1,6 +1,5 @@
-import { BACKEND, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { BACKEND, type CliCommandSpec, type FuseFlowPlugin } from '@fuseflow/kernel';
 import { RdaSimBackend } from './backend';
-import { comalSimCommand } from './cli';
 import { defaultOptions, optionsSchema, type RdaSimOptions } from './options';
 
 const pkg = require('../package.json') as { name: string; version: string };
@@ -18,5 +17,12 @@ export const rdaSimPlugin: FuseFlowPlugin<RdaSimOptions> = {
   register(container, options) {
     container.register(BACKEND, { useValue: new RdaSimBackend(options) });
   },
-  commands: [comalSimCommand],
+  // comal-sim reads protobufs (protobufjs): loaded only when the CLI asks for the command itself.
+  get commands(): CliCommandSpec[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return [(require('./cli') as typeof import('./cli')).comalSimCommand];
+  },
 };
+
+// The kernel imports this module alone (package.json fuseflow.plugin = "./plugin"), not the index.
+export default rdaSimPlugin;
