@@ -1,3 +1,4 @@
+import type { SampleOptions } from './sampling/sampled';
 import { TIMING_PROFILES, TIMING_PROFILE_SCHEMA, type TimingProfileInput } from './timing';
 
 /** Options of the rda-sim backend (validated by the kernel against optionsSchema). */
@@ -13,6 +14,8 @@ export interface RdaSimOptions {
   /** 0 = no budget. */
   cycleBudget: number;
   writeOutputs: boolean;
+  /** sampled simulation (estimate with a 95 % interval); absent = exact. */
+  sample?: SampleOptions;
 }
 
 export const defaultOptions: RdaSimOptions = {
@@ -43,5 +46,20 @@ export const optionsSchema = {
     atol: { type: 'number', minimum: 0 },
     cycleBudget: { type: 'integer', minimum: 0, description: 'FF_SIM_BUDGET when a graph runs longer; 0 = none' },
     writeOutputs: { type: 'boolean', description: 'write output tensors as MatrixMarket into the run directory' },
+    sample: {
+      type: 'object',
+      description: 'sampled simulation: simulate a seeded random sample of the outer-loop units of every graph and extrapolate (estimate + 95 % CI); exactly one of fraction / units',
+      additionalProperties: false,
+      properties: {
+        fraction: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'share of each graph\'s units, in (0, 1]' },
+        units: { type: 'integer', minimum: 1, description: 'units per graph (FF_OPTIONS_INVALID if a graph has fewer)' },
+        seed: { type: 'integer', description: 'seed of the draw (default: the run seed)' },
+        batches: { type: 'integer', minimum: 2, maximum: 1000, description: 'clusters the sample is split into; their spread gives the interval (default 8)' },
+      },
+      oneOf: [
+        { required: ['fraction'], not: { required: ['units'] } },
+        { required: ['units'], not: { required: ['fraction'] } },
+      ],
+    },
   },
 } as const;

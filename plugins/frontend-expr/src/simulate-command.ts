@@ -36,6 +36,13 @@ export function simulateManifest(o: Record<string, unknown>): Manifest {
   const backendOptions: Record<string, unknown> = {};
   if (o.engine !== undefined) backendOptions.engine = String(o.engine);
   if (o.skipCheck === true) backendOptions.checkValues = false;
+  // Sampled simulation: the backend's schema checks the values (and that only one is given).
+  if (o.sample !== undefined || o.sampleUnits !== undefined) {
+    const sample: Record<string, unknown> = {};
+    if (o.sample !== undefined) sample.fraction = Number(o.sample);
+    if (o.sampleUnits !== undefined) sample.units = Number(o.sampleUnits);
+    backendOptions.sample = sample;
+  }
   return {
     version: 1,
     name: 'simulate',
@@ -44,6 +51,16 @@ export function simulateManifest(o: Record<string, unknown>): Manifest {
     passes,
     backend: { use: '@fuseflow/backend-rda-sim', options: backendOptions },
   };
+}
+
+interface SamplingSummary {
+  totalUnits: number;
+  sampledUnits: number;
+  ci95: [number, number];
+}
+
+function sampledLine(x: SamplingSummary): string {
+  return `sampled ${x.sampledUnits} of ${x.totalUnits} units, 95 % CI [${Math.round(x.ci95[0])}, ${Math.round(x.ci95[1])}] cycles (estimate; outputs not written)`;
 }
 
 function summary(r: RunResult): Record<string, unknown> {
@@ -59,6 +76,7 @@ function summary(r: RunResult): Record<string, unknown> {
     cycles: rep.metrics.cycles,
     tokens: rep.metrics.tokens,
     engineSeconds: (rep.details as { engineSeconds?: number } | undefined)?.engineSeconds ?? null,
+    ...((rep.details as { sampling?: unknown } | undefined)?.sampling ? { sampling: (rep.details as { sampling: unknown }).sampling } : {}),
     valuesChecked: rep.valuesChecked ?? false,
     output: files.find((f) => f.endsWith('.mtx')) ?? null,
     files,
@@ -87,6 +105,8 @@ export const simulateCommand: CliCommandSpec = {
     { flags: '--engine <engine>', description: 'fast | reference' },
     { flags: '--seed <n>', description: 'seed of generated data' },
     { flags: '--skip-check', description: 'do not compare values with the reference evaluator' },
+    { flags: '--sample <fraction>', description: 'sampled simulation: simulate this share of each graph\'s outer-loop units (0 < f <= 1) and extrapolate, with a 95 % interval' },
+    { flags: '--sample-units <n>', description: 'sampled simulation with n outer-loop units per graph (instead of --sample)' },
     { flags: '--out <dir>', description: 'output folder (default ./out/simulate)' },
     { flags: '--json', description: 'print a JSON summary' },
   ],
@@ -103,7 +123,9 @@ export const simulateCommand: CliCommandSpec = {
     if (options.json) io.stdout(JSON.stringify(s, null, 2) + '\n');
     else if (s.ok) {
       io.stdout(
-        `cycles: ${s.cycles}\nvalues checked: ${s.valuesChecked ? 'yes (match the reference)' : 'no'}\noutput: ${s.output ?? '(not written)'}\nrun folder: ${s.outDir}\n` +
+        `cycles: ${s.cycles}\n` +
+          (s.sampling ? `${sampledLine(s.sampling as SamplingSummary)}\n` : '') +
+          `values checked: ${s.valuesChecked ? (s.sampling ? 'yes, on the sampled units (match the reference)' : 'yes (match the reference)') : 'no'}\noutput: ${s.output ?? '(not written)'}\nrun folder: ${s.outDir}\n` +
           ((s.passes as Array<{ pass: string; ms: number; stats?: Record<string, number> }>).map((p) => `pass ${p.pass}: ${p.ms.toFixed(1)} ms${p.stats ? ' ' + JSON.stringify(p.stats) : ''}`).join('\n') + '\n'),
       );
     }

@@ -1,0 +1,242 @@
+import { FuseFlowError } from '@fuseflow/kernel';
+import { compareTensors, evaluateProgram, type DataflowGraph, type DataflowModule, type SparseTensorData, type TensorBindings } from '@fuseflow/ir';
+import { kernelCycles, simulateGraph, type GraphResult, type SimOptions } from '../simulate';
+import { combineErrors, estimateTotal, t975, type TotalEstimate } from './estimator';
+import { drawBatches, planSample, unitProxy, sliceTensor, subProblem, type SamplePlan } from './sampler';
+
+/** The rda-sim option `sample`: exactly one of fraction / units. */
+export interface SampleOptions {
+  /** share of each graph's units to simulate, in (0, 1]. */
+  fraction?: number;
+  /** units to simulate per graph (at most the graph's units). */
+  units?: number;
+  seed?: number;
+  /** clusters the sample is split into (the interval comes from their spread); default 8. */
+  batches?: number;
+}
+
+export const DEFAULT_SAMPLE_BATCHES = 8;
+
+/** Estimate of one graph from its sampled units. */
+export interface SampledGraph {
+  graph: string;
+  kernel?: string;
+  /** outermost loop index whose coordinates are the units. */
+  index: string;
+  totalUnits: number;
+  sampledUnits: number;
+  batches: number;
+  /** every unit simulated in one run (the sample covered the graph): exact cycles. */
+  exact: boolean;
+  cycles: TotalEstimate;
+  tokens: number;
+  flops: number;
+  bytes: number;
+  /** fixed cycles of one run (pipeline fill and drain), from the batches against the pooled run. */
+  overheadCycles: number;
+  /** per batch: units and cycles. */
+  batchCycles: Array<{ units: number; cycles: number }>;
+  /** elements compared against the reference restricted to the sampled units (0 = not checked). */
+  compared: number;
+  maxAbsError: number;
+  /** CPU milliseconds of the graph's sampling (slicing, simulations, checks). */
+  cpuMs: number;
+  /** CPU seconds in the engine loop over every sub-problem run. */
+  engineSeconds: number;
+}
+
+export interface SampledModuleResult {
+  cycles: number;
+  ci95: [number, number];
+  se: number;
+  flops: number;
+  bytes: number;
+  tokens: number;
+  totalUnits: number;
+  sampledUnits: number;
+  seed: number;
+  graphs: SampledGraph[];
+  valuesChecked: boolean;
+  cpuMs: number;
+  engineSeconds: number;
+}
+
+function bad(msg: string): FuseFlowError {
+  return new FuseFlowError('FF_OPTIONS_INVALID', `rda-sim option "sample": ${msg}`, { path: 'sample' });
+}
+
+/** Checks the option when it did not come through the plugin's JSON Schema (direct API calls). */
+export function validateSampleOptions(s: SampleOptions): void {
+  if (!s || typeof s !== 'object') throw bad('expected an object { fraction | units, seed?, batches? }');
+  const hasF = s.fraction !== undefined;
+  const hasU = s.units !== undefined;
+  if (hasF === hasU) throw bad(hasF ? 'give either "fraction" or "units", not both' : 'give "fraction" (0 < f <= 1) or "units" (integer >= 1)');
+  if (hasF && !(typeof s.fraction === 'number' && s.fraction > 0 && s.fraction <= 1)) throw bad(`"fraction" must be in (0, 1], got ${JSON.stringify(s.fraction)}`);
+  if (hasU && !(Number.isInteger(s.units) && s.units! >= 1)) throw bad(`"units" must be an integer >= 1, got ${JSON.stringify(s.units)}`);
+  if (s.seed !== undefined && !Number.isInteger(s.seed)) throw bad(`"seed" must be an integer, got ${JSON.stringify(s.seed)}`);
+  if (s.batches !== undefined && !(Number.isInteger(s.batches) && s.batches >= 2)) throw bad(`"batches" must be an integer >= 2, got ${JSON.stringify(s.batches)}`);
+}
+
+/** Units to draw from a graph of N units. */
+function sampleSize(s: SampleOptions, plan: SamplePlan, minimum: number): number {
+  const N = plan.units;
+  if (s.units !== undefined) {
+    if (s.units > N) {
+      throw new FuseFlowError('FF_OPTIONS_INVALID', `rda-sim option "sample": "units" is ${s.units}, but graph '${plan.graph}' has only ${N} units (coordinates of its outer index '${plan.index}')`, {
+        path: 'sample/units',
+        suggestion: `use "units" <= ${N}, or "fraction"`,
+      });
+    }
+    return s.units;
+  }
+  // At least one unit per batch (and lane), so the interval has its degrees of freedom on small graphs.
+  return Math.min(N, Math.max(minimum, Math.ceil(s.fraction! * N)));
+}
+
+const cpuNow = (): number => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+
+function checkSlice(g: DataflowGraph, plan: SamplePlan, units: number[], got: SparseTensorData, env: TensorBindings, o: SimOptions): { compared: number; maxAbsError: number } {
+  const full = env[g.output.tensor];
+  if (!full) throw new FuseFlowError('FF_INPUT_INVALID', `reference evaluator produced no tensor '${g.output.tensor}' (output of graph '${g.name}')`);
+  const exp = sliceTensor(full, plan.outputMode, units, plan.unitHeight);
+  const c = compareTensors(got, exp, { rtol: o.rtol ?? 1e-6, atol: o.atol ?? 1e-9, maxReport: 5 });
+  if (!c.equal) {
+    const first = c.mismatches[0];
+    throw new FuseFlowError(
+      'FF_VALUE_MISMATCH',
+      `graph '${g.name}', output '${g.output.tensor}' on the sampled units [${units.slice(0, 8).join(',')}${units.length > 8 ? ',...' : ''}] of '${plan.index}' differs from the reference: ` +
+        `${c.reason ?? `${c.mismatchCount} of ${c.compared} element(s)`}` +
+        (first ? `; first at (${first.coords.join(',')}) of the sub-problem: expected ${first.expected}, got ${first.actual}` : ''),
+    );
+  }
+  return { compared: c.compared, maxAbsError: c.maxAbsError };
+}
+
+/** Samples one graph: draws units, simulates each batch and the empty run, estimates its totals. */
+export function sampleGraph(g: DataflowGraph, plan: SamplePlan, env: TensorBindings, s: SampleOptions, o: SimOptions, seed: number): SampledGraph {
+  const c0 = cpuNow();
+  const N = plan.units;
+  // A sub-problem with fewer units than a fork has lanes leaves a lane empty, which the fork/join
+  // primitives do not support (FF_INPUT_INVALID from the writers, exact path included): every
+  // batch gets at least one unit per lane.
+  const lanes = Math.max(1, ...g.nodes.filter((x) => x.kind === 'fork').map((x) => x.attrs.arity ?? 1));
+  const n = sampleSize(s, plan, (s.batches ?? DEFAULT_SAMPLE_BATCHES) * lanes);
+  const B = Math.min(s.batches ?? DEFAULT_SAMPLE_BATCHES, Math.floor(n / lanes));
+  if (B < 1) {
+    throw new FuseFlowError('FF_OPTIONS_INVALID', `rda-sim option "sample": ${n} unit(s) for graph '${g.name}', whose ${lanes} parallel lanes need at least ${lanes}`, { path: 'sample/units' });
+  }
+  const check = o.checkValues !== false;
+  const base = { graph: g.name, ...(g.kernel ? { kernel: g.kernel } : {}), index: plan.index, totalUnits: N };
+  if (n >= N) {
+    // A census: the whole graph in one run is the exact answer.
+    const all = Array.from({ length: N }, (_, i) => i);
+    const r = simulateGraph(g, env, o);
+    const v = check ? checkSlice(g, plan, all, r.output, env, o) : { compared: 0, maxAbsError: 0 };
+    const c = r.cycles;
+    return {
+      ...base, sampledUnits: N, batches: 1, exact: true, cycles: { estimate: c, se: 0, dof: Infinity, ci95: [c, c], overhead: 0 },
+      tokens: r.tokens, flops: r.flops, bytes: r.bytes, overheadCycles: 0, batchCycles: [{ units: N, cycles: c }], ...v, cpuMs: cpuNow() - c0, engineSeconds: r.engineSeconds,
+    };
+  }
+  const batches = drawBatches(N, n, B, seed, unitProxy(plan, env));
+  const run = (units: number[]): GraphResult => {
+    const sub = subProblem(g, plan, units, env);
+    return simulateGraph(sub.graph, sub.data, o);
+  };
+  let compared = 0;
+  let maxAbsError = 0;
+  const obs: Array<{ units: number; r: GraphResult }> = [];
+  for (const units of batches) {
+    const r = run(units);
+    if (check) {
+      const v = checkSlice(g, plan, units, r.output, env, o);
+      compared += v.compared;
+      maxAbsError = Math.max(maxAbsError, v.maxAbsError);
+    }
+    obs.push({ units: units.length, r });
+  }
+  // The whole sample in one run: with the batches it identifies the fixed cost of a run
+  // (fill and drain), which an empty run underestimates.
+  const pooled = run(batches.flat().sort((x, y) => x - y));
+  const est = (f: (r: GraphResult) => number): TotalEstimate => {
+    const sumB = obs.reduce((a, b) => a + f(b.r), 0);
+    const fixed = obs.length > 1 ? Math.max(0, (sumB - f(pooled)) / (obs.length - 1)) : 0;
+    return estimateTotal(obs.map((b) => ({ units: b.units, value: f(b.r) })), N, fixed, { units: n, value: f(pooled) });
+  };
+  const cycles = est((r) => r.cycles);
+  return {
+    ...base, sampledUnits: n, batches: batches.length, exact: false, cycles,
+    tokens: est((r) => r.tokens).estimate, flops: est((r) => r.flops).estimate, bytes: est((r) => r.bytes).estimate,
+    overheadCycles: Math.round(cycles.overhead), batchCycles: obs.map((b) => ({ units: b.units, cycles: b.r.cycles })), compared, maxAbsError, cpuMs: cpuNow() - c0,
+    engineSeconds: obs.reduce((a, b) => a + b.r.engineSeconds, pooled.engineSeconds),
+  };
+}
+
+/**
+ * Sampled simulation of a module: every graph is sampled independently, reading its inputs from
+ * the reference evaluation (so a later graph does not need the earlier graphs' full outputs);
+ * the module's cycles combine the per-graph estimates as the exact path combines cycles
+ * (kernelCycles), and its interval combines their errors along the critical path.
+ */
+export function simulateModuleSampled(mod: DataflowModule, options: SimOptions, sample: SampleOptions, defaultSeed = 1): SampledModuleResult {
+  validateSampleOptions(sample);
+  if (!mod || !Array.isArray(mod.graphs) || mod.graphs.length === 0) throw new FuseFlowError('FF_INPUT_INVALID', 'dataflow module has no graphs to simulate');
+  if (!mod.program) throw new FuseFlowError('FF_INPUT_INVALID', 'sampled simulation needs the module program (its reference values feed every graph)');
+  // Plans first: an unsupported graph fails before any simulation.
+  const plans = mod.graphs.map((g) => planSample(g));
+  const c0 = cpuNow();
+  const { schedule: _schedule, ...plain } = mod.program;
+  void _schedule;
+  const env: TensorBindings = { ...(mod.data ?? {}), ...evaluateProgram(plain, mod.data) };
+  const seed = sample.seed ?? defaultSeed;
+  // A different stream per graph so graphs of equal size do not sample the same coordinates.
+  const graphs = mod.graphs.map((g, i) => sampleGraph(g, plans[i], env, sample, options, seed + 7919 * i));
+  const est = graphs.map((r) => r.cycles.estimate);
+  const cycles = kernelCycles(mod.graphs, est);
+  // A graph's error reaches the total only if it lies on its kernel's critical path.
+  const parts = graphs.map((r, i) => {
+    const d = Math.max(1, Math.abs(est[i]) * 1e-6);
+    const bumped = est.slice();
+    bumped[i] += d;
+    const weight = (kernelCycles(mod.graphs, bumped) - cycles) / d;
+    return { se: r.cycles.se, dof: r.cycles.dof, weight: Math.round(weight) };
+  });
+  const { se, dof } = combineErrors(parts);
+  const half = se === 0 ? 0 : t975(dof) * se;
+  const sum = (f: (r: SampledGraph) => number): number => graphs.reduce((a, r) => a + f(r), 0);
+  return {
+    cycles,
+    ci95: [cycles - half, cycles + half],
+    se,
+    flops: sum((r) => r.flops),
+    bytes: sum((r) => r.bytes),
+    tokens: sum((r) => r.tokens),
+    totalUnits: sum((r) => r.totalUnits),
+    sampledUnits: sum((r) => r.sampledUnits),
+    seed,
+    graphs,
+    valuesChecked: options.checkValues !== false,
+    cpuMs: cpuNow() - c0,
+    engineSeconds: sum((r) => r.engineSeconds),
+  };
+}
+
+/** Readable summary of a sampled run. */
+export function formatSampledReport(r: SampledModuleResult, engine: string, profile: string): string {
+  const f = (x: number): string => String(Math.round(x));
+  const lines = [
+    `RDA simulation, sampled (${engine} engine, timing profile '${profile}')`,
+    `total: about ${f(r.cycles)} cycles: sampled ${r.sampledUnits} of ${r.totalUnits} units, 95 % CI [${f(r.ci95[0])}, ${f(r.ci95[1])}] (seed ${r.seed})`,
+    `flops, bytes and channel tokens are extrapolated the same way: ~${f(r.flops)} flops, ~${f(r.bytes)} bytes, ~${f(r.tokens)} tokens`,
+    `values ${r.valuesChecked ? 'checked OK on the sampled units of every graph' : 'NOT checked'}`,
+  ];
+  for (const g of r.graphs) {
+    lines.push(
+      `graph ${g.graph}${g.kernel ? ` (kernel ${g.kernel})` : ''}: ${g.exact ? `${f(g.cycles.estimate)} cycles (all ${g.totalUnits} units of '${g.index}' simulated: exact)` : `about ${f(g.cycles.estimate)} cycles, sampled ${g.sampledUnits} of ${g.totalUnits} units of '${g.index}' in ${g.batches} batches, 95 % CI [${f(g.cycles.ci95[0])}, ${f(g.cycles.ci95[1])}], fixed overhead ${g.overheadCycles} cycles`}`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,363 @@
+import { FuseFlowError } from '@fuseflow/kernel';
+import { fromCoo, toCoo, type CooData, type DataflowGraph, type DfNode, type SparseTensorData, type TensorBindings, type TensorFormat } from '@fuseflow/ir';
+
+/**
+ * Work units of a lowered graph: the coordinates of its outermost loop index. Every coordinate of
+ * that index is processed in its own fiber of the root stream and, when the index is a free
+ * (output) index, no accumulator spans two of them, so a graph run on any subset of the
+ * coordinates (its inputs sliced to them) computes exactly those slices of the output.
+ */
+export interface SamplePlan {
+  graph: string;
+  /** outermost loop index. */
+  index: string;
+  /** number of units (coordinates of `index`; blocks in block mode). */
+  units: number;
+  /** accesses sliced on `index`: tensor name in the sub-problem, source tensor, sliced mode. */
+  slices: Array<{ name: string; source: string; mode: number }>;
+  /** nodes whose tensor is renamed (an access sliced while another access of the same tensor is not). */
+  renamed: Map<number, string>;
+  /** mode of the output written at `index`. */
+  outputMode: number;
+  /** rows per unit along each sliced tensor (block height in block mode, else 1). */
+  unitHeight: number;
+}
+
+function unsupported(g: DataflowGraph, why: string): FuseFlowError {
+  return new FuseFlowError('FF_SAMPLE_UNSUPPORTED', `graph '${g.name}' cannot be sampled: ${why}`, {
+    suggestion: 'simulate it exactly (drop the rda-sim option "sample"), or choose a loop order whose outermost index is an output index',
+  });
+}
+
+/**
+ * Access of each node that reads a tensor: the ref streams of one tensor access start at its root
+ * (or the locate that finds it) and run through scans, repeats, joiners, broadcasts and forks;
+ * the same tensor read twice (A(i,k) and A(k,l) in a fused GCN) gives two accesses.
+ */
+function accessesOf(g: DataflowGraph): Map<number, number> {
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const chanDst = new Map(g.channels.map((c) => [c.id, c.dst]));
+  const access = new Map<number, number>();
+  // access id carried by each ref channel
+  const carried = new Map<number, number>();
+  const queue: Array<{ chan: number; acc: number }> = [];
+  const emit = (n: DfNode, port: string, acc: number): void => {
+    const c = n.outputs[port];
+    if (c && !carried.has(c)) {
+      carried.set(c, acc);
+      queue.push({ chan: c, acc });
+    }
+  };
+  for (const n of g.nodes) {
+    if (n.kind === 'root') {
+      access.set(n.id, n.id);
+      emit(n, 'ref', n.id);
+    }
+  }
+  while (queue.length > 0) {
+    const { chan, acc } = queue.shift()!;
+    const dst = chanDst.get(chan);
+    if (!dst) continue;
+    const n = byId.get(dst.node);
+    if (!n) continue;
+    const port = dst.port;
+    switch (n.kind) {
+      case 'level_scan':
+        access.set(n.id, acc);
+        emit(n, 'ref', acc);
+        break;
+      case 'array':
+        access.set(n.id, acc);
+        break;
+      case 'locate':
+        // ref1 is the located tensor's own access; ref2 passes the driving access through.
+        emit(n, 'ref2', acc);
+        if (!access.has(n.id)) {
+          access.set(n.id, -n.id);
+          emit(n, 'ref1', -n.id);
+        }
+        break;
+      case 'repeat':
+        if (port === 'in') emit(n, 'out', acc);
+        break;
+      case 'broadcast':
+      case 'fork':
+        for (const p of Object.keys(n.outputs)) emit(n, p, acc);
+        break;
+      case 'join':
+        emit(n, 'out', acc);
+        break;
+      case 'intersect':
+      case 'union':
+        if (port.startsWith('ref')) emit(n, port, acc);
+        break;
+      default:
+        break;
+    }
+  }
+  return access;
+}
+
+/**
+ * Output mode written from the outer index's coordinates: its crd stream is followed from the top
+ * scans through broadcasts, forks/joins, joiners and crd_drop/crd_hold (same port) to a writer; a
+ * stream consumed elsewhere (an accumulator's outer_crd in SpMSpM kij) is a reduced index.
+ */
+function outputModeOf(g: DataflowGraph, index: string): number | undefined {
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const chanDst = new Map(g.channels.map((c) => [c.id, c.dst]));
+  const stack: number[] = [];
+  for (const n of g.nodes) if (n.kind === 'level_scan' && n.attrs.index === index && n.outputs.crd) stack.push(n.outputs.crd);
+  const seen = new Set<number>();
+  while (stack.length) {
+    const c = stack.pop()!;
+    if (seen.has(c)) continue;
+    seen.add(c);
+    const d = chanDst.get(c);
+    const n = d ? byId.get(d.node) : undefined;
+    if (!d || !n) continue;
+    switch (n.kind) {
+      case 'crd_write': {
+        const level = n.attrs.level ?? 0;
+        return n.attrs.mode ?? g.output.modeOrder[level] ?? level;
+      }
+      case 'broadcast':
+      case 'fork':
+        stack.push(...Object.values(n.outputs));
+        break;
+      case 'join':
+        stack.push(n.outputs.out);
+        break;
+      case 'crd_drop':
+      case 'crd_hold':
+        if (n.outputs[d.port]) stack.push(n.outputs[d.port]);
+        break;
+      case 'intersect':
+      case 'union':
+        if (d.port.startsWith('crd')) stack.push(n.outputs.crd);
+        break;
+      default:
+        break;
+    }
+  }
+  const w = g.nodes.find((n) => n.kind === 'crd_write' && n.attrs.index === index && n.attrs.mode !== undefined);
+  return w?.attrs.mode;
+}
+
+/**
+ * Finds the units of a graph and which accesses to slice. Throws FF_SAMPLE_UNSUPPORTED when the
+ * outermost index is reduced (its coordinates share accumulators) or the output is a scalar.
+ */
+export function planSample(g: DataflowGraph): SamplePlan {
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const chanDst = new Map(g.channels.map((c) => [c.id, c.dst]));
+  // Level scans / locates fed by a root, through broadcasts and forks.
+  const top = new Set<string>();
+  for (const r of g.nodes.filter((n) => n.kind === 'root')) {
+    const stack = [r.outputs.ref];
+    while (stack.length) {
+      const c = stack.pop();
+      const d = c ? chanDst.get(c) : undefined;
+      const n = d ? byId.get(d.node) : undefined;
+      if (!n) continue;
+      if (n.kind === 'level_scan' && n.attrs.index) top.add(n.attrs.index);
+      else if (n.kind === 'broadcast' || n.kind === 'fork') stack.push(...Object.values(n.outputs));
+    }
+  }
+  const writers = g.nodes.filter((n) => n.kind === 'crd_write');
+  if (writers.length === 0 || g.output.shape.length === 0) {
+    throw unsupported(g, `its output '${g.output.tensor}' is a scalar: every unit of its outer loop${top.size ? ` index '${[...top].join("', '")}'` : ''} adds into it`);
+  }
+  if (top.size === 0) throw unsupported(g, 'no level scan is fed by a root node (no outer loop to sample)');
+  if (top.size > 1) throw unsupported(g, `its roots start loops over different indices (${[...top].join(', ')})`);
+  const index = [...top][0];
+  const outputMode = outputModeOf(g, index);
+  if (outputMode === undefined) {
+    throw unsupported(g, `its outermost loop index '${index}' is a reduction index (not an index of the output '${g.output.tensor}'): its units accumulate into the same output elements`);
+  }
+  const access = accessesOf(g);
+  // Per access: the mode iterated at `index`, and every node of the access.
+  const accMode = new Map<number, { tensor: string; mode: number }>();
+  const accNodes = new Map<number, number[]>();
+  for (const n of g.nodes) {
+    const a = access.get(n.id);
+    if (a === undefined || !n.attrs.tensor) continue;
+    if (!accNodes.has(a)) accNodes.set(a, []);
+    accNodes.get(a)!.push(n.id);
+    if ((n.kind === 'level_scan' || n.kind === 'locate') && n.attrs.index === index) {
+      // Hand-wired graphs name the storage level only; the graph's format maps it to a mode.
+      const mode = n.attrs.mode ?? (n.attrs.level !== undefined ? g.tensors[n.attrs.tensor]?.format.modeOrder[n.attrs.level] : undefined);
+      if (mode === undefined) throw unsupported(g, `node '${n.label}' iterates '${index}' without a tensor mode or level`);
+      const prev = accMode.get(a);
+      if (prev && prev.mode !== mode) throw unsupported(g, `an access of '${n.attrs.tensor}' iterates '${index}' on two modes`);
+      accMode.set(a, { tensor: n.attrs.tensor, mode });
+    }
+  }
+  for (const n of g.nodes) {
+    if (n.attrs.tensor && n.kind !== 'root' && n.kind !== 'crd_write' && n.kind !== 'val_write' && !access.has(n.id)) {
+      throw unsupported(g, `node '${n.label}' reads '${n.attrs.tensor}' through a stream the sampler cannot trace`);
+    }
+  }
+  // Per tensor: the modes its accesses are sliced on ('-' = read whole somewhere).
+  const modesOf = new Map<string, Set<string>>();
+  for (const [a, ids] of accNodes) {
+    const t = byId.get(ids[0])!.attrs.tensor!;
+    if (t === g.output.tensor) continue;
+    if (!modesOf.has(t)) modesOf.set(t, new Set());
+    const m = accMode.get(a);
+    modesOf.get(t)!.add(m ? String(m.mode) : '-');
+  }
+  const renamed = new Map<number, string>();
+  const slices = new Map<string, { name: string; source: string; mode: number }>();
+  for (const [a, m] of accMode) {
+    if (m.tensor === g.output.tensor) continue;
+    const whole = modesOf.get(m.tensor)!.size === 1;
+    const name = whole ? m.tensor : `${m.tensor}~${index}${m.mode}`;
+    if (!whole) for (const id of accNodes.get(a)!) renamed.set(id, name);
+    slices.set(name, { name, source: m.tensor, mode: m.mode });
+  }
+  if (slices.size === 0) throw unsupported(g, `no input is indexed by its outermost loop index '${index}'`);
+  const bs = g.blockSize ?? 0;
+  let units = -1;
+  let unitHeight = 1;
+  for (const s of slices.values()) {
+    const info = g.tensors[s.source];
+    if (!info) throw unsupported(g, `tensor '${s.source}' is read but not declared in graph.tensors`);
+    const h = info.format.blockShape?.[s.mode] ?? (bs > 0 ? bs : 1);
+    const n = Math.ceil(info.shape[s.mode] / h);
+    if (units >= 0 && (n !== units || h !== unitHeight)) throw unsupported(g, `the accesses iterated by '${index}' disagree on its extent (${units} vs ${n} units)`);
+    units = n;
+    unitHeight = h;
+  }
+  if (units <= 0) throw unsupported(g, `its outer index '${index}' has no coordinates`);
+  return { graph: g.name, index, units, slices: [...slices.values()], renamed, outputMode, unitHeight };
+}
+
+const cooCache = new WeakMap<SparseTensorData, CooData>();
+
+/** Stored elements of a tensor, cached: every batch slices the same inputs. */
+function cooOf(t: SparseTensorData): CooData {
+  let c = cooCache.get(t);
+  if (!c) {
+    c = toCoo(t);
+    cooCache.set(t, c);
+  }
+  return c;
+}
+
+/**
+ * Rows of a tensor along `mode` restricted to the units listed (sorted ascending), renumbered
+ * 0..: unit u covers rows [u*h, min((u+1)*h, extent)). Stored zeros stay stored.
+ */
+export function sliceTensor(t: SparseTensorData, mode: number, units: readonly number[], h: number, format: TensorFormat = t.format): SparseTensorData {
+  const extent = t.shape[mode];
+  const newRow = new Int32Array(extent).fill(-1);
+  let next = 0;
+  for (const u of units) {
+    for (let r = u * h; r < Math.min((u + 1) * h, extent); r++) newRow[r] = next++;
+  }
+  const { coords, vals } = cooOf(t);
+  const keep: number[] = [];
+  const cm = coords[mode];
+  for (let k = 0; k < vals.length; k++) if (newRow[cm[k]] >= 0) keep.push(k);
+  const nc = coords.map((c, m) => {
+    const out = new Int32Array(keep.length);
+    for (let q = 0; q < keep.length; q++) out[q] = m === mode ? newRow[c[keep[q]]] : c[keep[q]];
+    return out;
+  });
+  const nv = new Float64Array(keep.length);
+  for (let q = 0; q < keep.length; q++) nv[q] = vals[keep[q]];
+  const shape = t.shape.slice();
+  shape[mode] = next;
+  return fromCoo(shape, nc, nv, format, t.name);
+}
+
+/**
+ * The sub-problem of a graph on some units: a copy of the graph whose sliced tensors and output
+ * shrink along the outer index, and the sliced input data (the caller's graph and data stay as they were).
+ */
+export function subProblem(g: DataflowGraph, plan: SamplePlan, units: readonly number[], env: TensorBindings): { graph: DataflowGraph; data: TensorBindings } {
+  const data: TensorBindings = { ...env };
+  const tensors = { ...g.tensors };
+  for (const s of plan.slices) {
+    const src = env[s.source];
+    if (!src) throw new FuseFlowError('FF_INPUT_INVALID', `graph '${g.name}': no data bound to tensor '${s.source}'`);
+    const info = g.tensors[s.source];
+    data[s.name] = sliceTensor(src, s.mode, units, plan.unitHeight, info.format);
+    tensors[s.name] = { ...info, name: s.name, shape: data[s.name].shape.slice() };
+  }
+  const outShape = g.output.shape.slice();
+  outShape[plan.outputMode] = rowsOf(g.output.shape[plan.outputMode], units, plan.unitHeight);
+  const out = g.tensors[g.output.tensor];
+  if (out) tensors[g.output.tensor] = { ...out, shape: outShape.slice() };
+  const nodes = plan.renamed.size === 0 ? g.nodes : g.nodes.map((n) => (plan.renamed.has(n.id) ? { ...n, attrs: { ...n.attrs, tensor: plan.renamed.get(n.id)! } } : n));
+  return { graph: { ...g, nodes, tensors, output: { ...g.output, shape: outShape } }, data };
+}
+
+function rowsOf(extent: number, units: readonly number[], h: number): number {
+  let n = 0;
+  for (const u of units) n += Math.max(0, Math.min((u + 1) * h, extent) - u * h);
+  return n;
+}
+
+/** mulberry32: a small seeded generator, so a seed gives the same sample on every platform. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Stored entries of every unit over the sliced accesses, plus one: a cost proxy known before any
+ * simulation (a unit's work grows with the fibers it streams), used to stratify the draw.
+ */
+export function unitProxy(plan: SamplePlan, env: TensorBindings): Float64Array {
+  const x = new Float64Array(plan.units).fill(1);
+  const seen = new Set<string>();
+  for (const s of plan.slices) {
+    if (seen.has(s.source) || !env[s.source]) continue;
+    seen.add(s.source);
+    const c = cooOf(env[s.source]).coords[s.mode];
+    for (let k = 0; k < c.length; k++) x[Math.floor(c[k] / plan.unitHeight)]++;
+  }
+  return x;
+}
+
+/**
+ * n of N units drawn without replacement, stratified by a cost proxy: units sorted by proxy
+ * (ties in random order) are cut into n strata of near-equal size and one unit is drawn from
+ * each; strata are dealt to `batches` clusters at random within every run of `batches` strata,
+ * so each cluster spans the whole cost range. Each cluster is sorted (a sub-problem keeps the
+ * units' order). Without a proxy this is simple random sampling.
+ */
+export function drawBatches(N: number, n: number, batches: number, seed: number, proxy?: ArrayLike<number>): number[][] {
+  const rnd = seededRandom(seed);
+  const tie = new Float64Array(N);
+  for (let i = 0; i < N; i++) tie[i] = rnd();
+  const order = Array.from({ length: N }, (_, i) => i);
+  order.sort((a, b) => (proxy ? proxy[a] - proxy[b] : 0) || tie[a] - tie[b]);
+  const picks: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const lo = Math.floor((k * N) / n);
+    const hi = Math.floor(((k + 1) * N) / n);
+    picks.push(order[lo + Math.floor(rnd() * (hi - lo))]);
+  }
+  const B = Math.max(1, Math.min(batches, n));
+  const out: number[][] = Array.from({ length: B }, () => []);
+  for (let j = 0; j < n; j += B) {
+    const slots = Array.from({ length: Math.min(B, n - j) }, (_, i) => i);
+    for (let i = slots.length - 1; i > 0; i--) {
+      const r = Math.floor(rnd() * (i + 1));
+      [slots[i], slots[r]] = [slots[r], slots[i]];
+    }
+    // a short last run goes to random clusters, not always the first ones
+    const offset = Math.floor(rnd() * B);
+    slots.forEach((slot, i) => out[(slots.length < B ? slot + offset : slot) % B].push(picks[j + i]));
+  }
+  return out.filter((b) => b.length > 0).map((b) => b.sort((x, y) => x - y));
+}
