@@ -1,6 +1,15 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import { peekTokens, type Chan } from './channel';
-import { FINISHED, OK, WAIT_IN, WAIT_OUT, WAIT_TIME, type Prim } from './primitives';
+import { AluPrim } from './primitives/alus';
+import { ArrayPrim } from './primitives/arrays';
+import { FINISHED, OK, WAIT_IN, WAIT_OUT, WAIT_TIME, type Prim } from './primitives/base';
+import { CrdDropPrim, CrdHoldPrim } from './primitives/crd-manager';
+import { FanoutPrim, GatherPrim } from './primitives/fork-join';
+import { JoinerPrim, LocatePrim } from './primitives/joiners';
+import { ReducePrim, Spacc1Prim, Spacc2Prim } from './primitives/reducers';
+import { RepeatPrim, RepSigPrim } from './primitives/repeaters';
+import { GenRefPrim, ScanPrim } from './primitives/scanners';
+import { WriterPrim } from './primitives/writers';
 
 /** One stuck node in a deadlock/budget report. */
 export interface StuckNode {
@@ -78,6 +87,39 @@ function total(prims: Prim[]): EngineResult {
 }
 
 /**
+ * Up to `n` steps of node `p` in the fast engine; returns the last step's result. Without bounded
+ * outputs a step needs no back-pressure preamble, and each primitive class gets its own loop: a
+ * call site that sees one class lets V8 inline that class's fire(), where one shared loop over
+ * all classes would dispatch megamorphically on every step.
+ */
+function steps(p: Prim, n: number): number {
+  let r = OK;
+  if (p.bounded.length !== 0) {
+    do r = p.step(Infinity);
+    while (r === OK && --n !== 0);
+    return r;
+  }
+  if (p instanceof ScanPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof JoinerPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof RepeatPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof RepSigPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof FanoutPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof ArrayPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof AluPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof Spacc1Prim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof Spacc2Prim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof ReducePrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof WriterPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof LocatePrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof CrdDropPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof CrdHoldPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof GatherPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else if (p instanceof GenRefPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
+  else do r = p.step(Infinity); while (r === OK && --n !== 0);
+  return r;
+}
+
+/**
  * Event-driven engine: runs each ready node until it blocks, then wakes consumers on push
  * (and producers on pop for bounded channels). Node clocks are DAM-style, so the schedule does
  * not change any timestamp; only work order differs from the reference engine.
@@ -109,21 +151,12 @@ export function runFast(graph: string, prims: Prim[], cycleBudget = Infinity, qu
     size--;
     p.queued = false;
     p.blocked = false;
-    let n = quota;
-    for (;;) {
-      const r = p.step(Infinity);
-      if (r === OK) {
-        if (--n === 0) {
-          if (p.now > cycleBudget) throw budget(graph, prims, cycleBudget);
-          wake(p);
-          break;
-        }
-        continue;
-      }
-      if (r !== FINISHED) p.blocked = true;
-      else if (p.now > cycleBudget) throw budget(graph, prims, cycleBudget);
-      break;
-    }
+    const r = steps(p, quota);
+    if (r === OK) {
+      if (p.now > cycleBudget) throw budget(graph, prims, cycleBudget);
+      wake(p);
+    } else if (r !== FINISHED) p.blocked = true;
+    else if (p.now > cycleBudget) throw budget(graph, prims, cycleBudget);
   }
   for (const p of prims) p.wakeFn = null;
   if (prims.some((p) => !p.done)) throw deadlock(graph, prims);

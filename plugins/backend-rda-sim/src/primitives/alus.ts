@@ -30,7 +30,7 @@ export class AluPrim extends Prim {
     if (b) this.bin = binaryFn(op);
     else this.un = unaryFn(op, scalar);
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     let x = this.look1(this.a, t, limit);
     if (x < 0) return this.blockedCode(x);
     const b = this.b;

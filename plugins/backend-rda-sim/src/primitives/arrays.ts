@@ -19,7 +19,7 @@ export class ArrayPrim extends Prim {
   ) {
     super(id, label, 'array', lat, ii);
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     const x = this.look1(this.inp, t, limit);
     if (x < 0) return this.blockedCode(x);
     t = x;

@@ -23,8 +23,6 @@ export abstract class Prim implements Waker {
   ops = 0;
   reads = 0;
   writes = 0;
-  tokIn = 0;
-  tokOut = 0;
   done = false;
   finish = 0;
   blocked = false;
@@ -38,7 +36,8 @@ export abstract class Prim implements Waker {
   outs: Chan[] = [];
   inPorts: string[] = [];
   outPorts: string[] = [];
-  protected bounded: Chan[] = [];
+  /** outputs with finite capacity (back-pressure). */
+  bounded: Chan[] = [];
 
   constructor(
     readonly id: number,
@@ -81,8 +80,11 @@ export abstract class Prim implements Waker {
     return this.fire(t, limit);
   }
 
-  /** The primitive's action, starting no earlier than `t` (its clock after back-pressure). */
-  protected abstract fire(t: number, limit: number): number;
+  /**
+   * The primitive's action, starting no earlier than `t` (its clock after back-pressure). The
+   * fast engine calls it directly (t = now) on nodes without bounded outputs.
+   */
+  abstract fire(t: number, limit: number): number;
 
   /** Backpressure: waits for a free slot on every bounded output; returns the new time or -1. */
   protected space(t: number): number {
@@ -140,13 +142,24 @@ export abstract class Prim implements Waker {
 
   protected pop(c: Chan, t: number): void {
     c.pop(t);
-    this.tokIn++;
   }
 
   protected emit(c: Chan, tag: number, v: number, time: number): void {
-    if (c.discard) return;
     c.push(tag, v, time);
-    this.tokOut++;
+  }
+
+  /** Tokens this node consumed (each channel has one consumer, so its pops are this node's). */
+  get tokIn(): number {
+    let n = 0;
+    for (const c of this.ins) n += c.popped;
+    return n;
+  }
+
+  /** Tokens this node emitted (a void output keeps none). */
+  get tokOut(): number {
+    let n = 0;
+    for (const c of this.outs) n += c.pushed;
+    return n;
   }
 
   protected commit(t: number, cost: number): number {

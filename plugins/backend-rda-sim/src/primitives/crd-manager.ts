@@ -21,7 +21,7 @@ export class CrdDropPrim extends Prim {
     }
     if (k >= 1) this.pending = this.pending > k ? this.pending : k;
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     let x = this.look1(this.outer, t, limit);
     if (x < 0) return this.blockedCode(x);
     x = this.look1(this.inner, x, limit);
@@ -76,7 +76,7 @@ export class CrdHoldPrim extends Prim {
   constructor(id: number, label: string, lat: number, ii: number, private inner: Chan, private outer: Chan, private oi: Chan, private oo: Chan) {
     super(id, label, 'crd_hold', lat, ii);
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     let x = this.look1(this.outer, t, limit);
     if (x < 0) return this.blockedCode(x);
     const ot = this.outer.tagAt(0);

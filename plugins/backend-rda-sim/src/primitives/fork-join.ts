@@ -8,7 +8,7 @@ export class FanoutPrim extends Prim {
   constructor(id: number, label: string, lat: number, ii: number, private isFork: boolean, private inp: Chan, private o: Chan[]) {
     super(id, label, isFork ? 'fork' : 'broadcast', lat, ii);
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     const x = this.look1(this.inp, t, limit);
     if (x < 0) return this.blockedCode(x);
     t = x;
@@ -52,7 +52,7 @@ export class GatherPrim extends Prim {
     super(id, label, 'join', lat, ii);
     this.finished = lanes.map(() => false);
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     if (this.level === undefined) return this.comal(t, limit);
     if (this.level === 0) return this.exact0(t, limit);
     return this.exactD(t, limit, this.level);

@@ -1,6 +1,6 @@
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL } from '../tokens';
-import { Prim } from './base';
+import { OK, Prim } from './base';
 
 /** N-ary intersect / union over aligned (crd, ref) input pairs. */
 export class JoinerPrim extends Prim {
@@ -19,7 +19,7 @@ export class JoinerPrim extends Prim {
     super(id, label, union ? 'union' : 'intersect', lat, ii);
     this.n = crds.length;
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     const n = this.n;
     if (n === 2 && !this.union) return this.step2(t, limit);
     for (let i = 0; i < n; i++) {
@@ -149,6 +149,7 @@ export class JoinerPrim extends Prim {
       return this.commit(t, this.ii);
     }
     if (a === VAL && b === VAL) {
+      if (limit === Infinity && this.bounded.length === 0) return this.merge(t);
       const u = c0.valAt(0);
       const v = c1.valAt(0);
       if (u === v) {
@@ -212,6 +213,59 @@ export class JoinerPrim extends Prim {
     }
     this.protocol('inputs end at different times (1 of 2 done)');
   }
+
+  /**
+   * The value/value case of step2 repeated while both inputs show coordinates, one step per
+   * comparison, in one call. Only without back-pressure and time limit (the fast engine).
+   */
+  private merge(t: number): number {
+    const c0 = this.crds[0];
+    const c1 = this.crds[1];
+    const r0 = this.refs[0];
+    const r1 = this.refs[1];
+    const oc = this.outCrd;
+    const o0 = this.outRefs[0];
+    const o1 = this.outRefs[1];
+    const lat = this.lat;
+    const ii = this.ii;
+    let k = 0;
+    for (;;) {
+      const u = c0.valAt(0);
+      const v = c1.valAt(0);
+      if (u === v) {
+        const at = t + lat;
+        oc.push(VAL, u, at);
+        o0.push(r0.tagAt(0), r0.valAt(0), at);
+        o1.push(r1.tagAt(0), r1.valAt(0), at);
+        c0.pop(t);
+        r0.pop(t);
+        c1.pop(t);
+        r1.pop(t);
+      } else if (u < v) {
+        c0.pop(t);
+        r0.pop(t);
+      } else {
+        c1.pop(t);
+        r1.pop(t);
+      }
+      t += ii;
+      k++;
+      if (c0.count === 0 || r0.count === 0 || c1.count === 0 || r1.count === 0 || c0.tagAt(0) !== VAL || c1.tagAt(0) !== VAL) break;
+      // the next step starts when its four heads are visible
+      let h = c0.timeAt(0);
+      if (h > t) t = h;
+      h = r0.timeAt(0);
+      if (h > t) t = h;
+      h = c1.timeAt(0);
+      if (h > t) t = h;
+      h = r1.timeAt(0);
+      if (h > t) t = h;
+    }
+    this.busy += k * ii;
+    this.steps += k;
+    this.now = t;
+    return OK;
+  }
 }
 
 /**
@@ -237,7 +291,7 @@ export class LocatePrim extends Prim {
   ) {
     super(id, label, 'locate', lat, ii);
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     let x = this.look1(this.crd, t, limit);
     if (x < 0) return this.blockedCode(x);
     x = this.look1(this.ref, x, limit);

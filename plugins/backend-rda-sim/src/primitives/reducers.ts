@@ -26,7 +26,7 @@ export class ReducePrim extends Prim {
     this.init = isMax ? -Infinity : 0;
     this.acc = this.init;
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     const x = this.look1(this.inp, t, limit);
     if (x < 0) return this.blockedCode(x);
     t = x;
@@ -81,7 +81,7 @@ export class Spacc1Prim extends Prim {
     super(id, label, 'spacc1', lat, ii);
     this.map = new AccMap(tiles, isMax);
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     let x = this.look1(this.oc, t, limit);
     if (x < 0) return this.blockedCode(x);
     const ot = this.oc.tagAt(0);
@@ -196,7 +196,7 @@ export class Spacc2Prim extends Prim {
     }
     this.key = wide;
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     let x = this.look1(this.oc, t, limit);
     if (x < 0) return this.blockedCode(x);
     const ot = this.oc.tagAt(0);

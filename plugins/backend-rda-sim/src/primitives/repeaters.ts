@@ -7,7 +7,7 @@ export class RepSigPrim extends Prim {
   constructor(id: number, label: string, lat: number, ii: number, private inp: Chan, private out: Chan) {
     super(id, label, 'repsig', lat, ii);
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     const x = this.look1(this.inp, t, limit);
     if (x < 0) return this.blockedCode(x);
     t = x;
@@ -27,7 +27,7 @@ export class RepeatPrim extends Prim {
   constructor(id: number, label: string, lat: number, ii: number, private inp: Chan, private sig: Chan, private out: Chan) {
     super(id, label, 'repeat', lat, ii);
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     let x = this.look1(this.sig, t, limit);
     if (x < 0) return this.blockedCode(x);
     x = this.look1(this.inp, x, limit);

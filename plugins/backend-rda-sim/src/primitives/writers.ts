@@ -31,7 +31,7 @@ export class WriterPrim extends Prim {
   constructor(id: number, label: string, lat: number, ii: number, readonly isVal: boolean, readonly level: number, private tiles: TileStore | null, private inp: Chan) {
     super(id, label, isVal ? 'val_write' : 'crd_write', lat, ii);
   }
-  protected fire(t: number, limit: number): number {
+  fire(t: number, limit: number): number {
     const x = this.look1(this.inp, t, limit);
     if (x < 0) return this.blockedCode(x);
     t = x;
