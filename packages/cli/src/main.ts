@@ -4,6 +4,7 @@ import type { CliCommandSpec, CliIo, PluginCandidate, PluginCommandMetadata, Run
 // Discovery alone: the kernel's runner (ajv, tsyringe) is loaded only by commands that run something.
 import { PluginLoader } from '@fuseflow/kernel/plugin-loader';
 import { exitCodeFor, formatError } from './errors';
+import { cmdDatasets } from './datasets';
 import { processIo } from './io';
 import { formatNumber, formatTable } from './table';
 
@@ -18,7 +19,7 @@ function toRunError(e: unknown) {
 }
 
 /** Built-in command names; a plugin command with one of these names is ignored. */
-export const BUILTIN_COMMANDS = ['run', 'validate', 'plugins', 'search', 'help'];
+export const BUILTIN_COMMANDS = ['run', 'validate', 'plugins', 'search', 'datasets', 'help'];
 
 interface GlobalOptions {
   passes?: string;
@@ -334,6 +335,11 @@ export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: Pl
     .option('--resume', 'continue a previous search (passed to the searcher as options.resume)')
     .option('--queue <url>', 'run evaluations on `fuseflow worker` processes through Redis (options.queue), e.g. redis://127.0.0.1:6379')
     .action(async (manifest: string, opts: { budget?: number; resume?: boolean; queue?: string }, cmd: Command) => setCode(await cmdSearch(manifest, opts, g(cmd), io)));
+  program
+    .command('datasets')
+    .description('list the bundled graph datasets (nodes, edges, features, classes, source), or one in detail')
+    .argument('[name]', 'a bundled dataset, e.g. cora')
+    .action((name: string | undefined, _opts: unknown, cmd: Command) => setCode(cmdDatasets(name, !!g(cmd).json, io)));
   program
     .command('plugins')
     .description('list installed plugins: kind, id, version, options (and broken ones, with the reason)')
