@@ -1,5 +1,5 @@
 import { FuseFlowError } from '@fuseflow/kernel';
-import { fromCoo, type DataflowGraph, type SparseTensorData, type TensorFormat } from '@fuseflow/ir';
+import { fromCoo, type DataflowGraph, type LevelStorage, type SparseTensorData, type TensorFormat } from '@fuseflow/ir';
 import type { WriterPrim } from './primitives';
 import { DONE, EMPTY, STOP, VAL } from './tokens';
 
@@ -13,10 +13,11 @@ function broken(g: DataflowGraph, msg: string): FuseFlowError {
  * Builds the output tensor from the writers' token logs. Each level's stream is parsed as a
  * fiber tree driven by its parent level: a parent coordinate owns the next fiber (tokens up to a
  * stop); a parent stop right after another stop (an empty parent fiber) owns a standalone stop.
- * The leaf positions pair with the value stream, and the COO result is sorted by fromCoo, so
- * the order in which parallel lanes were joined does not matter.
+ * The leaf positions pair with the value stream. Streams in storage order (the normal case) build
+ * the storage directly; otherwise (e.g. parallel lanes joined out of order) the leaves go through
+ * COO and fromCoo sorts them, so join order does not matter. `how` forces one path (tests).
  */
-export function assembleOutput(g: DataflowGraph, writers: WriterPrim[], tileN: number): SparseTensorData {
+export function assembleOutput(g: DataflowGraph, writers: WriterPrim[], tileN: number, how: 'auto' | 'coo' | 'direct' = 'auto'): SparseTensorData {
   const out = g.output;
   const info = g.tensors[out.tensor];
   const format: TensorFormat = info?.format ?? { levels: out.shape.map(() => 'compressed' as const), modeOrder: out.modeOrder };
@@ -30,23 +31,22 @@ export function assembleOutput(g: DataflowGraph, writers: WriterPrim[], tileN: n
   levels.forEach((l, i) => {
     if (l.level !== i) throw broken(g, `crd_write levels must be 0..${rank - 1}, got ${levels.map((x) => x.level).join(',')}`);
   });
-  // crdOf[l][q], parentOf[l][q] for every position q of level l.
-  const crdOf: number[][] = [];
-  const parentOf: number[][] = [];
+  // crdOf[l][q], parentOf[l][q] for every position q of level l (sized by the level's token count).
+  const crdOf: Float64Array[] = [];
+  const parentOf: Int32Array[] = [];
+  const counts: number[] = [];
   let parentTags: Uint8Array | null = null;
   let parentN = 0;
   for (let l = 0; l < rank; l++) {
     const log = levels[l].w.log;
-    const crd: number[] = [];
-    const par: number[] = [];
+    const crd = new Float64Array(log.n);
+    const par = new Int32Array(log.n);
+    let k = 0;
     let i = 0;
     const ended = () => broken(g, `level ${l} stream ended early (${log.n} tokens)`);
     if (l === 0) {
       for (; i < log.n; i++) {
-        if (log.tags[i] === VAL) {
-          crd.push(log.vals[i]);
-          par.push(0);
-        }
+        if (log.tags[i] === VAL) crd[k++] = log.vals[i];
       }
     } else {
       let pos = 0;
@@ -59,8 +59,8 @@ export function assembleOutput(g: DataflowGraph, writers: WriterPrim[], tileN: n
             const tg = log.tags[i];
             const v = log.vals[i++];
             if (tg === VAL) {
-              crd.push(v);
-              par.push(pos);
+              crd[k] = v;
+              par[k++] = pos;
             } else if (tg === STOP) break;
             else if (tg === DONE) throw broken(g, `level ${l} ended inside the fiber of level-${l - 1} position ${pos}`);
           }
@@ -78,15 +78,21 @@ export function assembleOutput(g: DataflowGraph, writers: WriterPrim[], tileN: n
     }
     crdOf.push(crd);
     parentOf.push(par);
+    counts.push(k);
     parentTags = log.tags.subarray(0, log.n);
     parentN = log.n;
   }
   const vals = vw[0].log;
-  const leaves = rank === 0 ? 1 : crdOf[rank - 1].length;
+  const leaves = rank === 0 ? 1 : counts[rank - 1];
   // With no coordinate at all, Empty values are a reduce's placeholders for the empty stream (its
   // lone stop reads like the end of one innermost fiber): the output is empty.
   const onlyPlaceholders = leaves === 0 && Array.from(vals.tags.subarray(0, vals.n)).every((t) => t === EMPTY);
   if (vals.n !== leaves && !onlyPlaceholders) throw broken(g, `${vals.n} value(s) written for ${leaves} output coordinate(s)`);
+  if (tileN === 0 && rank > 0 && how !== 'coo') {
+    const direct = inOrder(out.shape, out.modeOrder, format, crdOf, parentOf, counts, vals.tags, vals.vals, out.tensor);
+    if (direct !== null) return direct;
+  }
+  if (how === 'direct') throw broken(g, 'the streams are not in storage order (or the format has no direct build)');
   // Coordinates of each leaf, by tensor mode.
   const coords: number[][] = out.shape.map(() => []);
   const v: number[] = [];
@@ -130,4 +136,85 @@ export function assembleOutput(g: DataflowGraph, writers: WriterPrim[], tileN: n
     }
   }
   return fromCoo(out.shape, coords, v, format, out.tensor);
+}
+
+/**
+ * The output storage built directly from the streams when they arrive in storage order, which
+ * is the normal case (writers see fibers in order): levels all compressed or dense, no blocks,
+ * coordinates integral, in range and strictly increasing inside every fiber. Positions whose
+ * leaves are all Empty are dropped, as fromCoo drops coordinates nobody lists. Returns null
+ * otherwise (e.g. coordinates out of order after a lane join), and the caller sorts COO.
+ */
+function inOrder(
+  shape: number[],
+  modeOrder: number[],
+  format: TensorFormat,
+  crdOf: Float64Array[],
+  parentOf: Int32Array[],
+  counts: number[],
+  valTags: Uint8Array,
+  valVals: Float64Array,
+  name: string,
+): SparseTensorData | null {
+  const rank = shape.length;
+  if (format.blockShape || format.levels.length !== rank || format.modeOrder.length !== rank) return null;
+  for (let l = 0; l < rank; l++) {
+    if (format.modeOrder[l] !== modeOrder[l]) return null;
+    if (format.levels[l] !== 'compressed' && format.levels[l] !== 'dense') return null;
+  }
+  // kept[l][q]: position q of level l has a leaf with a value below it.
+  const kept: Uint8Array[] = counts.map((n) => new Uint8Array(n));
+  const leafN = counts[rank - 1];
+  for (let q = 0; q < leafN; q++) if (valTags[q] !== EMPTY) kept[rank - 1][q] = 1;
+  for (let l = rank - 1; l > 0; l--) {
+    const k = kept[l];
+    const par = parentOf[l];
+    const up = kept[l - 1];
+    for (let q = 0; q < counts[l]; q++) if (k[q] !== 0) up[par[q]] = 1;
+  }
+  const levels: LevelStorage[] = [];
+  // outIdx[q]: output position of kept position q of the previous level.
+  let prevIdx = new Int32Array(0);
+  let parents = 1;
+  for (let l = 0; l < rank; l++) {
+    const n = counts[l];
+    const crd = crdOf[l];
+    const par = parentOf[l];
+    const k = kept[l];
+    const extent = shape[modeOrder[l]];
+    const idx = new Int32Array(n).fill(-1);
+    const dense = format.levels[l] === 'dense';
+    const pos = dense ? null : new Int32Array(parents + 1);
+    const outCrd = dense ? null : new Int32Array(n);
+    let m = 0;
+    let lastP = -1;
+    let lastC = -1;
+    for (let q = 0; q < n; q++) {
+      if (k[q] === 0) continue;
+      const c = crd[q];
+      if (!(c >= 0 && c < extent && c === Math.floor(c))) return null;
+      const p = l === 0 ? 0 : prevIdx[par[q]];
+      if (p === lastP && c <= lastC) return null;
+      lastP = p;
+      lastC = c;
+      if (dense) idx[q] = p * extent + c;
+      else {
+        outCrd![m] = c;
+        pos![p + 1]++;
+        idx[q] = m++;
+      }
+    }
+    if (dense) {
+      levels.push({ format: 'dense', size: extent });
+      parents *= extent;
+    } else {
+      for (let p = 0; p < parents; p++) pos![p + 1] += pos![p];
+      levels.push({ format: 'compressed', size: extent, pos: pos!, crd: outCrd!.slice(0, m) });
+      parents = m;
+    }
+    prevIdx = idx;
+  }
+  const vals = new Float64Array(parents);
+  for (let q = 0; q < leafN; q++) if (prevIdx[q] >= 0) vals[prevIdx[q]] = valVals[q];
+  return { name, shape: [...shape], format: { levels: [...format.levels], modeOrder: [...format.modeOrder] }, levels, vals };
 }

@@ -8,7 +8,13 @@ import { toDense, uniformRandom, verifyDataflowGraph, type DataflowGraph, type T
 import { RdaSimBackend } from './backend';
 import * as K from './kernels';
 import { simulateGraph, simulateModule, type SimOptions } from './simulate';
-import { tileEinsum, tilePlan } from './primitives';
+import { WriterPrim, tileEinsum, tilePlan } from './primitives';
+import { RingChannel } from './channel';
+import { EMPTY, STOP, VAL } from './tokens';
+import { assembleOutput } from './assemble';
+import { buildGraph } from './build';
+import { runFast } from './engine';
+import { resolveProfile } from './timing';
 
 const rnd = (shape: number[], density: number, seed: number, format = 'dcsr') => uniformRandom({ shape, density, seed, format, valueRange: [-2, 2] });
 
@@ -191,6 +197,85 @@ describe('property: fast engine == reference engine (fixed seeds)', () => {
       ),
       { seed: 4242, numRuns: 40 },
     );
+  });
+});
+
+describe('output assembly: direct build from in-order streams == COO sorted by fromCoo', () => {
+  const formats = [
+    { levels: ['compressed', 'compressed'], modeOrder: [0, 1] },
+    { levels: ['dense', 'compressed'], modeOrder: [0, 1] },
+    { levels: ['compressed', 'dense'], modeOrder: [0, 1] },
+    { levels: ['dense', 'dense'], modeOrder: [0, 1] },
+  ] as const;
+  const kernels: Array<(seed: number) => { graph: DataflowGraph; data: TensorBindings }> = [
+    (s) => ({ graph: K.spmspm('ikj', 9, 7, 8).graph, data: { B: rnd([9, 7], 0.3, s, 'dcsr'), C: rnd([7, 8], 0.3, s + 1, 'dcsr') } }),
+    (s) => ({ graph: K.spmspm('kij', 9, 7, 8).graph, data: { B: rnd([9, 7], 0.3, s, 'dcsc'), C: rnd([7, 8], 0.3, s + 1, 'dcsr') } }),
+    // relu leaves Empty values where the input is negative: those coordinates must vanish
+    (s) => ({ graph: K.relu(8, 9).graph, data: { A: rnd([8, 9], 0.4, s) } }),
+    (s) => ({ graph: K.gcnLayer(12, 3).graph, data: { A: rnd([12, 12], 0.2, s), H: rnd([12, 3], 1, s + 1, 'dense') } }),
+  ];
+  it('random kernels, data and output formats (dense and compressed levels)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: kernels.length - 1 }), fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 0, max: formats.length - 1 }), (k, seed, f) => {
+        const { graph, data } = kernels[k](seed);
+        const g = structuredClone(graph);
+        g.tensors[g.output.tensor].format = structuredClone(formats[f]) as unknown as (typeof g.tensors)[string]['format'];
+        const built = buildGraph(g, data, { engine: 'fast', profile: resolveProfile('comal'), channelDepth: Infinity, hbm: false });
+        runFast(g.name, built.prims);
+        const direct = assembleOutput(g, built.writers, 0, 'direct');
+        expect(direct).toEqual(assembleOutput(g, built.writers, 0, 'coo'));
+        expect(direct.levels.map((l) => l.format)).toEqual(formats[f].levels);
+      }),
+      { seed: 99, numRuns: 60 },
+    );
+  });
+  // Writer logs of a random 2-level fiber tree: rows in any order, fibers possibly empty, out of
+  // order or with repeated coordinates (as after a lane join), values possibly Empty (absent).
+  const tree = fc.array(
+    fc.record({ row: fc.integer({ min: 0, max: 5 }), cols: fc.array(fc.record({ col: fc.integer({ min: 0, max: 6 }), v: fc.option(fc.integer({ min: -3, max: 3 })) }), { maxLength: 5 }) }),
+    { maxLength: 5 },
+  );
+  function writersOf(rows: Array<{ row: number; cols: Array<{ col: number; v: number | null }> }>): WriterPrim[] {
+    const w = (isVal: boolean, level: number) => new WriterPrim(0, 'w', 1, 1, isVal, level, null, new RingChannel(0, 'x'));
+    const [l0, l1, vw] = [w(false, 0), w(false, 1), w(true, -1)];
+    rows.forEach((r, i) => {
+      l0.log.add(VAL, r.row);
+      for (const c of r.cols) {
+        l1.log.add(VAL, c.col);
+        if (c.v === null) vw.log.add(EMPTY, 0);
+        else vw.log.add(VAL, c.v);
+      }
+      l1.log.add(STOP, i === rows.length - 1 ? 1 : 0);
+    });
+    if (rows.length === 0) l1.log.add(STOP, 0);
+    l0.log.add(STOP, 0);
+    return [l0, l1, vw];
+  }
+  const graphOf = (levels: readonly string[]) =>
+    ({ name: 'g', output: { tensor: 'X', shape: [6, 7], modeOrder: [0, 1] }, tensors: { X: { name: 'X', shape: [6, 7], format: { levels: [...levels], modeOrder: [0, 1] } } } }) as unknown as DataflowGraph;
+  it('hand-made streams: Empty leaves drop their coordinates; out-of-order fibers fall back to sorting', () => {
+    fc.assert(
+      fc.property(tree, fc.integer({ min: 0, max: formats.length - 1 }), (rows, f) => {
+        const g = graphOf(formats[f].levels);
+        const ws = writersOf(rows);
+        const coo = assembleOutput(g, ws, 0, 'coo');
+        expect(assembleOutput(g, ws, 0)).toEqual(coo);
+        const sorted = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]);
+        // which coordinates survive: those with a value below them
+        const live = rows.map((r) => ({ row: r.row, cols: r.cols.filter((c) => c.v !== null).map((c) => c.col) })).filter((r) => r.cols.length > 0);
+        const inOrder = sorted(live.map((r) => r.row)) && live.every((r) => sorted(r.cols));
+        if (inOrder) expect(assembleOutput(g, ws, 0, 'direct')).toEqual(coo);
+        else expect(() => assembleOutput(g, ws, 0, 'direct')).toThrow(/not in storage order/);
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+    // a row whose every value is Empty is not stored at all
+    const g = graphOf(['compressed', 'compressed']);
+    const t = assembleOutput(g, writersOf([{ row: 1, cols: [{ col: 2, v: null }] }, { row: 3, cols: [{ col: 0, v: 0 }, { col: 4, v: 5 }] }]), 0, 'direct');
+    expect(Array.from(t.levels[0].crd!)).toEqual([3]);
+    expect(Array.from(t.levels[1].pos!)).toEqual([0, 2]);
+    expect(Array.from(t.levels[1].crd!)).toEqual([0, 4]);
+    expect(Array.from(t.vals)).toEqual([0, 5]); // an explicit zero stays stored
   });
 });
 
