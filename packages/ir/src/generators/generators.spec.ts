@@ -48,6 +48,18 @@ describe('seeded random', () => {
       s.forEach((x) => expect(x >= 0 && x < total).toBe(true));
     }
   });
+
+  it('sampleDistinct above the Set limit (a bitmap) picks exactly what the Set would', () => {
+    for (const [total, count] of [
+      [1000, 300],
+      [1000, 700],
+      [1000, 500],
+    ]) {
+      const viaSet = sampleDistinct(new SeededRandom(4), total, count);
+      const viaBitmap = sampleDistinct(new SeededRandom(4), total, count, 10);
+      expect(Array.from(viaBitmap)).toEqual(Array.from(viaSet));
+    }
+  });
 });
 
 describe('uniformRandom / denseRandom / blockSparseWeights', () => {
