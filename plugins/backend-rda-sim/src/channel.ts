@@ -109,20 +109,19 @@ export class RingChannel implements Chan {
 
   private grow(): void {
     const cap = (this.mask + 1) * 2;
-    const t = new Uint8Array(cap);
-    const v = new Float64Array(cap);
-    const ti = new Float64Array(cap);
-    for (let i = 0; i < this.count; i++) {
-      const k = (this.head + i) & this.mask;
-      t[i] = this.tags[k];
-      v[i] = this.vals[k];
-      ti[i] = this.times[k];
-    }
-    this.tags = t;
-    this.vals = v;
-    this.times = ti;
+    this.tags = this.unwrap(this.tags, new Uint8Array(cap));
+    this.vals = this.unwrap(this.vals, new Float64Array(cap));
+    this.times = this.unwrap(this.times, new Float64Array(cap));
     this.head = 0;
     this.mask = cap - 1;
+  }
+
+  /** Copies the (full) ring `a` into the front of `b`, oldest first: two block copies. */
+  private unwrap<T extends Uint8Array | Float64Array>(a: T, b: T): T {
+    const h = this.head;
+    b.set(a.subarray(h));
+    b.set(a.subarray(0, h), a.length - h);
+    return b;
   }
 }
 

@@ -140,7 +140,7 @@ export function runFast(graph: string, prims: Prim[], cycleBudget = Infinity, qu
     }
   };
   for (const p of prims) {
-    p.wakeFn = wake;
+    p.waker.wakeFn = wake;
     p.queued = true;
     q[(head + size) & mask] = p;
     size++;
@@ -150,15 +150,15 @@ export function runFast(graph: string, prims: Prim[], cycleBudget = Infinity, qu
     head = (head + 1) & mask;
     size--;
     p.queued = false;
-    p.blocked = false;
+    p.waker.blocked = false;
     const r = steps(p, quota);
     if (r === OK) {
       if (p.now > cycleBudget) throw budget(graph, prims, cycleBudget);
       wake(p);
-    } else if (r !== FINISHED) p.blocked = true;
+    } else if (r !== FINISHED) p.waker.blocked = true;
     else if (p.now > cycleBudget) throw budget(graph, prims, cycleBudget);
   }
-  for (const p of prims) p.wakeFn = null;
+  for (const p of prims) p.waker.wakeFn = null;
   if (prims.some((p) => !p.done)) throw deadlock(graph, prims);
   const res = total(prims);
   if (res.cycles > cycleBudget) throw budget(graph, prims, cycleBudget);

@@ -1,5 +1,8 @@
 import type { TileStore } from './tiles';
 
+/** 2^21: slots a packed drain can carry beside a key below 2^31 (2^52 < 2^53). */
+const PACK_SLOTS = 2097152;
+
 /**
  * Ordered accumulator of a sparse accumulator: an open-addressing hash (typed arrays) from key to
  * a slot for small non-negative integer keys (all coordinates in practice), a Map otherwise;
@@ -34,20 +37,6 @@ export class AccMap {
       h = (h + 1) & mask;
     }
   }
-  private insert(key: number, slot: number): void {
-    if (key < 0 || key > 0x7fffffff || key !== Math.floor(key)) {
-      this.m.set(key, slot);
-      this.where[slot] = -1;
-      return;
-    }
-    if ((this.n + 1) * 2 > this.hk.length) this.rehash();
-    const mask = (1 << this.bits) - 1;
-    let h = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
-    while (this.hk[h] !== -1) h = (h + 1) & mask;
-    this.hk[h] = key;
-    this.hs[h] = slot;
-    this.where[slot] = h;
-  }
   private rehash(): void {
     this.bits++;
     this.hk = new Int32Array(1 << this.bits).fill(-1);
@@ -63,27 +52,35 @@ export class AccMap {
       this.where[slot] = h;
     }
   }
+  /** Adds `v` into the entry of `key` (a sum, or a maximum); returns the element ops (tile size). */
   add(key: number, v: number): number {
-    let slot = this.find(key);
-    if (slot < 0) {
-      slot = this.n;
-      if (slot === this.keys.length) {
-        const k = new Float64Array(slot * 2);
-        k.set(this.keys);
-        this.keys = k;
-        const s = new Float64Array(slot * 2);
-        s.set(this.sums);
-        this.sums = s;
-        const w = new Int32Array(slot * 2);
-        w.set(this.where);
-        this.where = w;
+    let slot: number;
+    if ((key | 0) === key && key >= 0) {
+      // one probe finds the key or the free position where it goes
+      if ((this.n + 1) * 2 > this.hk.length) this.rehash();
+      const hk = this.hk;
+      const mask = hk.length - 1;
+      let h = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+      let k = hk[h];
+      while (k !== key && k !== -1) {
+        h = (h + 1) & mask;
+        k = hk[h];
       }
-      this.keys[slot] = key;
-      this.sums[slot] = this.isMax ? -Infinity : 0;
-      // sized by the first tile (rank-1 tiles hold N elements, rank-2 N x N)
-      if (this.tiles !== null) this.tl[slot] = new Float64Array(this.tiles.get(v).length).fill(this.isMax ? -Infinity : 0);
-      this.insert(key, slot);
-      this.n++;
+      if (k === key) slot = this.hs[h];
+      else {
+        slot = this.open(key, v);
+        hk[h] = key;
+        this.hs[h] = slot;
+        this.where[slot] = h;
+      }
+    } else {
+      const s = this.m.get(key);
+      if (s !== undefined) slot = s;
+      else {
+        slot = this.open(key, v);
+        this.m.set(key, slot);
+        this.where[slot] = -1;
+      }
     }
     const tls = this.tiles;
     if (tls === null) {
@@ -98,17 +95,53 @@ export class AccMap {
     else for (let i = 0; i < cur.length; i++) cur[i] += src[i];
     return src.length;
   }
+  /** A new slot for `key` holding the identity of the reduction (tiles sized by `v`'s tile). */
+  private open(key: number, v: number): number {
+    const slot = this.n++;
+    if (slot === this.keys.length) {
+      const k = new Float64Array(slot * 2);
+      k.set(this.keys);
+      this.keys = k;
+      const s = new Float64Array(slot * 2);
+      s.set(this.sums);
+      this.sums = s;
+      const w = new Int32Array(slot * 2);
+      w.set(this.where);
+      this.where = w;
+    }
+    this.keys[slot] = key;
+    this.sums[slot] = this.isMax ? -Infinity : 0;
+    // sized by the first tile (rank-1 tiles hold N elements, rank-2 N x N)
+    if (this.tiles !== null) this.tl[slot] = new Float64Array(this.tiles.get(v).length).fill(this.isMax ? -Infinity : 0);
+    return slot;
+  }
   get size(): number {
     return this.n;
   }
   /** Sorted keys and their sums (tile handles in block mode); clears the map. */
   drain(): [Float64Array, Float64Array] {
     const n = this.n;
-    const keys = this.keys.slice(0, n).sort();
+    let keys: Float64Array;
     const vals = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const slot = this.find(keys[i]);
-      vals[i] = this.tiles === null ? this.sums[slot] : this.tiles.add(this.tl[slot]);
+    if (this.m.size === 0 && n <= PACK_SLOTS) {
+      // Every key is a hashed integer below 2^31: sort key * 2^21 + slot (exact in a double) with
+      // the native numeric sort, so each key comes with its slot and needs no lookup.
+      const packed = new Float64Array(n);
+      for (let slot = 0; slot < n; slot++) packed[slot] = this.keys[slot] * PACK_SLOTS + slot;
+      packed.sort();
+      keys = packed;
+      for (let i = 0; i < n; i++) {
+        const x = packed[i];
+        const slot = x % PACK_SLOTS;
+        keys[i] = (x - slot) / PACK_SLOTS;
+        vals[i] = this.tiles === null ? this.sums[slot] : this.tiles.add(this.tl[slot]);
+      }
+    } else {
+      keys = this.keys.slice(0, n).sort();
+      for (let i = 0; i < n; i++) {
+        const slot = this.find(keys[i]);
+        vals[i] = this.tiles === null ? this.sums[slot] : this.tiles.add(this.tl[slot]);
+      }
     }
     for (let slot = 0; slot < n; slot++) if (this.where[slot] >= 0) this.hk[this.where[slot]] = -1;
     this.m.clear();

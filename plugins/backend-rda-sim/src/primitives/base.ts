@@ -16,7 +16,22 @@ export const FINISHED = 4;
  * it peeks the heads it needs (advancing its tentative time to their visible times), emits
  * outputs stamped `t + latency`, and advances its clock by the step's cost.
  */
-export abstract class Prim implements Waker {
+/**
+ * How channels see the node at each end. One class for every primitive keeps the blocked-check
+ * in push/pop monomorphic (a flag on the node itself would be read through 17 node classes).
+ */
+export class NodeWaker implements Waker {
+  blocked = false;
+  /** set by the fast engine. */
+  wakeFn: ((p: Prim) => void) | null = null;
+  constructor(readonly node: Prim) {}
+  wake(): void {
+    this.blocked = false;
+    if (this.wakeFn !== null) this.wakeFn(this.node);
+  }
+}
+
+export abstract class Prim {
   now = 0;
   busy = 0;
   steps = 0;
@@ -25,13 +40,11 @@ export abstract class Prim implements Waker {
   writes = 0;
   done = false;
   finish = 0;
-  blocked = false;
   queued = false;
   waitChan: Chan | null = null;
   waitWhy = 0;
   hbm: HbmPort | null = null;
-  /** set by the fast engine. */
-  wakeFn: ((p: Prim) => void) | null = null;
+  readonly waker = new NodeWaker(this);
   ins: Chan[] = [];
   outs: Chan[] = [];
   inPorts: string[] = [];
@@ -47,22 +60,17 @@ export abstract class Prim implements Waker {
     protected ii: number,
   ) {}
 
-  wake(): void {
-    this.blocked = false;
-    if (this.wakeFn !== null) this.wakeFn(this);
-  }
-
   /** Registers channels (after construction) so diagnostics and backpressure see them. */
   wire(ins: Record<string, Chan>, outs: Record<string, Chan>): void {
     for (const [p, c] of Object.entries(ins)) {
       this.ins.push(c);
       this.inPorts.push(p);
-      c.consumer = this;
+      c.consumer = this.waker;
     }
     for (const [p, c] of Object.entries(outs)) {
       this.outs.push(c);
       this.outPorts.push(p);
-      c.producer = this;
+      c.producer = this.waker;
       if (Number.isFinite(c.depth) && !c.discard) this.bounded.push(c);
     }
   }
