@@ -1,5 +1,6 @@
 import { denseFormat, fromCoo, fromDense, parseFormat, type NodeAttrs, type PrimitiveKind, type SparseTensorData } from '@fuseflow/ir';
 import { runPrimitive } from './harness';
+import { AccMap } from './primitives/acc-map';
 import type { Token } from './tokens';
 
 // B (3x4): row0 = {0:1, 2:2}, row1 = {}, row2 = {1:3, 3:4} (fuseflow-reference.md section 1.2).
@@ -150,5 +151,38 @@ describe('primitive timing', () => {
     const r = runPrimitive('alu', { alu: 'neg' }, { a: [1, 2, 3, 'D'] }, { timingProfile: { primitives: { alu: { ii: 4 } } } });
     expect(r.outputs.out).toEqual([-1, -2, -3, 'D']);
     expect(r.cycles).toBe(16);
+  });
+});
+
+describe('sparse accumulator map (AccMap)', () => {
+  // sizes below and above the radix-sort threshold; keys up to 2^31 - 1 (every radix pass),
+  // repeated keys (accumulated), and keys the hash does not take (negative, fractional, >= 2^31)
+  it.each([
+    [30, 50, false, false],
+    [3000, 2 ** 31 - 1, false, false],
+    [5000, 20_000, true, false],
+    [2500, 2 ** 31 - 1, false, true],
+  ])('%i adds of keys below %i (max %s, odd keys %s) drain sorted with the reference sums', (adds, range, isMax, odd) => {
+    let seed = adds;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const m = new AccMap(null, isMax);
+    const ref = new Map<number, number>();
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < adds; i++) {
+        let k = Math.floor(rnd() * range);
+        if (odd && i % 7 === 0) k = [-(k % 100) - 1, k + 0.5, 2 ** 31 + k][i % 3];
+        if (i % 5 === 0 && ref.size > 0) k = [...ref.keys()][Math.floor(rnd() * ref.size)];
+        const v = Math.floor(rnd() * 100) - 50;
+        m.add(k, v);
+        const cur = ref.get(k);
+        ref.set(k, cur === undefined ? v : isMax ? Math.max(cur, v) : cur + v);
+      }
+      const [keys, vals] = m.drain();
+      const want = [...ref.entries()].sort((a, b) => a[0] - b[0]);
+      expect(Array.from(keys)).toEqual(want.map((e) => e[0]));
+      expect(Array.from(vals)).toEqual(want.map((e) => e[1]));
+      expect(m.size).toBe(0);
+      ref.clear(); // the drained map is reusable
+    }
   });
 });

@@ -3,6 +3,37 @@ import type { TileStore } from './tiles';
 /** 2^21: slots a packed drain can carry beside a key below 2^31 (2^52 < 2^53). */
 const PACK_SLOTS = 2097152;
 
+/** From this many entries a drain radix-sorts (below, the native sort of packed doubles wins). */
+const RADIX_MIN = 1024;
+
+/** Slots 0..n-1 ordered by their integer keys (0 <= key < 2^31): LSD radix sort, 11 bits a pass. */
+function radixOrder(keys: Float64Array, n: number): Uint32Array {
+  let max = 0;
+  const k32 = new Uint32Array(n);
+  for (let s = 0; s < n; s++) {
+    const k = keys[s];
+    k32[s] = k;
+    if (k > max) max = k;
+  }
+  let order = new Uint32Array(n);
+  for (let s = 0; s < n; s++) order[s] = s;
+  let tmp = new Uint32Array(n);
+  const count = new Int32Array(2049);
+  for (let shift = 0; shift < 32 && (shift === 0 || max >>> shift !== 0); shift += 11) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[((k32[order[i]] >>> shift) & 2047) + 1]++;
+    for (let d = 0; d < 2048; d++) count[d + 1] += count[d];
+    for (let i = 0; i < n; i++) {
+      const s = order[i];
+      tmp[count[(k32[s] >>> shift) & 2047]++] = s;
+    }
+    const t = order;
+    order = tmp;
+    tmp = t;
+  }
+  return order;
+}
+
 /**
  * Ordered accumulator of a sparse accumulator: an open-addressing hash (typed arrays) from key to
  * a slot for small non-negative integer keys (all coordinates in practice), a Map otherwise;
@@ -123,9 +154,18 @@ export class AccMap {
     const n = this.n;
     let keys: Float64Array;
     const vals = new Float64Array(n);
-    if (this.m.size === 0 && n <= PACK_SLOTS) {
-      // Every key is a hashed integer below 2^31: sort key * 2^21 + slot (exact in a double) with
-      // the native numeric sort, so each key comes with its slot and needs no lookup.
+    if (this.m.size === 0 && n >= RADIX_MIN) {
+      // Every key is a hashed integer below 2^31: a radix sort of the slots by key.
+      const order = radixOrder(this.keys, n);
+      keys = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const slot = order[i];
+        keys[i] = this.keys[slot];
+        vals[i] = this.tiles === null ? this.sums[slot] : this.tiles.add(this.tl[slot]);
+      }
+    } else if (this.m.size === 0 && n <= PACK_SLOTS) {
+      // Few hashed integer keys below 2^31: sort key * 2^21 + slot (exact in a double) with the
+      // native numeric sort, so each key comes with its slot and needs no lookup.
       const packed = new Float64Array(n);
       for (let slot = 0; slot < n; slot++) packed[slot] = this.keys[slot] * PACK_SLOTS + slot;
       packed.sort();
