@@ -158,4 +158,44 @@ describe('fuseflow CLI', () => {
     expect(await runCli(['frobnicate'], unknown)).toBe(2);
     expect(unknown.err.join('\n')).toContain("unknown command 'frobnicate'");
   });
+
+  it('commands declared in package.json metadata: listed without importing, complete once chosen', async () => {
+    const dir = project();
+    // a plugin that declares its command; importing it leaves a mark, so listing must not import it
+    const pkg = path.join(dir, 'node_modules', 'fuseflow-backend-declared');
+    fs.mkdirSync(pkg);
+    const mark = path.join(dir, 'imported.txt');
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'fuseflow-backend-declared', version: '1.0.0', main: 'index.js', fuseflow: { kind: 'backend', id: 'declared', commands: [{ name: 'greet', description: 'say hello', args: ['<who>'] }] } }));
+    fs.writeFileSync(
+      path.join(pkg, 'index.js'),
+      `require('fs').appendFileSync(${JSON.stringify(mark)}, 'x');
+module.exports = { name: 'fuseflow-backend-declared', version: '1.0.0', apiVersion: 1, kind: 'backend', id: 'declared', register() {},
+  commands: [{ name: 'greet', description: 'say hello', args: ['<who>'], options: [{ flags: '--loud', description: 'shout' }],
+    action(args, o, io) { io.stdout((o.loud ? 'HELLO ' : 'hello ') + args[0] + (o.seed !== undefined ? ' seed ' + o.seed : '')); return 0; } }] };`,
+    );
+    // a plugin whose package.json declares a command but that fails to import
+    const broken = path.join(dir, 'node_modules', 'fuseflow-backend-halfbuilt');
+    fs.mkdirSync(broken);
+    fs.writeFileSync(path.join(broken, 'package.json'), JSON.stringify({ name: 'fuseflow-backend-halfbuilt', version: '1.0.0', main: 'index.js', fuseflow: { kind: 'backend', id: 'halfbuilt', commands: [{ name: 'crash', description: 'never runs' }] } }));
+    fs.writeFileSync(path.join(broken, 'index.js'), "require('./not-built-yet');");
+
+    const help = memoryIo(dir);
+    expect(await runCli(['--help'], help)).toBe(0);
+    expect(help.out.join('\n')).toMatch(/\n {2}greet \[options\] <who> +say hello \[fuseflow-backend-declared\]\n/);
+    expect(help.out.join('\n')).toMatch(/\n {2}crash \[options\] +never runs \[fuseflow-backend-halfbuilt\]\n/);
+    expect(fs.existsSync(mark)).toBe(false);
+
+    const cmdHelp = memoryIo(dir);
+    expect(await runCli(['help', 'greet'], cmdHelp)).toBe(0);
+    expect(cmdHelp.out.join('\n')).toMatch(/^Usage: fuseflow greet \[options\] <who>\n[^]*--loud +shout/);
+
+    // global options before the command name, the command's own after it
+    const run = memoryIo(dir);
+    expect(await runCli(['--seed', '5', 'greet', 'ada', '--loud'], run)).toBe(0);
+    expect(run.out).toEqual(['HELLO ada seed 5']);
+
+    const crash = memoryIo(dir);
+    expect(await runCli(['crash'], crash)).toBe(1);
+    expect(crash.err.join('\n')).toMatch(/^FF_PLUGIN_ERROR: \[plugin fuseflow-backend-halfbuilt\] command "crash" is unavailable: .*not-built-yet/);
+  });
 });

@@ -240,8 +240,7 @@ function completePluginCommand(cmd: Command, spec: CliCommandSpec, owner: string
  */
 interface CommandStub {
   meta: PluginCommandMetadata;
-  candidate: PluginCandidate;
-  readonly completed: boolean;
+  completed: boolean;
   complete(): void;
 }
 
@@ -259,11 +258,10 @@ function addPluginCommands(program: Command, loader: PluginLoader, io: CliIo, se
         const cmd = program.command(meta.name).description(`${meta.description} [${c.packageName}]`);
         const stub: CommandStub = {
           meta,
-          candidate: c,
           completed: false,
           complete: () => {
             if (stub.completed) return;
-            (stub as { completed: boolean }).completed = true;
+            stub.completed = true;
             const spec = c.error ? undefined : c.plugin?.commands?.find((x) => x.name === meta.name);
             if (spec) return completePluginCommand(cmd, spec, c.packageName, io, setCode);
             const why = c.error ?? `it does not contribute the command its package.json declares`;
@@ -368,8 +366,8 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     await program.parseAsync(args, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      // --help asked for help (0); a missing command shows help as a usage error (2).
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      // --help or `help <command>` asked for help (0); a missing command shows help as a usage error (2).
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return 0;
       if (e.code === 'fuseflow.usage') io.stderr(`FF_USAGE: ${e.message}`);
       return 2;
     }
