@@ -1,7 +1,7 @@
 import type { AluOp } from '@fuseflow/ir';
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL, showToken } from '../tokens';
-import { Prim } from './base';
+import { OK, Prim } from './base';
 import { binaryFn, unaryFn } from './ops';
 import { tileBinary, tileEinsum, type TilePlan, type TileStore } from './tiles';
 
@@ -31,6 +31,7 @@ export class AluPrim extends Prim {
     else this.un = unaryFn(op, scalar);
   }
   fire(t: number, limit: number): number {
+    if (this.tiles === null && this.runs(limit) && this.run(t) !== 0) return OK;
     let x = this.look1(this.a, t, limit);
     if (x < 0) return this.blockedCode(x);
     const b = this.b;
@@ -106,5 +107,73 @@ export class AluPrim extends Prim {
       return this.finishAll(t);
     }
     this.protocol(`operands are misaligned (a=${showToken(at, av)}, b=${showToken(bt, bv)})`);
+  }
+  /**
+   * Scalar values and matching stops in a row, one step each as in fire(); anything else (Done,
+   * placeholders, misalignment) is left to fire(). Returns the steps taken.
+   */
+  private run(t: number): number {
+    const a = this.a;
+    const b = this.b;
+    const out = this.out;
+    const lat = this.lat;
+    const ii = this.ii;
+    let k = 0;
+    let ops = 0;
+    if (b === null) {
+      const f = this.un!;
+      while (a.count !== 0) {
+        const at = a.tagAt(0);
+        if (at === DONE) break;
+        const h = a.timeAt(0);
+        if (h > t) t = h;
+        const av = a.valAt(0);
+        a.pop(t);
+        if (at === VAL) {
+          out.push(VAL, f(av), t + lat);
+          ops++;
+        } else out.push(at, av, t + lat);
+        t += ii;
+        k++;
+      }
+    } else {
+      const f = this.bin!;
+      const pol = this.policy;
+      while (a.count !== 0 && b.count !== 0) {
+        const at = a.tagAt(0);
+        const bt = b.tagAt(0);
+        const av = a.valAt(0);
+        const bv = b.valAt(0);
+        if ((at === VAL || at === EMPTY) && (bt === VAL || bt === EMPTY)) {
+          const absent = pol === 0 ? at === EMPTY && bt === EMPTY : pol === 1 ? at === EMPTY || bt === EMPTY : pol === 2 ? at === EMPTY : bt === EMPTY;
+          let h = a.timeAt(0);
+          if (h > t) t = h;
+          h = b.timeAt(0);
+          if (h > t) t = h;
+          a.pop(t);
+          b.pop(t);
+          if (absent) out.push(EMPTY, 0, t + lat);
+          else {
+            out.push(VAL, f(at === VAL ? av : 0, bt === VAL ? bv : 0), t + lat);
+            ops++;
+          }
+        } else if (at === STOP && bt === STOP && av === bv) {
+          let h = a.timeAt(0);
+          if (h > t) t = h;
+          h = b.timeAt(0);
+          if (h > t) t = h;
+          a.pop(t);
+          b.pop(t);
+          out.push(STOP, av, t + lat);
+        } else break;
+        t += ii;
+        k++;
+      }
+    }
+    if (k !== 0) {
+      this.ops += ops;
+      this.commitRun(t, k, ii);
+    }
+    return k;
   }
 }

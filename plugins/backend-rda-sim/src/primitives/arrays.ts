@@ -1,6 +1,6 @@
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL } from '../tokens';
-import { Prim } from './base';
+import { OK, Prim } from './base';
 import type { TileStore } from './tiles';
 
 /** Value load: vals[ref]; an Empty ref (absent operand) stays Empty, so presence reaches the ALUs. */
@@ -20,6 +20,7 @@ export class ArrayPrim extends Prim {
     super(id, label, 'array', lat, ii);
   }
   fire(t: number, limit: number): number {
+    if (this.tiles === null && this.hbm === null && this.runs(limit) && this.run(t) !== 0) return OK;
     const x = this.look1(this.inp, t, limit);
     if (x < 0) return this.blockedCode(x);
     t = x;
@@ -47,5 +48,35 @@ export class ArrayPrim extends Prim {
     } else if (tag === EMPTY) this.emit(this.out, EMPTY, 0, t + this.lat);
     else this.emit(this.out, STOP, r, t + this.lat);
     return this.commit(t, cost);
+  }
+  /** Scalar loads of the queued refs up to Done (no HBM), one step each as in fire(). */
+  private run(t: number): number {
+    const inp = this.inp;
+    const out = this.out;
+    const vals = this.vals;
+    const lat = this.lat;
+    const ii = this.ii;
+    let k = 0;
+    let reads = 0;
+    while (inp.count !== 0) {
+      const tag = inp.tagAt(0);
+      if (tag === DONE) break;
+      const h = inp.timeAt(0);
+      if (h > t) t = h;
+      const r = inp.valAt(0);
+      inp.pop(t);
+      if (tag === VAL) {
+        out.push(VAL, vals[r], t + lat);
+        reads++;
+      } else if (tag === EMPTY) out.push(EMPTY, 0, t + lat);
+      else out.push(STOP, r, t + lat);
+      t += ii;
+      k++;
+    }
+    if (k !== 0) {
+      this.reads += reads;
+      this.commitRun(t, k, ii);
+    }
+    return k;
   }
 }

@@ -170,6 +170,21 @@ export abstract class Prim {
     return n;
   }
 
+  /**
+   * Whether this call may take many steps at once: the fast engine (no time limit) and no
+   * bounded output, so nothing another node can observe depends on when the steps run.
+   */
+  protected runs(limit: number): boolean {
+    return limit === Infinity && this.bounded.length === 0;
+  }
+
+  /** Records `k` steps of `cost` cycles each, the last ending the clock at `t`. */
+  protected commitRun(t: number, k: number, cost: number): void {
+    this.now = t;
+    this.busy += k * cost;
+    this.steps += k;
+  }
+
   protected commit(t: number, cost: number): number {
     this.now = t + cost;
     this.busy += cost;

@@ -1,6 +1,6 @@
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL } from '../tokens';
-import { Prim } from './base';
+import { OK, Prim } from './base';
 
 /** Broadcast (every token to every output) and fork (values round-robin, stops/done to all). */
 export class FanoutPrim extends Prim {
@@ -9,6 +9,7 @@ export class FanoutPrim extends Prim {
     super(id, label, isFork ? 'fork' : 'broadcast', lat, ii);
   }
   fire(t: number, limit: number): number {
+    if (this.runs(limit) && this.run(t) !== 0) return OK;
     const x = this.look1(this.inp, t, limit);
     if (x < 0) return this.blockedCode(x);
     t = x;
@@ -26,6 +27,34 @@ export class FanoutPrim extends Prim {
       this.rr = 0;
     }
     return this.commit(t, this.ii);
+  }
+  /** The queued tokens up to Done, one step each as in fire(); returns the steps taken. */
+  private run(t: number): number {
+    const inp = this.inp;
+    const o = this.o;
+    const lat = this.lat;
+    const ii = this.ii;
+    const fork = this.isFork;
+    let k = 0;
+    while (inp.count !== 0) {
+      const tag = inp.tagAt(0);
+      if (tag === DONE) break;
+      const h = inp.timeAt(0);
+      if (h > t) t = h;
+      const v = inp.valAt(0);
+      inp.pop(t);
+      if (fork && (tag === VAL || tag === EMPTY)) {
+        o[this.rr].push(tag, v, t + lat);
+        this.rr = (this.rr + 1) % o.length;
+      } else {
+        for (let i = 0; i < o.length; i++) o[i].push(tag, v, t + lat);
+        this.rr = 0;
+      }
+      t += ii;
+      k++;
+    }
+    if (k !== 0) this.commitRun(t, k, ii);
+    return k;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL } from '../tokens';
 import { AccMap } from './acc-map';
-import { FINISHED, Prim } from './base';
+import { FINISHED, OK, Prim } from './base';
 import type { TileStore } from './tiles';
 
 /** Reducer: one value per innermost fiber (Empty if it held none); Stop(k>0) -> Stop(k-1); Empty skipped. */
@@ -76,12 +76,47 @@ export class ReducePrim extends Prim {
  */
 export class Spacc1Prim extends Prim {
   private map: AccMap;
+  /** Inner coordinates under one outer coordinate in a row, one step each as in fire(). */
+  private run(t: number): number {
+    const oc = this.oc;
+    if (oc.count === 0) return 0;
+    const ot = oc.tagAt(0);
+    if (ot !== VAL && ot !== EMPTY) return 0;
+    const ho = oc.timeAt(0);
+    if (ho > t) t = ho;
+    const ic = this.ic;
+    const v = this.v;
+    const map = this.map;
+    const ii = this.ii;
+    let k = 0;
+    let ops = 0;
+    while (ic.count !== 0 && v.count !== 0 && ic.tagAt(0) === VAL) {
+      let h = ic.timeAt(0);
+      if (h > t) t = h;
+      h = v.timeAt(0);
+      if (h > t) t = h;
+      if (v.tagAt(0) === VAL) {
+        const key = ic.valAt(0);
+        ops += map.add(key < 1073741824 ? key | 0 : key, v.valAt(0));
+      }
+      ic.pop(t);
+      v.pop(t);
+      t += ii;
+      k++;
+    }
+    if (k !== 0) {
+      this.ops += ops;
+      this.commitRun(t, k, ii);
+    }
+    return k;
+  }
   private prevStop = true;
   constructor(id: number, label: string, lat: number, ii: number, tiles: TileStore | null, private ic: Chan, private oc: Chan, private v: Chan, private oic: Chan, private ov: Chan, isMax = false) {
     super(id, label, 'spacc1', lat, ii);
     this.map = new AccMap(tiles, isMax);
   }
   fire(t: number, limit: number): number {
+    if (this.runs(limit) && this.run(t) !== 0) return OK;
     let x = this.look1(this.oc, t, limit);
     if (x < 0) return this.blockedCode(x);
     const ot = this.oc.tagAt(0);

@@ -1,6 +1,6 @@
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL } from '../tokens';
-import { Prim } from './base';
+import { OK, Prim } from './base';
 
 /** Repeat-signal generator: Val/Empty -> Repeat, Stop(k) -> Stop, Done -> Done. */
 export class RepSigPrim extends Prim {
@@ -8,6 +8,7 @@ export class RepSigPrim extends Prim {
     super(id, label, 'repsig', lat, ii);
   }
   fire(t: number, limit: number): number {
+    if (this.runs(limit) && this.run(t) !== 0) return OK;
     const x = this.look1(this.inp, t, limit);
     if (x < 0) return this.blockedCode(x);
     t = x;
@@ -16,6 +17,27 @@ export class RepSigPrim extends Prim {
     if (tag === DONE) return this.finishAll(t);
     this.emit(this.out, tag === STOP ? STOP : VAL, tag === STOP ? 0 : 1, t + this.lat);
     return this.commit(t, this.ii);
+  }
+  /** The queued tokens up to Done, one step each as in fire(); returns the steps taken. */
+  private run(t: number): number {
+    const inp = this.inp;
+    const out = this.out;
+    const lat = this.lat;
+    const ii = this.ii;
+    let k = 0;
+    while (inp.count !== 0) {
+      const tag = inp.tagAt(0);
+      if (tag === DONE) break;
+      const h = inp.timeAt(0);
+      if (h > t) t = h;
+      inp.pop(t);
+      if (tag === STOP) out.push(STOP, 0, t + lat);
+      else out.push(VAL, 1, t + lat);
+      t += ii;
+      k++;
+    }
+    if (k !== 0) this.commitRun(t, k, ii);
+    return k;
   }
 }
 
@@ -28,6 +50,7 @@ export class RepeatPrim extends Prim {
     super(id, label, 'repeat', lat, ii);
   }
   fire(t: number, limit: number): number {
+    if (this.runs(limit) && this.run(t) !== 0) return OK;
     let x = this.look1(this.sig, t, limit);
     if (x < 0) return this.blockedCode(x);
     x = this.look1(this.inp, x, limit);
@@ -70,5 +93,30 @@ export class RepeatPrim extends Prim {
       return this.finishAll(t);
     }
     this.protocol('Empty token on a repeat-signal stream', this.sig);
+  }
+  /** Repeat signals in a row on a value input, one step each as in fire(); returns the steps taken. */
+  private run(t: number): number {
+    const inp = this.inp;
+    const sig = this.sig;
+    if (inp.count === 0) return 0;
+    const h = inp.tagAt(0);
+    if (h !== VAL && h !== EMPTY) return 0;
+    const v = inp.valAt(0);
+    const ht = inp.timeAt(0);
+    if (ht > t) t = ht;
+    const out = this.out;
+    const lat = this.lat;
+    const ii = this.ii;
+    let k = 0;
+    while (sig.count !== 0 && sig.tagAt(0) === VAL) {
+      const st = sig.timeAt(0);
+      if (st > t) t = st;
+      out.push(h, v, t + lat);
+      sig.pop(t);
+      t += ii;
+      k++;
+    }
+    if (k !== 0) this.commitRun(t, k, ii);
+    return k;
   }
 }

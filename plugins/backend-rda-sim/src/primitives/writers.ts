@@ -1,6 +1,6 @@
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL } from '../tokens';
-import { FINISHED, Prim } from './base';
+import { FINISHED, OK, Prim } from './base';
 import type { TileStore } from './tiles';
 
 /** Growable token log of a writer (tags + payloads). */
@@ -32,6 +32,7 @@ export class WriterPrim extends Prim {
     super(id, label, isVal ? 'val_write' : 'crd_write', lat, ii);
   }
   fire(t: number, limit: number): number {
+    if (this.tiles === null && this.hbm === null && this.runs(limit) && this.run(t) !== 0) return OK;
     const x = this.look1(this.inp, t, limit);
     if (x < 0) return this.blockedCode(x);
     t = x;
@@ -64,5 +65,36 @@ export class WriterPrim extends Prim {
       if (ready - t > cost) cost = ready - t;
     }
     return this.commit(t, cost);
+  }
+  /** Scalar tokens up to Done (no HBM), logged one step each as in fire(). */
+  private run(t: number): number {
+    const inp = this.inp;
+    const log = this.log;
+    const ii = this.ii;
+    const isVal = this.isVal;
+    let k = 0;
+    let writes = 0;
+    while (inp.count !== 0) {
+      const tag = inp.tagAt(0);
+      if (tag === DONE) break;
+      const h = inp.timeAt(0);
+      if (h > t) t = h;
+      const v = inp.valAt(0);
+      inp.pop(t);
+      if (!isVal) {
+        log.add(tag, v);
+        writes++;
+      } else if (tag === VAL) {
+        log.add(VAL, v);
+        writes++;
+      } else if (tag === EMPTY) log.add(EMPTY, 0);
+      t += ii;
+      k++;
+    }
+    if (k !== 0) {
+      this.writes += writes;
+      this.commitRun(t, k, ii);
+    }
+    return k;
   }
 }
