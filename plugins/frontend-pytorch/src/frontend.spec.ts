@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { container } from 'tsyringe';
-import { FRONTEND, resolvePluginOptions, type RunContext } from '@fuseflow/kernel';
+import { FRONTEND, type FuseFlowPlugin, resolvePluginOptions, type RunContext } from '@fuseflow/kernel';
 import { evaluateProgram, formatName, type ModelModule, nnz, type ProgramModule, type SparseTensorData, toDense } from '@fuseflow/ir';
 import plugin, { bindModel, PytorchFrontend, type PytorchFrontendOptions, readReferenceIo, runImport } from './index';
 
@@ -91,13 +91,40 @@ describe('PytorchFrontend', () => {
     expect(e.suggestion).toBe("did you mean 'cora'?");
     expect(errorOf(() => bind({ dataset: 'cora:adjacency', generate: 'gcnadj:cora' })).message).toBe("A: give one of 'file', 'generate' and 'dataset', not generate and dataset");
     expect(errorOf(() => bind({ generate: 'gcnadj:cora', normalize: 'symmetric' })).message).toMatch(/'normalize' and 'selfLoops' apply to a 'dataset' adjacency source/);
-    const opts = (A: Record<string, unknown>): unknown => resolvePluginOptions(plugin, { model: 'gcn.fx.json', inputs: { A } }, '/frontend');
+    const opts = (A: Record<string, unknown>): unknown => resolvePluginOptions(plugin as unknown as FuseFlowPlugin, { model: 'gcn.fx.json', inputs: { A } }, '/frontend');
     const bad = errorOf(() => opts({ dataset: 'cora:adjacency', normalize: 'row' }));
     expect(bad.code).toBe('FF_OPTIONS_INVALID');
     expect(bad.path).toBe('/frontend/options/inputs/A/normalize');
     expect(bad.message).toMatch(/none, symmetric, mean|"none", "symmetric", "mean"|allowed values/);
     expect(errorOf(() => opts({ dataset: 'cora:adjacency', selfLoops: 'yes' })).path).toBe('/frontend/options/inputs/A/selfLoops');
     expect(opts({ dataset: 'cora:adjacency', normalize: 'symmetric', selfLoops: false })).toBeDefined();
+  });
+
+  it('the GNN example manifests: options valid, real ones on bundled datasets at the real widths, synthetic ones named so', () => {
+    const EXAMPLES = path.resolve(GCN, '..');
+    const real = { cora: [1433, 7], cora_ml: [2879, 7], dblp: [1639, 4] } as Record<string, [number, number]>;
+    for (const model of ['gcn', 'graphsage']) {
+      const first = model === 'gcn' ? 'W1' : 'W1n';
+      const second = model === 'gcn' ? 'W2' : 'W2n';
+      for (const file of fs.readdirSync(path.join(EXAMPLES, model)).filter((f) => f.endsWith('.json') && !f.includes('.fx.') && !f.includes('.io.'))) {
+        const m = JSON.parse(fs.readFileSync(path.join(EXAMPLES, model, file), 'utf8'));
+        const o = resolvePluginOptions(plugin as unknown as FuseFlowPlugin, m.frontend.options, '/frontend') as unknown as PytorchFrontendOptions;
+        const A = o.inputs?.A;
+        const X = o.inputs?.X;
+        const where = `${model}/${file}`;
+        if (file === 'small.json') continue;
+        if (/-synthetic\.json$/.test(file)) {
+          expect([where, A?.dataset, typeof A?.generate]).toEqual([where, undefined, 'string']);
+          continue;
+        }
+        const ds = file.replace(/(-full)?\.json$/, '');
+        expect([where, A?.dataset]).toEqual([where, `${ds}:adjacency`]);
+        const [f, c] = real[ds];
+        const width = file === 'cora.json' ? Number(String(X?.generate).split('x')[1]) : f;
+        if (file !== 'cora.json') expect([where, X?.dataset]).toEqual([where, `${ds}:features`]);
+        expect([where, o.weights?.[first]?.generate, o.weights?.[second]?.generate]).toEqual([where, `uniform:${width}x16:0.4`, `uniform:16x${c}:0.4`]);
+      }
+    }
   });
 
   it('a shape mismatch between manifest data and the model is a clear error (with and without resize)', () => {

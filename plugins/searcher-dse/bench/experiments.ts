@@ -101,9 +101,10 @@ async function pruning(): Promise<void> {
   delete base.configurations;
   delete base.$schema;
   // The fig12 fast Cora size (see FAST_GRAPHS in experiment-defs.ts).
-  const fe = base.frontend!.options as { inputs: Record<string, { generate?: string }>; weights: Record<string, { generate?: string }> };
-  fe.inputs.A.generate = 'gcnadj:339:1320';
-  fe.inputs.X.generate = 'dense:339x8';
+  const fe = base.frontend!.options as { inputs: Record<string, { generate?: string; format?: string }>; weights: Record<string, { generate?: string }> };
+  // Replaced, not patched: cora.json reads the real graph (a `dataset` source, which excludes `generate`).
+  fe.inputs.A = { format: 'dcsr', generate: 'gcnadj:339:1320' };
+  fe.inputs.X = { format: 'dense', generate: 'dense:339x8' };
   fe.weights.W1.generate = 'uniform:8x16:0.4';
   const fusion = ['unfused', 'partial', 'full', ...FIG14_CONFIGS.filter((c) => c.name.startsWith('only')).map((c) => ({ name: c.name, groups: c.groups })), 'auto'];
   const manifest: Manifest = { ...base, name: 'gcn-cora-fast-dse', search: { use: 'dse', options: { space: { fusion }, prune: true, checkPruned: true, executor: (flag('--executor') as string) ?? 'auto' } } };
