@@ -231,7 +231,47 @@ export class Spacc2Prim extends Prim {
     }
     this.key = wide;
   }
+  /** crd0 coordinates under one (outer, crd1) pair in a row, one step each as in fire(). */
+  private run(t: number): number {
+    const oc = this.oc;
+    const c1 = this.c1;
+    if (oc.count === 0 || c1.count === 0) return 0;
+    const ot = oc.tagAt(0);
+    const t1 = c1.tagAt(0);
+    if ((ot !== VAL && ot !== EMPTY) || (t1 !== VAL && t1 !== EMPTY)) return 0;
+    let h = oc.timeAt(0);
+    if (h > t) t = h;
+    h = c1.timeAt(0);
+    if (h > t) t = h;
+    const k1 = c1.valAt(0);
+    const c0 = this.c0;
+    const v = this.v;
+    const ii = this.ii;
+    let k = 0;
+    let ops = 0;
+    while (c0.count !== 0 && v.count !== 0 && c0.tagAt(0) === VAL) {
+      h = c0.timeAt(0);
+      if (h > t) t = h;
+      h = v.timeAt(0);
+      if (h > t) t = h;
+      if (t1 === VAL && v.tagAt(0) === VAL) {
+        const k0 = c0.valAt(0);
+        if (this.key === 1 << 15 && (k0 >= 1 << 15 || k1 >= 1 << 16)) this.widen();
+        ops += this.m.add(this.key === 1 << 15 ? (k1 * 32768 + k0) | 0 : k1 * this.key + k0, v.valAt(0));
+      }
+      c0.pop(t);
+      v.pop(t);
+      t += ii;
+      k++;
+    }
+    if (k !== 0) {
+      this.ops += ops;
+      this.commitRun(t, k, ii);
+    }
+    return k;
+  }
   fire(t: number, limit: number): number {
+    if (this.runs(limit) && this.run(t) !== 0) return OK;
     let x = this.look1(this.oc, t, limit);
     if (x < 0) return this.blockedCode(x);
     const ot = this.oc.tagAt(0);
