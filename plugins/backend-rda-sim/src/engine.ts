@@ -87,35 +87,38 @@ function total(prims: Prim[]): EngineResult {
 }
 
 /**
- * Up to `n` steps of node `p` in the fast engine; returns the last step's result. Without bounded
+ * About `n` steps of node `p` in the fast engine (a batched run may go past); returns the last
+ * step's result. Without bounded
  * outputs a step needs no back-pressure preamble, and each primitive class gets its own loop: a
  * call site that sees one class lets V8 inline that class's fire(), where one shared loop over
  * all classes would dispatch megamorphically on every step.
  */
 function steps(p: Prim, n: number): number {
   let r = OK;
+  // a fire() call may take many steps (batched runs): the quota counts steps, not calls
+  const end = p.steps + n;
   if (p.bounded.length !== 0) {
     do r = p.step(Infinity);
-    while (r === OK && --n !== 0);
+    while (r === OK && p.steps < end);
     return r;
   }
-  if (p instanceof ScanPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof JoinerPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof RepeatPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof RepSigPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof FanoutPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof ArrayPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof AluPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof Spacc1Prim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof Spacc2Prim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof ReducePrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof WriterPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof LocatePrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof CrdDropPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof CrdHoldPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof GatherPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else if (p instanceof GenRefPrim) do r = p.fire(p.now, Infinity); while (r === OK && --n !== 0);
-  else do r = p.step(Infinity); while (r === OK && --n !== 0);
+  if (p instanceof ScanPrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof JoinerPrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof RepeatPrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof RepSigPrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof FanoutPrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof ArrayPrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof AluPrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof Spacc1Prim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof Spacc2Prim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof ReducePrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof WriterPrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof LocatePrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof CrdDropPrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof CrdHoldPrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof GatherPrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else if (p instanceof GenRefPrim) do r = p.fire(p.now, Infinity); while (r === OK && p.steps < end);
+  else do r = p.step(Infinity); while (r === OK && p.steps < end);
   return r;
 }
 
