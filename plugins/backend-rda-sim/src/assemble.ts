@@ -1,6 +1,6 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import { fromCoo, type DataflowGraph, type LevelStorage, type SparseTensorData, type TensorFormat } from '@fuseflow/ir';
-import type { WriterPrim } from './primitives';
+import type { TokenLog, WriterPrim } from './primitives';
 import { DONE, EMPTY, STOP, VAL } from './tokens';
 
 function broken(g: DataflowGraph, msg: string): FuseFlowError {
@@ -41,44 +41,9 @@ export function assembleOutput(g: DataflowGraph, writers: WriterPrim[], tileN: n
     const log = levels[l].w.log;
     const crd = new Float64Array(log.n);
     const par = new Int32Array(log.n);
-    let k = 0;
-    let i = 0;
-    const ended = () => broken(g, `level ${l} stream ended early (${log.n} tokens)`);
-    if (l === 0) {
-      for (; i < log.n; i++) {
-        if (log.tags[i] === VAL) crd[k++] = log.vals[i];
-      }
-    } else {
-      let pos = 0;
-      let prevStop = true;
-      for (let j = 0; j < parentN; j++) {
-        const pt = parentTags![j];
-        if (pt === VAL) {
-          for (;;) {
-            if (i >= log.n) throw ended();
-            const tg = log.tags[i];
-            const v = log.vals[i++];
-            if (tg === VAL) {
-              crd[k] = v;
-              par[k++] = pos;
-            } else if (tg === STOP) break;
-            else if (tg === DONE) throw broken(g, `level ${l} ended inside the fiber of level-${l - 1} position ${pos}`);
-          }
-          pos++;
-          prevStop = false;
-        } else if (pt === STOP) {
-          if (prevStop) {
-            if (i >= log.n) throw ended();
-            const tg = log.tags[i++];
-            if (tg !== STOP) throw broken(g, `level ${l} has a coordinate where level ${l - 1} has an empty fiber`);
-          }
-          prevStop = true;
-        }
-      }
-    }
+    counts.push(l === 0 ? rootLevel(log, crd) : childLevel(g, l, log, parentTags!, parentN, crd, par));
     crdOf.push(crd);
     parentOf.push(par);
-    counts.push(k);
     parentTags = log.tags.subarray(0, log.n);
     parentN = log.n;
   }
@@ -136,6 +101,52 @@ export function assembleOutput(g: DataflowGraph, writers: WriterPrim[], tileN: n
     }
   }
   return fromCoo(out.shape, coords, v, format, out.tensor);
+}
+
+/** Level 0: its coordinates into `crd`; returns how many. */
+function rootLevel(log: TokenLog, crd: Float64Array): number {
+  let k = 0;
+  for (let i = 0; i < log.n; i++) if (log.tags[i] === VAL) crd[k++] = log.vals[i];
+  return k;
+}
+
+/**
+ * Level l > 0 driven by its parent's tokens: a parent coordinate owns the next fiber, a parent
+ * stop right after a stop (an empty parent fiber) owns a standalone stop. Fills the coordinates
+ * and their parent positions; returns how many. (Small and separate so it is compiled early.)
+ */
+function childLevel(g: DataflowGraph, l: number, log: TokenLog, parentTags: Uint8Array, parentN: number, crd: Float64Array, par: Int32Array): number {
+  const tags = log.tags;
+  const vals = log.vals;
+  const n = log.n;
+  let k = 0;
+  let i = 0;
+  let pos = 0;
+  let prevStop = true;
+  for (let j = 0; j < parentN; j++) {
+    const pt = parentTags[j];
+    if (pt === VAL) {
+      for (;;) {
+        if (i >= n) throw broken(g, `level ${l} stream ended early (${n} tokens)`);
+        const tg = tags[i];
+        const v = vals[i++];
+        if (tg === VAL) {
+          crd[k] = v;
+          par[k++] = pos;
+        } else if (tg === STOP) break;
+        else if (tg === DONE) throw broken(g, `level ${l} ended inside the fiber of level-${l - 1} position ${pos}`);
+      }
+      pos++;
+      prevStop = false;
+    } else if (pt === STOP) {
+      if (prevStop) {
+        if (i >= n) throw broken(g, `level ${l} stream ended early (${n} tokens)`);
+        if (tags[i++] !== STOP) throw broken(g, `level ${l} has a coordinate where level ${l - 1} has an empty fiber`);
+      }
+      prevStop = true;
+    }
+  }
+  return k;
 }
 
 /**
