@@ -34,7 +34,7 @@ export interface GraphGeneratorSpec {
 export const GENERATOR_SYNTAX = [
   'uniform:<shape e.g. 32x32>:<density>[:seed=N][:range=lo,hi]',
   'dense:<shape>[:seed=N][:range=lo,hi][:normal=stddev]',
-  'powerlaw:<dataset>|<nodes>:<edges>[:seed=N][:symmetric=true|false][:exponent=gamma]',
+  'powerlaw:<dataset>|<nodes>:<edges>[:seed=N][:symmetric=true|false][:exponent=gamma]  (a SYNTHETIC graph with the dataset\'s counts; real graphs: { "dataset": "cora:adjacency" })',
   'gcnadj:<same as powerlaw>  (D^-1/2 (A+I) D^-1/2)',
   'meanadj:<same as powerlaw>  (row-mean adjacency)',
   'bigbird:<seqLen>:<blockSize>[:seed=N][:random=2][:window=3][:global=2]',
