@@ -56,10 +56,11 @@ export const optionsSchema = {
         seed: { type: 'integer', description: 'seed of the draw (default: the run seed)' },
         batches: { type: 'integer', minimum: 2, maximum: 1000, description: 'clusters the sample is split into; their spread gives the interval (default 8)' },
       },
-      oneOf: [
-        { required: ['fraction'], not: { required: ['units'] } },
-        { required: ['units'], not: { required: ['fraction'] } },
-      ],
+      // Exactly one of fraction / units. The 'then' branch is written so the kernel's message
+      // names the extra key and says why ("must NOT be valid" from a plain 'not' would not).
+      anyOf: [{ required: ['fraction'] }, { required: ['units'] }],
+      if: { required: ['fraction'] },
+      then: { properties: { units: { const: '(omit "units" when "fraction" is given)' } } },
     },
   },
 } as const;

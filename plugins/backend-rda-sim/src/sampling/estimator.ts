@@ -13,6 +13,11 @@ export interface BatchObservation {
   units: number;
   /** measured quantity of the batch's sub-problem (cycles, tokens, ...). */
   value: number;
+  /**
+   * factor from the batch's variable part to the whole population's: N / units for the mean
+   * estimator, X / x (population / batch proxy totals) for the ratio estimator.
+   */
+  scale?: number;
 }
 
 export interface TotalEstimate {
@@ -44,8 +49,9 @@ export function t975(dof: number): number {
 export function estimateTotal(batches: BatchObservation[], N: number, overhead: number, pooled?: BatchObservation): TotalEstimate {
   const n = batches.reduce((a, b) => a + b.units, 0);
   const B = batches.length;
-  const per = batches.map((b) => overhead + (N * (b.value - overhead)) / b.units);
-  const est = pooled ? overhead + (N * (pooled.value - overhead)) / pooled.units : batches.reduce((a, b, i) => a + b.units * per[i], 0) / n;
+  const scale = (b: BatchObservation): number => b.scale ?? N / b.units;
+  const per = batches.map((b) => overhead + scale(b) * (b.value - overhead));
+  const est = pooled ? overhead + scale(pooled) * (pooled.value - overhead) : batches.reduce((a, b, i) => a + b.units * per[i], 0) / n;
   if (n >= N || B < 2) {
     // A census has no sampling error; one batch gives no spread to measure.
     const se = n >= N ? 0 : Infinity;
@@ -56,7 +62,8 @@ export function estimateTotal(batches: BatchObservation[], N: number, overhead: 
   let ss = 0;
   for (let i = 0; i < B; i++) ss += (batches[i].units / mbar) ** 2 * (per[i] - est) ** 2;
   const se = Math.sqrt((ss / (B - 1) / B) * (1 - n / N));
-  const half = t975(B - 1) * se;
+  // Cycles are integers: an interval narrower than a cycle only reflects rounding.
+  const half = Math.max(0.5, t975(B - 1) * se);
   return { estimate: est, se, dof: B - 1, ci95: [est - half, est + half], overhead };
 }
 

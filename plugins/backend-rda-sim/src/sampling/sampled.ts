@@ -2,7 +2,7 @@ import { FuseFlowError } from '@fuseflow/kernel';
 import { compareTensors, evaluateProgram, type DataflowGraph, type DataflowModule, type SparseTensorData, type TensorBindings } from '@fuseflow/ir';
 import { kernelCycles, simulateGraph, type GraphResult, type SimOptions } from '../simulate';
 import { combineErrors, estimateTotal, t975, type TotalEstimate } from './estimator';
-import { drawBatches, planSample, unitProxy, sliceTensor, subProblem, type SamplePlan } from './sampler';
+import { balancedOrder, drawBatches, laneImbalance, planSample, unitProxy, sliceTensor, subProblem, type SamplePlan } from './sampler';
 
 /** The rda-sim option `sample`: exactly one of fraction / units. */
 export interface SampleOptions {
@@ -16,6 +16,12 @@ export interface SampleOptions {
 }
 
 export const DEFAULT_SAMPLE_BATCHES = 8;
+
+/**
+ * Estimator of the variable part (the bench compares them): 'ratio' scales each run by population
+ * / sample proxy totals (default: smallest error measured), 'mean' by N / units.
+ */
+export type SampleEstimator = 'ratio' | 'mean';
 
 /** Estimate of one graph from its sampled units. */
 export interface SampledGraph {
@@ -34,6 +40,8 @@ export interface SampledGraph {
   bytes: number;
   /** fixed cycles of one run (pipeline fill and drain), from the batches against the pooled run. */
   overheadCycles: number;
+  /** heaviest units simulated with certainty (their own run), part of sampledUnits. */
+  certainUnits: number;
   /** per batch: units and cycles. */
   batchCycles: Array<{ units: number; cycles: number }>;
   /** elements compared against the reference restricted to the sampled units (0 = not checked). */
@@ -116,13 +124,13 @@ function checkSlice(g: DataflowGraph, plan: SamplePlan, units: number[], got: Sp
 }
 
 /** Samples one graph: draws units, simulates each batch and the empty run, estimates its totals. */
-export function sampleGraph(g: DataflowGraph, plan: SamplePlan, env: TensorBindings, s: SampleOptions, o: SimOptions, seed: number): SampledGraph {
+export function sampleGraph(g: DataflowGraph, plan: SamplePlan, env: TensorBindings, s: SampleOptions, o: SimOptions, seed: number, estimator: SampleEstimator = 'ratio'): SampledGraph {
   const c0 = cpuNow();
   const N = plan.units;
   // A sub-problem with fewer units than a fork has lanes leaves a lane empty, which the fork/join
   // primitives do not support (FF_INPUT_INVALID from the writers, exact path included): every
   // batch gets at least one unit per lane.
-  const lanes = Math.max(1, ...g.nodes.filter((x) => x.kind === 'fork').map((x) => x.attrs.arity ?? 1));
+  const lanes = Math.max(plan.lanes, ...g.nodes.filter((x) => x.kind === 'fork').map((x) => x.attrs.arity ?? 1));
   const n = sampleSize(s, plan, (s.batches ?? DEFAULT_SAMPLE_BATCHES) * lanes);
   const B = Math.min(s.batches ?? DEFAULT_SAMPLE_BATCHES, Math.floor(n / lanes));
   if (B < 1) {
@@ -138,41 +146,95 @@ export function sampleGraph(g: DataflowGraph, plan: SamplePlan, env: TensorBindi
     const c = r.cycles;
     return {
       ...base, sampledUnits: N, batches: 1, exact: true, cycles: { estimate: c, se: 0, dof: Infinity, ci95: [c, c], overhead: 0 },
-      tokens: r.tokens, flops: r.flops, bytes: r.bytes, overheadCycles: 0, batchCycles: [{ units: N, cycles: c }], ...v, cpuMs: cpuNow() - c0, engineSeconds: r.engineSeconds,
+      tokens: r.tokens, flops: r.flops, bytes: r.bytes, overheadCycles: 0, certainUnits: 0, batchCycles: [{ units: N, cycles: c }], ...v, cpuMs: cpuNow() - c0, engineSeconds: r.engineSeconds,
     };
   }
-  const batches = drawBatches(N, n, B, seed, unitProxy(plan, env));
-  const run = (units: number[]): GraphResult => {
-    const sub = subProblem(g, plan, units, env);
-    return simulateGraph(sub.graph, sub.data, o);
-  };
+  const proxy = unitProxy(plan, env);
+  // Units heavier than a stratum's share of the proxy (hubs of a power-law graph) are simulated
+  // with certainty in a run of their own: drawn with one unit per stratum they would dominate the
+  // error. At most a quarter of the sample.
+  const certain = certaintyUnits(proxy, n, Math.floor(n / 4));
+  const isCertain = new Set(certain);
+  const rest = Array.from({ length: N }, (_, i) => i).filter((u) => !isCertain.has(u));
+  const restN = rest.length;
+  const restn = n - certain.length;
+  const restX = rest.reduce((a, u) => a + proxy[u], 0);
+  const restB = Math.min(B, Math.floor(restn / lanes));
+  const batches = drawBatches(restN, restn, restB, seed, rest.map((u) => proxy[u])).map((b) => b.map((k) => rest[k]));
+  // A short last block (block mode) must stay last, or the blocks after it would shift.
+  const lastBlockLast = (u: number[]): number[] => (plan.unitHeight > 1 && u.includes(N - 1) ? [...u.filter((x) => x !== N - 1), N - 1] : u);
+  const order = (u: number[]): number[] => lastBlockLast(balancedOrder(u.slice().sort((x, y) => x - y), proxy, plan.lanes, plan.outerDense));
+  const imb = (units: number[]): number => laneImbalance(units, proxy, plan.lanes, plan.outerDense);
   let compared = 0;
   let maxAbsError = 0;
-  const obs: Array<{ units: number; r: GraphResult }> = [];
-  for (const units of batches) {
-    const r = run(units);
+  let engineSeconds = 0;
+  /** one simulated run: its units, result, proxy lane imbalance and proxy total. */
+  const run = (units: number[]): { units: number; r: GraphResult; imb: number; x: number } => {
+    const sub = subProblem(g, plan, units, env);
+    const r = simulateGraph(sub.graph, sub.data, o);
+    engineSeconds += r.engineSeconds;
     if (check) {
       const v = checkSlice(g, plan, units, r.output, env, o);
       compared += v.compared;
       maxAbsError = Math.max(maxAbsError, v.maxAbsError);
     }
-    obs.push({ units: units.length, r });
-  }
-  // The whole sample in one run: with the batches it identifies the fixed cost of a run
-  // (fill and drain), which an empty run underestimates.
-  const pooled = run(batches.flat().sort((x, y) => x - y));
-  const est = (f: (r: GraphResult) => number): TotalEstimate => {
-    const sumB = obs.reduce((a, b) => a + f(b.r), 0);
-    const fixed = obs.length > 1 ? Math.max(0, (sumB - f(pooled)) / (obs.length - 1)) : 0;
-    return estimateTotal(obs.map((b) => ({ units: b.units, value: f(b.r) })), N, fixed, { units: n, value: f(pooled) });
+    return { units: units.length, r, imb: imb(units), x: units.reduce((a, u) => a + proxy[u], 0) };
   };
-  const cycles = est((r) => r.cycles);
+  const obs = batches.map((b) => run(order(b)));
+  // The whole sample in one run: with the batches it identifies the fixed cost of a run
+  // (fill and drain), which an empty run underestimates. Values are checked in the batches.
+  const pooledUnits = order(batches.flat());
+  const pooled = run(pooledUnits);
+  const cert = certain.length > 0 ? run(order(certain)) : undefined;
+  const fullImb = imb(Array.from({ length: N }, (_, i) => i));
+  const fixedCost = (v: number[], pooledV: number): number => (v.length > 1 ? Math.max(0, (v.reduce((a, b) => a + b, 0) - pooledV) / (v.length - 1)) : 0);
+  // Parallel lanes on the outer index: a run takes as long as its heaviest lane, and a small run is
+  // relatively more unbalanced than the whole graph. Each run's units are ordered to balance the
+  // lanes; the imbalance left (from the proxy, beta cycles per proxy unit) is taken out before
+  // extrapolating, and the whole graph's own imbalance is added back.
+  const estimate = (f: (r: GraphResult) => number, lanesMatter: boolean): TotalEstimate => {
+    let beta = 0;
+    let fixed = fixedCost(obs.map((b) => f(b.r)), f(pooled.r));
+    if (lanesMatter && plan.lanes > 1) {
+      const streamed = pooledUnits.reduce((a, u) => a + (plan.outerDense || proxy[u] > 1 ? proxy[u] : 0), 0);
+      for (let it = 0; it < 4; it++) {
+        const load = pooled.imb + streamed / plan.lanes;
+        beta = load > 0 ? Math.max(0, f(pooled.r) - fixed) / load : 0;
+        fixed = fixedCost(obs.map((b) => f(b.r) - beta * b.imb), f(pooled.r) - beta * pooled.imb);
+      }
+    }
+    const v = (x: { r: GraphResult; imb: number }): number => f(x.r) - beta * x.imb;
+    // Ratio estimator on the proxy: a batch that drew heavier units than its strata's average
+    // is scaled down accordingly (the proxy follows the cost closely: SpMSpM ikj, fused GCN).
+    const ratio = (x: { units: number; x: number }): number | undefined => (estimator === 'ratio' && x.x > 0 ? restX / x.x : undefined);
+    const e = estimateTotal(obs.map((b) => ({ units: b.units, value: v(b), scale: ratio(b) })), restN, fixed, { units: restn, value: v(pooled), scale: ratio(pooled) });
+    const add = beta * fullImb + (cert ? v(cert) - fixed : 0);
+    return { ...e, estimate: e.estimate + add, ci95: [e.ci95[0] + add, e.ci95[1] + add] };
+  };
+  const cycles = estimate((r) => r.cycles, true);
   return {
     ...base, sampledUnits: n, batches: batches.length, exact: false, cycles,
-    tokens: est((r) => r.tokens).estimate, flops: est((r) => r.flops).estimate, bytes: est((r) => r.bytes).estimate,
-    overheadCycles: Math.round(cycles.overhead), batchCycles: obs.map((b) => ({ units: b.units, cycles: b.r.cycles })), compared, maxAbsError, cpuMs: cpuNow() - c0,
-    engineSeconds: obs.reduce((a, b) => a + b.r.engineSeconds, pooled.engineSeconds),
+    tokens: estimate((r) => r.tokens, false).estimate, flops: estimate((r) => r.flops, false).estimate, bytes: estimate((r) => r.bytes, false).estimate,
+    overheadCycles: Math.round(cycles.overhead), certainUnits: certain.length, batchCycles: obs.map((b) => ({ units: b.units, cycles: b.r.cycles })),
+    compared, maxAbsError, cpuMs: cpuNow() - c0, engineSeconds,
   };
+}
+
+/**
+ * Units taken with certainty: repeatedly the heaviest unit while its proxy exceeds the share of
+ * one stratum of the rest (remaining proxy / remaining sample), at most `max` of them.
+ */
+export function certaintyUnits(proxy: ArrayLike<number>, n: number, max: number): number[] {
+  const byWeight = Array.from({ length: proxy.length }, (_, i) => i).sort((a, b) => proxy[b] - proxy[a] || a - b);
+  let rest = 0;
+  for (let i = 0; i < proxy.length; i++) rest += proxy[i];
+  const out: number[] = [];
+  for (const u of byWeight) {
+    if (out.length >= max || n - out.length <= 1 || proxy[u] <= rest / (n - out.length)) break;
+    out.push(u);
+    rest -= proxy[u];
+  }
+  return out;
 }
 
 /**
@@ -181,7 +243,7 @@ export function sampleGraph(g: DataflowGraph, plan: SamplePlan, env: TensorBindi
  * the module's cycles combine the per-graph estimates as the exact path combines cycles
  * (kernelCycles), and its interval combines their errors along the critical path.
  */
-export function simulateModuleSampled(mod: DataflowModule, options: SimOptions, sample: SampleOptions, defaultSeed = 1): SampledModuleResult {
+export function simulateModuleSampled(mod: DataflowModule, options: SimOptions, sample: SampleOptions, defaultSeed = 1, estimator: SampleEstimator = 'ratio'): SampledModuleResult {
   validateSampleOptions(sample);
   if (!mod || !Array.isArray(mod.graphs) || mod.graphs.length === 0) throw new FuseFlowError('FF_INPUT_INVALID', 'dataflow module has no graphs to simulate');
   if (!mod.program) throw new FuseFlowError('FF_INPUT_INVALID', 'sampled simulation needs the module program (its reference values feed every graph)');
@@ -193,7 +255,7 @@ export function simulateModuleSampled(mod: DataflowModule, options: SimOptions, 
   const env: TensorBindings = { ...(mod.data ?? {}), ...evaluateProgram(plain, mod.data) };
   const seed = sample.seed ?? defaultSeed;
   // A different stream per graph so graphs of equal size do not sample the same coordinates.
-  const graphs = mod.graphs.map((g, i) => sampleGraph(g, plans[i], env, sample, options, seed + 7919 * i));
+  const graphs = mod.graphs.map((g, i) => sampleGraph(g, plans[i], env, sample, options, seed + 7919 * i, estimator));
   const est = graphs.map((r) => r.cycles.estimate);
   const cycles = kernelCycles(mod.graphs, est);
   // A graph's error reaches the total only if it lies on its kernel's critical path.
@@ -205,7 +267,7 @@ export function simulateModuleSampled(mod: DataflowModule, options: SimOptions, 
     return { se: r.cycles.se, dof: r.cycles.dof, weight: Math.round(weight) };
   });
   const { se, dof } = combineErrors(parts);
-  const half = se === 0 ? 0 : t975(dof) * se;
+  const half = graphs.every((r) => r.exact) ? 0 : Math.max(0.5, t975(dof) * se);
   const sum = (f: (r: SampledGraph) => number): number => graphs.reduce((a, r) => a + f(r), 0);
   return {
     cycles,

@@ -21,6 +21,16 @@ export interface SamplePlan {
   outputMode: number;
   /** rows per unit along each sliced tensor (block height in block mode, else 1). */
   unitHeight: number;
+  /** parallel lanes the outer index is dealt to round-robin (fork on it), 1 if none. */
+  lanes: number;
+  /** the outer loop scans a dense level (every unit is a stream position, empty or not). */
+  outerDense: boolean;
+  /**
+   * For the cost proxy: per sliced access, its other modes and the accesses iterated by the same
+   * index below it (SpMSpM ikj: B(i,k) -> C(k,j); fused GCN: A(i,k) -> A(k,l)), whose fibers each
+   * entry of the unit opens.
+   */
+  fanout: Array<{ source: string; mode: number; targets: Array<{ tensor: string; mode: number }> }>;
 }
 
 function unsupported(g: DataflowGraph, why: string): FuseFlowError {
@@ -96,6 +106,13 @@ function accessesOf(g: DataflowGraph): Map<number, number> {
     }
   }
   return access;
+}
+
+function levelFormat(g: DataflowGraph, n: DfNode): string | undefined {
+  if (n.attrs.format) return n.attrs.format;
+  const f = g.tensors[n.attrs.tensor ?? '']?.format;
+  const level = n.attrs.level ?? (n.attrs.mode !== undefined ? f?.modeOrder.indexOf(n.attrs.mode) : undefined);
+  return f && level !== undefined ? f.levels[level] : undefined;
 }
 
 /**
@@ -230,7 +247,25 @@ export function planSample(g: DataflowGraph): SamplePlan {
     unitHeight = h;
   }
   if (units <= 0) throw unsupported(g, `its outer index '${index}' has no coordinates`);
-  return { graph: g.name, index, units, slices: [...slices.values()], renamed, outputMode, unitHeight };
+  // Index -> (tensor, mode) of every access, for the proxy's second level.
+  const iterated: Array<{ acc: number; tensor: string; mode: number; index: string }> = [];
+  for (const n of g.nodes) {
+    const a = access.get(n.id);
+    if (a === undefined || !n.attrs.tensor || !n.attrs.index || (n.kind !== 'level_scan' && n.kind !== 'locate')) continue;
+    const mode = n.attrs.mode ?? (n.attrs.level !== undefined ? g.tensors[n.attrs.tensor]?.format.modeOrder[n.attrs.level] : undefined);
+    if (mode !== undefined && n.attrs.tensor !== g.output.tensor) iterated.push({ acc: a, tensor: n.attrs.tensor, mode, index: n.attrs.index });
+  }
+  const fanout: SamplePlan['fanout'] = [];
+  for (const [a, m] of accMode) {
+    if (m.tensor === g.output.tensor) continue;
+    for (const it of iterated.filter((x) => x.acc === a && x.mode !== m.mode)) {
+      const targets = iterated.filter((x) => x.acc !== a && x.index === it.index && !accMode.has(x.acc)).map((x) => ({ tensor: x.tensor, mode: x.mode }));
+      if (targets.length) fanout.push({ source: m.tensor, mode: it.mode, targets });
+    }
+  }
+  const lanes = Math.max(1, ...g.nodes.filter((x) => x.kind === 'fork' && (x.attrs.index === undefined || x.attrs.index === index)).map((x) => x.attrs.arity ?? 1));
+  const outerDense = g.nodes.some((x) => x.kind === 'level_scan' && x.attrs.index === index && access.has(x.id) && levelFormat(g, x) === 'dense');
+  return { graph: g.name, index, units, slices: [...slices.values()], renamed, outputMode, unitHeight, lanes, outerDense, fanout };
 }
 
 const cooCache = new WeakMap<SparseTensorData, CooData>();
@@ -313,8 +348,10 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
- * Stored entries of every unit over the sliced accesses, plus one: a cost proxy known before any
- * simulation (a unit's work grows with the fibers it streams), used to stratify the draw.
+ * Cost proxy of every unit, known before any simulation: 1 + its stored entries over the sliced
+ * accesses + the entries of the fibers those entries open in the accesses below them (the
+ * per-row work of SpMSpM ikj, or of a fused GCN's recomputed rows). Used to stratify the draw and
+ * to model lane imbalance; it never affects values and only the efficiency of the estimate.
  */
 export function unitProxy(plan: SamplePlan, env: TensorBindings): Float64Array {
   const x = new Float64Array(plan.units).fill(1);
@@ -324,6 +361,23 @@ export function unitProxy(plan: SamplePlan, env: TensorBindings): Float64Array {
     seen.add(s.source);
     const c = cooOf(env[s.source]).coords[s.mode];
     for (let k = 0; k < c.length; k++) x[Math.floor(c[k] / plan.unitHeight)]++;
+  }
+  for (const f of plan.fanout) {
+    const src = env[f.source];
+    if (!src) continue;
+    const mode = plan.slices.find((s) => s.source === f.source)!.mode;
+    // Stored entries per coordinate of each target's mode: the fiber an entry opens there.
+    const open = new Float64Array(src.shape[f.mode]);
+    for (const t of f.targets) {
+      const d = env[t.tensor];
+      if (!d || d.shape[t.mode] !== open.length) continue;
+      const tc = cooOf(d).coords[t.mode];
+      for (let k = 0; k < tc.length; k++) open[tc[k]]++;
+    }
+    const coo = cooOf(src);
+    const cu = coo.coords[mode];
+    const cf = coo.coords[f.mode];
+    for (let k = 0; k < cu.length; k++) x[Math.floor(cu[k] / plan.unitHeight)] += open[cf[k]];
   }
   return x;
 }
@@ -360,4 +414,54 @@ export function drawBatches(N: number, n: number, batches: number, seed: number,
     slots.forEach((slot, i) => out[(slots.length < B ? slot + offset : slot) % B].push(picks[j + i]));
   }
   return out.filter((b) => b.length > 0).map((b) => b.sort((x, y) => x - y));
+}
+
+/**
+ * Load imbalance of a run whose units are dealt round-robin to `lanes` lanes in stream order, in
+ * proxy units: the heaviest lane's load minus the mean lane load. A compressed outer level streams
+ * only units with stored entries (proxy > 1).
+ */
+export function laneImbalance(units: ArrayLike<number>, proxy: ArrayLike<number>, lanes: number, dense: boolean): number {
+  if (lanes <= 1) return 0;
+  const load = new Float64Array(lanes);
+  let r = 0;
+  let total = 0;
+  for (let k = 0; k < units.length; k++) {
+    const x = proxy[units[k]];
+    if (!dense && x <= 1) continue;
+    load[r++ % lanes] += x;
+    total += x;
+  }
+  return Math.max(...load) - total / lanes;
+}
+
+/**
+ * Units in an order whose round-robin dealing to `lanes` lanes balances the proxy load: each
+ * round of `lanes` units (heaviest first) goes heaviest to the least loaded lane. A sub-problem
+ * may number its units in any order, so small runs need not carry the imbalance that chance
+ * would give them (the whole graph's own imbalance is added back from the proxy). Units a
+ * compressed outer level does not stream (no stored entries) go last.
+ */
+export function balancedOrder(units: readonly number[], proxy: ArrayLike<number>, lanes: number, dense: boolean): number[] {
+  if (lanes <= 1) return units.slice();
+  const streamed = units.filter((u) => dense || proxy[u] > 1).sort((a, b) => proxy[b] - proxy[a] || a - b);
+  const idle = units.filter((u) => !(dense || proxy[u] > 1));
+  const load = new Float64Array(lanes);
+  const rounds = Math.ceil(streamed.length / lanes);
+  const slot: number[][] = Array.from({ length: lanes }, () => []);
+  for (let r = 0; r < rounds; r++) {
+    const group = streamed.slice(r * lanes, (r + 1) * lanes);
+    // The last round is short: its units go to the lowest lane numbers, in lane order.
+    const free = Array.from({ length: group.length === lanes ? lanes : group.length }, (_, l) => l);
+    for (const u of group) {
+      let best = 0;
+      for (let k = 1; k < free.length; k++) if (load[free[k]] < load[free[best]]) best = k;
+      const l = free.splice(best, 1)[0];
+      load[l] += proxy[u];
+      slot[l].push(u);
+    }
+  }
+  const out: number[] = [];
+  for (let r = 0; r < rounds; r++) for (let l = 0; l < lanes; l++) if (slot[l][r] !== undefined) out.push(slot[l][r]);
+  return out.concat(idle);
 }

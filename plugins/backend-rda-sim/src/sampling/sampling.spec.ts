@@ -5,8 +5,8 @@ import { RdaSimBackend } from '../backend';
 import { resolvePluginOptions } from '@fuseflow/kernel';
 import { rdaSimPlugin } from '../plugin';
 import { estimateTotal, t975 } from './estimator';
-import { simulateModuleSampled } from './sampled';
-import { drawBatches, planSample, sliceTensor } from './sampler';
+import { certaintyUnits, simulateModuleSampled } from './sampled';
+import { balancedOrder, drawBatches, laneImbalance, planSample, sliceTensor } from './sampler';
 
 const rnd = (shape: number[], density: number, seed: number, format = 'dcsr') => uniformRandom({ shape, density, seed, format, valueRange: [-2, 2] });
 
@@ -48,6 +48,22 @@ describe('sampler', () => {
     expect(new Set(all).size).toBe(40);
     expect(a.map((x) => x.length)).toEqual(Array(8).fill(5));
   });
+  it('orders units so round-robin lanes get balanced proxy loads', () => {
+    const proxy = [1, 9, 2, 8, 3, 7, 4, 6];
+    const units = [0, 1, 2, 3, 4, 5, 6, 7];
+    expect(laneImbalance(units, proxy, 2, true)).toBe(10); // lanes 1+2+3+4=10 and 9+8+7+6=30, mean 20
+    const o = balancedOrder(units, proxy, 2, true);
+    expect([...o].sort((a, b) => a - b)).toEqual(units);
+    expect(laneImbalance(o, proxy, 2, true)).toBeLessThanOrEqual(2);
+    // a compressed outer level does not stream empty units (proxy 1): they do not take a lane turn
+    expect(laneImbalance([0, 1, 2], [5, 1, 5], 2, false)).toBe(0);
+  });
+  it('takes the heaviest units with certainty when one exceeds a stratum\'s share', () => {
+    const proxy = [1, 1, 1, 1, 100, 1, 1, 1, 50, 1];
+    expect(certaintyUnits(proxy, 4, 2)).toEqual([4, 8]);
+    expect(certaintyUnits(proxy, 4, 1)).toEqual([4]);
+    expect(certaintyUnits([2, 2, 2, 2], 2, 1)).toEqual([]);
+  });
   it('finds the outer index and the tensors it slices', () => {
     const p = planSample(K.spmspm('ikj', 10, 8, 9).graph);
     expect(p.index).toBe('i');
@@ -60,6 +76,16 @@ describe('estimator', () => {
   it('t quantiles', () => {
     expect(t975(7)).toBeCloseTo(2.365, 3);
     expect(t975(30)).toBeCloseTo(2.042, 2);
+  });
+  it('the ratio estimator is exact when cost is fixed + proportional to the proxy', () => {
+    // units with proxy x cost 3x; fixed 50; population proxy total 1000
+    const b = [
+      { units: 4, value: 50 + 3 * 40, scale: 1000 / 40 },
+      { units: 4, value: 50 + 3 * 70, scale: 1000 / 70 },
+    ];
+    const e = estimateTotal(b, 100, 50, { units: 8, value: 50 + 3 * 110, scale: 1000 / 110 });
+    expect(e.estimate).toBeCloseTo(50 + 3000, 6);
+    expect(e.ci95[1] - e.ci95[0]).toBeLessThanOrEqual(1);
   });
   it('a census has no error; additive costs are recovered exactly with the right fixed cost', () => {
     // 4 batches of 5 units each costing 10, fixed cost 100, over 100 units: total 100 + 1000.
