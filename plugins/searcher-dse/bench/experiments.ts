@@ -9,13 +9,17 @@
  *   pruning                                            a bundled DSE sweep (GCN, fig12-fast Cora size, 6 fusion
  *                                                      choices) with prune + checkPruned: how many candidates the
  *                                                      FLOPs/bytes estimate prunes, and whether one would have won
- * Usage: npm run bench -w @fuseflow/searcher-dse -- [fig12|runs|pruning] ...   (from /work/main)
+ *   plan [filter] [--synthetic-graphs]                 the FLOPs / bytes estimate (backend-estimate) of every fig12
+ *                                                      medium run -> src/fig12-medium-plan.ts (merged into it)
+ *   calibrate [filter]                                 fig12 fast runs simulated exactly AND estimated: fits the
+ *                                                      tokens ~ a*flops + b*bytes model of the plan file
+ * Usage: npm run bench -w @fuseflow/searcher-dse -- [fig12|runs|pruning|plan|calibrate] ...   (from /work/main)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runManifest, type Manifest } from '@fuseflow/kernel';
-import { FIG12, FIG14_CONFIGS, fig12Rows, findExamplesDir, runExperiment, runJob, runKey, runPayload, writeFig12, type ExperimentRun } from '../src';
+import { estimatedTokens, familyKey, FIG12, FIG12_MEDIUM_PLAN, FIG14_CONFIGS, fig12MediumRuns, fig12Rows, findExamplesDir, runExperiment, runJob, runKey, runPayload, threadCpuSeconds, writeFig12, type ExperimentRun } from '../src';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -117,12 +121,99 @@ async function pruning(): Promise<void> {
   console.log(`best kept: ${JSON.stringify(d.best)}\nbest including pruned: ${JSON.stringify(d.bestIncludingPruned)}\nwall ${((Date.now() - t0) / 1000).toFixed(1)} s; files in ${path.join(outRoot, 'pruning')}`);
 }
 
+/** The estimate backend's FLOPs / bytes of one run (same frontend data and passes as its simulation). */
+async function estimateRun(r: ExperimentRun, examples: string): Promise<{ flops: number; bytes: number }> {
+  const p = runPayload(r, examples, path.join(outRoot, 'plan'));
+  const m = p.manifest as Manifest;
+  m.backend = { use: 'estimate', options: {} };
+  const res = await runManifest(m, { baseDir: p.baseDir, outDir: p.outDir, ...(p.configurations ? { configurations: p.configurations } : {}) });
+  const run = res.runs[0];
+  const err = res.error ?? run?.error;
+  if (err || !run?.report) throw new Error(`${runKey(r)}: ${err?.code ?? ''} ${err?.message ?? 'no report'}`);
+  return { flops: run.report.metrics.flops, bytes: run.report.metrics.bytes };
+}
+
+const PLAN_FILE = path.join(__dirname, '..', 'src', 'fig12-medium-plan.ts');
+
+function writePlan(plan: typeof FIG12_MEDIUM_PLAN): void {
+  const head = fs.readFileSync(PLAN_FILE, 'utf8').split('export const FIG12_MEDIUM_PLAN')[0];
+  const type = `{\n  generated: string;\n  tokensPerWork: Record<string, number>;\n  fit: string;\n  runs: Record<string, { flops: number; bytes: number }>;\n}`;
+  const { generated, tokensPerWork, fit, runs } = plan;
+  fs.writeFileSync(PLAN_FILE, `${head}export const FIG12_MEDIUM_PLAN: ${type} = ${JSON.stringify({ generated, tokensPerWork, fit, runs }, null, 2)};\n`);
+}
+
+/**
+ * Before @fuseflow/datasets is available: the synthetic graph with the dataset's node and edge
+ * counts (gcnadj:<ds>) and a dense feature matrix of its real width stand in for the real data
+ * (same shapes and nnz, so the same FLOPs / bytes up to the degree distribution).
+ */
+function syntheticGraphs(r: ExperimentRun): ExperimentRun {
+  const a = r.sources?.inputs?.A as { dataset?: string } | undefined;
+  if (!a?.dataset) return r;
+  const ds = a.dataset.split(':')[0];
+  const nodes: Record<string, number> = { cora: 2708, cora_ml: 2995, dblp: 17716 };
+  const features = Number(/uniform:(\d+)x/.exec(JSON.stringify(r.sources!.weights))![1]);
+  return { ...r, sources: { ...r.sources, inputs: { A: { format: 'dcsr', generate: `gcnadj:${ds}` }, X: { format: 'dense', generate: `dense:${nodes[ds]}x${features}` } } } };
+}
+
+async function planMedium(filter = ''): Promise<void> {
+  const examples = findExamplesDir();
+  const runs = fig12MediumRuns(false)
+    .filter((r) => new RegExp(filter).test(runKey(r)))
+    .map((r) => (args.includes('--synthetic-graphs') ? syntheticGraphs(r) : r));
+  const plan = { ...FIG12_MEDIUM_PLAN, runs: { ...FIG12_MEDIUM_PLAN.runs } };
+  for (const r of runs) {
+    const c0 = threadCpuSeconds();
+    try {
+      const e = await estimateRun(r, examples);
+      plan.runs[runKey(r)] = e;
+      const tokens = estimatedTokens(r, e);
+      console.log(`${runKey(r).padEnd(44)} flops ${e.flops.toExponential(3)} bytes ${e.bytes.toExponential(3)} -> ${tokens.toExponential(2)} tokens  (${(threadCpuSeconds() - c0).toFixed(1)} CPU s)`);
+    } catch (e) {
+      console.log(`${runKey(r).padEnd(44)} FAILED: ${(e as Error).message.slice(0, 300)}`);
+    }
+    plan.generated = new Date().toISOString().slice(0, 10);
+    writePlan(plan);
+  }
+}
+
+async function calibrate(filter = ''): Promise<void> {
+  const examples = findExamplesDir();
+  const runs = FIG12.modes.fast.filter((r) => new RegExp(filter).test(runKey(r)));
+  const ratios = new Map<string, number[]>();
+  const lines: string[] = [];
+  for (const r of runs) {
+    try {
+      const e = await estimateRun(r, examples);
+      const c0 = threadCpuSeconds();
+      const sim = await runJob(runPayload(r, examples, path.join(outRoot, 'calibrate')));
+      const cpu = threadCpuSeconds() - c0;
+      const tokens = sim.runs[0]?.metrics.tokens;
+      if (!tokens) throw new Error('rda-sim reported no tokens');
+      const k = familyKey(r);
+      ratios.set(k, [...(ratios.get(k) ?? []), tokens / (e.flops + e.bytes)]);
+      const line = `${runKey(r).padEnd(44)} flops ${e.flops.toExponential(3)} bytes ${e.bytes.toExponential(3)} tokens ${tokens.toExponential(3)} (${(tokens / (e.flops + e.bytes)).toFixed(2)} per flop+byte)  ${cpu.toFixed(1)} CPU s  ${(tokens / cpu / 1e6).toFixed(1)} M tokens/CPU s`;
+      lines.push(line);
+      console.log(line);
+    } catch (e) {
+      console.log(`${runKey(r).padEnd(44)} FAILED: ${(e as Error).message.slice(0, 300)}`);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const tokensPerWork = Object.fromEntries([...ratios].map(([k, xs]) => [k, Number(median(xs).toPrecision(3))]));
+  const fit = `median simulated tokens per estimated (flop + byte) per model and configuration, over ${lines.length} fig12 fast runs simulated exactly (${new Date().toISOString().slice(0, 10)})`;
+  console.log(`\n${fit}:\n${JSON.stringify(tokensPerWork, null, 2)}`);
+  writePlan({ ...FIG12_MEDIUM_PLAN, tokensPerWork, fit });
+}
+
 async function main(): Promise<void> {
   const what = args[0] && !args[0].startsWith('--') ? args[0] : 'fig12';
   if (what === 'fig12') await fig12EndToEnd();
   else if (what === 'runs') await runsOneByOne(args[1] && !args[1].startsWith('--') ? args[1] : '');
   else if (what === 'pruning') await pruning();
-  else throw new Error(`unknown bench "${what}" (fig12 | runs [filter] | pruning)`);
+  else if (what === 'plan') await planMedium(args[1] && !args[1].startsWith('--') ? args[1] : '');
+  else if (what === 'calibrate') await calibrate(args[1] && !args[1].startsWith('--') ? args[1] : '');
+  else throw new Error(`unknown bench "${what}" (fig12 | runs [filter] | pruning | plan [filter] | calibrate [filter])`);
 }
 
 main().catch((e) => {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeChart, type Row } from '@fuseflow/plots';
 import type { ExperimentRowResult } from './experiments';
+import type { SamplingSummary } from './job-handler';
 import { FIG12_PUBLISHED } from './experiment-defs';
 
 export interface Fig12Row {
@@ -9,7 +10,11 @@ export interface Fig12Row {
   label: string;
   cycles: Record<string, number | undefined>;
   speedup: Record<string, number | undefined>;
-  published?: { partial: number; full: number };
+  published?: { partial: number; full: number; cycles: Record<string, number> };
+  /** per configuration: the rda-sim sampling summary of a sampled run. */
+  sampling: Record<string, SamplingSummary | undefined>;
+  /** per configuration: CPU seconds of the run. */
+  cpuSeconds: Record<string, number | undefined>;
   valuesChecked: boolean;
   errors: string[];
 }
@@ -28,7 +33,13 @@ export function fig12Rows(results: ExperimentRowResult[]): Fig12Row[] {
   }
   return [...byKey.values()].map((runs) => {
     const cycles: Record<string, number | undefined> = {};
-    for (const r of runs) cycles[r.configuration ?? ''] = r.ok ? r.metrics?.cycles : undefined;
+    const sampling: Record<string, SamplingSummary | undefined> = {};
+    const cpuSeconds: Record<string, number | undefined> = {};
+    for (const r of runs) {
+      cycles[r.configuration ?? ''] = r.ok ? r.metrics?.cycles : undefined;
+      if (r.sampling?.sampled) sampling[r.configuration ?? ''] = r.sampling;
+      cpuSeconds[r.configuration ?? ''] = r.cpuSeconds;
+    }
     const base = cycles[UNFUSED];
     const speedup: Record<string, number | undefined> = {};
     for (const [c, v] of Object.entries(cycles)) speedup[c] = base && v ? base / v : undefined;
@@ -38,7 +49,9 @@ export function fig12Rows(results: ExperimentRowResult[]): Fig12Row[] {
       label: runs[0].label,
       cycles,
       speedup,
-      ...(pub ? { published: { partial: pub[0] / pub[1], full: pub[0] / pub[2] } } : {}),
+      ...(pub ? { published: { partial: pub[0] / pub[1], full: pub[0] / pub[2], cycles: { [UNFUSED]: pub[0], [PARTIAL]: pub[1], [FULL]: pub[2] } } } : {}),
+      sampling,
+      cpuSeconds,
       valuesChecked: runs.every((r) => r.ok && r.valuesChecked === true),
       errors: runs.filter((r) => !r.ok).map((r) => `${r.configuration}: ${r.error?.code ?? ''} ${r.error?.message ?? ''}`.trim()),
     };
@@ -49,7 +62,8 @@ export function fig12Rows(results: ExperimentRowResult[]): Fig12Row[] {
 export function fig12Pattern(rows: Fig12Row[]): Array<{ group: string; expected: string; holds: number; of: number }> {
   const groups = [...new Set(rows.map((r) => r.group))];
   return groups.map((g) => {
-    const rs = rows.filter((r) => r.group === g && r.errors.length === 0);
+    // Rows of a partial sweep (--only, or stopped early) without all three configurations do not count.
+    const rs = rows.filter((r) => r.group === g && r.errors.length === 0 && [UNFUSED, PARTIAL, FULL].every((c) => r.cycles[c] !== undefined));
     const best = (r: Fig12Row) => Object.entries(r.cycles).sort((a, b) => (a[1] ?? Infinity) - (b[1] ?? Infinity))[0]?.[0];
     const worst = (r: Fig12Row) => Object.entries(r.cycles).sort((a, b) => (b[1] ?? -Infinity) - (a[1] ?? -Infinity))[0]?.[0];
     if (g === 'GCN' || g === 'GraphSAGE') {
@@ -62,16 +76,44 @@ export function fig12Pattern(rows: Fig12Row[]): Array<{ group: string; expected:
 
 const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '-' : v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(digits));
 
+const CONFIG_SHORT: Record<string, string> = { [UNFUSED]: 'u', [PARTIAL]: 'p', [FULL]: 'f' };
+
+/** Cycles, with `~` when the value is a sampled estimate. */
+const fmtCycles = (r: Fig12Row, c: string) => `${r.sampling[c] ? '~' : ''}${fmt(r.cycles[c])}`;
+
+/** One line per sampled run: units simulated and the 95 % interval of the cycle estimate. */
+export function fig12SamplingNotes(rows: Fig12Row[]): string[] {
+  return rows.flatMap((r) =>
+    [UNFUSED, PARTIAL, FULL].flatMap((c) => {
+      const s = r.sampling[c];
+      if (!s) return [];
+      const units = s.sampledUnits !== undefined && s.totalUnits !== undefined ? `${s.sampledUnits.toLocaleString('en-US')} of ${s.totalUnits.toLocaleString('en-US')} units` : 'sampled';
+      const ci = s.ci95 ? `, 95 % interval [${fmt(s.ci95[0])}, ${fmt(s.ci95[1])}]${r.cycles[c] ? ` (+-${((100 * (s.ci95[1] - s.ci95[0])) / 2 / r.cycles[c]!).toFixed(1)} %)` : ''}` : '';
+      return [`  ${r.group} ${r.label} ${c}: ${units}, cycles ~${fmt(r.cycles[c])}${ci}`];
+    }),
+  );
+}
+
 export function fig12Text(rows: Fig12Row[]): string {
-  const head = ['model', 'dataset', 'unfused cyc', 'partial cyc', 'full cyc', 'partial x', 'full x', 'paper partial x', 'paper full x', 'values'];
+  const head = ['model', 'dataset', 'unfused cyc', 'partial cyc', 'full cyc', 'partial x', 'full x', 'paper partial x', 'paper full x', 'paper unfused cyc', 'sampled', 'CPU s', 'values'];
+  const cpu = (r: Fig12Row) => {
+    const v = Object.values(r.cpuSeconds).filter((x): x is number => x !== undefined);
+    return v.length ? v.reduce((a, b) => a + b, 0).toFixed(0) : '-';
+  };
   const body = rows.map((r) => [
-    r.group, r.label, fmt(r.cycles[UNFUSED]), fmt(r.cycles[PARTIAL]), fmt(r.cycles[FULL]), fmt(r.speedup[PARTIAL]), fmt(r.speedup[FULL]),
-    fmt(r.published?.partial), fmt(r.published?.full), r.errors.length ? `FAILED: ${r.errors.join('; ')}` : r.valuesChecked ? 'checked' : 'NOT checked',
+    r.group, r.label, fmtCycles(r, UNFUSED), fmtCycles(r, PARTIAL), fmtCycles(r, FULL), fmt(r.speedup[PARTIAL]), fmt(r.speedup[FULL]),
+    fmt(r.published?.partial), fmt(r.published?.full), fmt(r.published?.cycles[UNFUSED]),
+    [UNFUSED, PARTIAL, FULL].filter((c) => r.sampling[c]).map((c) => CONFIG_SHORT[c]).join('') || '-', cpu(r),
+    r.errors.length ? `FAILED: ${r.errors.join('; ')}` : r.valuesChecked ? 'checked' : 'NOT checked',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const pattern = fig12Pattern(rows).map((p) => `${p.group}: ${p.expected} — holds on ${p.holds}/${p.of}`);
-  return [line(head), ...body.map(line), '', ...pattern].join('\n');
+  const notes = fig12SamplingNotes(rows);
+  const sampled = notes.length
+    ? ['', 'Sampled runs (~ = extrapolated from a seeded sample of independent outer-loop units; sampled: u/p/f = unfused/partial/full):', ...notes]
+    : [];
+  return [line(head), ...body.map(line), '', ...pattern, ...sampled].join('\n');
 }
 
 /** Grouped bars of speedup over unfused per model and dataset (one facet per model), SVG + PNG. */

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { deepMerge, FuseFlowError, type Manifest } from '@fuseflow/kernel';
 import { InlineExecutor, LocalPoolExecutor, RedisQueueExecutor, runJobs, type Executor, type JobRecord } from '@fuseflow/executor';
-import type { PipelineJobPayload, PipelineJobResult } from './job-handler';
+import type { PipelineJobPayload, PipelineJobResult, SamplingSummary } from './job-handler';
 
 /** One pipeline run of an experiment: a bundled manifest, one of its configurations, optional overrides. */
 export interface ExperimentRun {
@@ -19,6 +19,13 @@ export interface ExperimentRun {
   x?: number | string;
   /** an inline base manifest used instead of reading `manifest` (relative paths resolve against the examples folder). */
   baseManifest?: Manifest;
+  /**
+   * frontend tensor sources replacing the manifest's per tensor (after `overrides`): a deep merge
+   * would keep the bundled `generate` beside a new `dataset` source.
+   */
+  sources?: { inputs?: Record<string, unknown>; weights?: Record<string, unknown> };
+  /** the FLOPs / bytes estimate of the run and the token count derived from it (what its sampling was chosen by). */
+  estimate?: { flops: number; bytes: number; tokens: number };
 }
 
 export interface ExperimentDefinition {
@@ -34,6 +41,11 @@ export interface ExperimentRowResult extends ExperimentRun {
   ok: boolean;
   metrics?: Record<string, number>;
   valuesChecked?: boolean;
+  /** rda-sim `details.sampling` when the run was simulated on a sample. */
+  sampling?: SamplingSummary;
+  /** CPU seconds of the thread that ran the job, and its wall seconds. */
+  cpuSeconds?: number;
+  wallSeconds?: number;
   error?: { code?: string; message: string };
 }
 
@@ -66,6 +78,14 @@ export function runPayload(r: ExperimentRun, examplesDir: string, outDir: string
   const base = r.baseManifest ? (JSON.parse(JSON.stringify(r.baseManifest)) as Manifest) : (JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest);
   const merged = r.overrides ? (deepMerge(base, r.overrides) as Manifest) : base;
   delete merged.$schema;
+  if (r.sources) {
+    const fe = merged.frontend as { options?: Record<string, unknown> } | undefined;
+    if (!fe) throw new FuseFlowError('FF_INPUT_INVALID', `experiment run ${runKey(r)}: manifest ${file} has no frontend to give sources to`);
+    fe.options ??= {};
+    for (const kind of ['inputs', 'weights'] as const) {
+      if (r.sources[kind]) fe.options[kind] = { ...((fe.options[kind] as Record<string, unknown>) ?? {}), ...JSON.parse(JSON.stringify(r.sources[kind])) };
+    }
+  }
   const safe = runKey(r).replace(/[^A-Za-z0-9_.=-]+/g, '_');
   return {
     manifest: merged,
@@ -84,17 +104,88 @@ export interface RunExperimentOptions {
   queue?: string;
   queueName?: string;
   threads?: number;
-  onProgress?: (done: number, total: number, message: string) => void;
+  /** run only the runs whose key (`group|label|configuration|x`) matches. */
+  only?: RegExp;
+  /** drop every run's rda-sim `sample` option: simulate whole. */
+  exact?: boolean;
+  onProgress?: (done: number, total: number, message: string, progress?: ExperimentProgress) => void;
+}
+
+/** Progress of an experiment, weighted by the runs' estimated work where the definition has it. */
+export interface ExperimentProgress {
+  done: number;
+  total: number;
+  failed: number;
+  resumed: number;
+  elapsedMs: number;
+  /** share of the estimated work finished (0..1; run counts when runs carry no estimate). */
+  workDone: number;
+  etaMs?: number;
+}
+
+/**
+ * ETA from the work finished in this process: elapsed x remaining / finished work. Runs of a
+ * medium sweep differ by 100x in cost, so a mean-per-run ETA would be off by as much; the
+ * estimate's token count weighs each run (runs without one weigh the mean of those with one).
+ */
+export function progressOf(runs: ExperimentRun[], finished: Set<string>, resumedKeys: Set<string>, elapsedMs: number): Pick<ExperimentProgress, 'workDone' | 'etaMs'> {
+  const known = runs.filter((r) => r.estimate).map((r) => r.estimate!.tokens);
+  const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 1;
+  const w = (r: ExperimentRun) => r.estimate?.tokens ?? mean;
+  const total = runs.reduce((a, r) => a + w(r), 0);
+  let done = 0;
+  let ranHere = 0;
+  for (const r of runs) {
+    const k = runKey(r);
+    if (!finished.has(k)) continue;
+    done += w(r);
+    if (!resumedKeys.has(k)) ranHere += w(r);
+  }
+  const remaining = total - done;
+  return { workDone: total > 0 ? done / total : 1, ...(ranHere > 0 ? { etaMs: Math.round((elapsedMs * remaining) / ranHere) } : {}) };
+}
+
+/** A text progress bar: `[#####.....] 50%`. */
+export function progressBar(fraction: number, width = 24): string {
+  const f = Math.min(1, Math.max(0, fraction));
+  const n = Math.round(f * width);
+  return `[${'#'.repeat(n)}${'.'.repeat(width - n)}] ${(f * 100).toFixed(0).padStart(3)}%`;
+}
+
+const clock = (ms: number) => {
+  const s = Math.round(ms / 1000);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+};
+
+/** The runs of a mode, after the `only` filter and the `exact` switch. */
+export function experimentRuns(def: ExperimentDefinition, o: Pick<RunExperimentOptions, 'mode' | 'only' | 'exact'>): ExperimentRun[] {
+  const all = def.modes[o.mode];
+  if (!all) throw new FuseFlowError('FF_OPTIONS_INVALID', `experiment ${def.id} has no mode "${o.mode}" (modes: ${Object.keys(def.modes).join(', ')})`);
+  const runs = o.only ? all.filter((r) => o.only!.test(runKey(r))) : all;
+  if (!runs.length) throw new FuseFlowError('FF_OPTIONS_INVALID', `--only ${o.only}: no run of ${def.id} --mode ${o.mode} matches (keys look like "${runKey(all[0])}")`);
+  if (!o.exact) return runs;
+  return runs.map((r) => {
+    const backend = (r.overrides?.backend as { options?: Record<string, unknown> } | undefined)?.options;
+    if (!backend || !('sample' in backend)) return r;
+    const { sample: _dropped, ...rest } = backend;
+    return { ...r, overrides: { ...r.overrides, backend: { ...(r.overrides!.backend as object), options: rest } } };
+  });
 }
 
 /** Run every pipeline of an experiment mode on an executor; results stream to outDir (resumable). */
 export async function runExperiment(def: ExperimentDefinition, o: RunExperimentOptions): Promise<ExperimentRowResult[]> {
-  const runs = def.modes[o.mode];
-  if (!runs) throw new FuseFlowError('FF_OPTIONS_INVALID', `experiment ${def.id} has no mode "${o.mode}" (modes: ${Object.keys(def.modes).join(', ')})`);
+  const runs = experimentRuns(def, o);
   const examplesDir = findExamplesDir(o.examplesDir);
-  const jobs = runs.map((r, index) => ({ key: runKey(r), index, payload: runPayload(r, examplesDir, o.outDir) }));
+  // Cheapest first (by estimate), so an interrupted or time-boxed sweep has finished the most rows;
+  // results keep the definition's order (index).
+  const jobs = runs
+    .map((r, index) => ({ key: runKey(r), index, payload: runPayload(r, examplesDir, o.outDir), cost: r.estimate?.tokens ?? 0 }))
+    .sort((a, b) => a.cost - b.cost || a.index - b.index)
+    .map(({ cost: _c, ...j }) => j);
   const executor = pickExecutor(o);
   const start = Date.now();
+  const finished = new Set<string>();
+  let resumedKeys: Set<string> | undefined;
   try {
     const out = await runJobs<PipelineJobPayload, PipelineJobResult>(jobs, {
       executor,
@@ -102,18 +193,58 @@ export async function runExperiment(def: ExperimentDefinition, o: RunExperimentO
       outDir: o.outDir,
       resume: o.resume,
       onProgress: (p) => {
-        const eta = p.etaMs !== undefined ? `, ETA ${Math.round(p.etaMs / 1000)} s` : '';
-        o.onProgress?.(p.done, p.total, `${def.id}: ${p.done}/${p.total} runs (${p.failed} failed), ${Math.round((Date.now() - start) / 1000)} s${eta}`);
+        if (p.last) finished.add(p.last.key);
+        // The first report (before any job ran) counts the runs an earlier, interrupted sweep finished.
+        if (!resumedKeys) {
+          resumedKeys = new Set(p.resumed ? readJournalKeys(o.outDir) : []);
+          for (const k of resumedKeys) finished.add(k);
+        }
+        const elapsedMs = Date.now() - start;
+        const w = progressOf(runs, finished, resumedKeys, elapsedMs);
+        const eta = w.etaMs !== undefined ? `, ETA ${clock(w.etaMs)}` : '';
+        const resumed = p.resumed ? ` (${p.resumed} resumed)` : '';
+        const last = p.last ? `; last: ${p.last.key}${p.last.ok ? '' : ' FAILED'}` : '';
+        o.onProgress?.(
+          p.done,
+          p.total,
+          `${def.id} ${progressBar(w.workDone)} ${p.done}/${p.total} runs${resumed}, ${p.failed} failed, ${clock(elapsedMs)}${eta}${last}`,
+          { done: p.done, total: p.total, failed: p.failed, resumed: p.resumed, elapsedMs, ...w },
+        );
       },
     });
     return (out.records as JobRecord<PipelineJobResult>[]).map((rec) => {
       const run = runs[rec.index];
-      const first = rec.result?.runs[0];
-      return { ...run, key: rec.key, ok: rec.ok, ...(first ? { metrics: first.metrics, valuesChecked: first.valuesChecked } : {}), ...(rec.error ? { error: rec.error } : {}) };
+      const res = rec.result;
+      const first = res?.runs[0];
+      return {
+        ...run,
+        key: rec.key,
+        ok: rec.ok,
+        ...(first ? { metrics: first.metrics, valuesChecked: first.valuesChecked, ...(first.sampling ? { sampling: first.sampling } : {}) } : {}),
+        ...(res?.cpuSeconds !== undefined ? { cpuSeconds: res.cpuSeconds, wallSeconds: res.wallSeconds } : {}),
+        ...(rec.error ? { error: rec.error } : {}),
+      };
     });
   } finally {
     await executor.close();
   }
+}
+
+/** Keys of the jobs recorded in a sweep's journal (those a resumed run will not repeat). */
+function readJournalKeys(dir: string): string[] {
+  const file = path.join(dir, 'journal.jsonl');
+  if (!fs.existsSync(file)) return [];
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((l) => {
+      try {
+        const k = (JSON.parse(l) as { record?: { key?: string } }).record?.key;
+        return k ? [k] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 function pickExecutor(o: RunExperimentOptions): Executor {

@@ -56,13 +56,12 @@ function fig14Runs(sizes: GcnSize[], manifest = 'gcn/cora.json'): ExperimentRun[
           manifest,
           configuration: c.name,
           x: how,
+          // Sources replaced whole: the bundled manifest reads the real graph (a `dataset` source).
+          sources: {
+            inputs: { A: { format: 'dcsr', generate: `gcnadj:${s.nodes}:${s.edges}` }, X: { format: 'dense', generate: `dense:${s.nodes}x${s.features}` } },
+            weights: { W1: { format: 'dcsr', generate: `uniform:${s.features}x16:0.4` } },
+          },
           overrides: {
-            frontend: {
-              options: {
-                inputs: { A: { generate: `gcnadj:${s.nodes}:${s.edges}` }, X: { generate: `dense:${s.nodes}x${s.features}` } },
-                weights: { W1: { generate: `uniform:${s.features}x16:0.4` } },
-              },
-            },
             configurations: [{ name: c.name, passes }],
             ...(how === 'estimate' ? { backend: { use: 'estimate', options: {} } } : {}),
           },

@@ -6,13 +6,14 @@ import { experimentCommand } from './experiment-command';
 export { DseSearcher, formatSweepTable } from './dse-searcher';
 export type { DseOptions, SweepRow } from './dse-searcher';
 export * from './space';
-export { runJob } from './job-handler';
+export { runJob, threadCpuSeconds } from './job-handler';
 export * from './experiments';
 export * from './experiment-defs';
+export { FIG12_MEDIUM_PLAN } from './fig12-medium-plan';
 export * from './experiment-report';
 export * from './figures';
 export * from './figures-report';
-export type { PipelineJobPayload, PipelineJobResult } from './job-handler';
+export type { PipelineJobPayload, PipelineJobResult, SamplingSummary } from './job-handler';
 
 const fusionChoice = {
   anyOf: [

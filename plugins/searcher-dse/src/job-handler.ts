@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { runManifest, type Manifest } from '@fuseflow/kernel';
 
 /** A pipeline run as a sweep job: a whole manifest (object or file), run where the job lands. */
@@ -11,14 +12,51 @@ export interface PipelineJobPayload {
   configurations?: string[];
 }
 
+/** rda-sim `details.sampling` (sampled simulation): the extrapolated estimate and its 95 % interval. */
+export interface SamplingSummary {
+  sampled: boolean;
+  totalUnits?: number;
+  sampledUnits?: number;
+  estimate?: number;
+  ci95?: [number, number];
+}
+
 export interface PipelineRunMetrics {
   configuration?: string;
   metrics: Record<string, number>;
   valuesChecked?: boolean;
+  sampling?: SamplingSummary;
 }
 
 export interface PipelineJobResult {
   runs: PipelineRunMetrics[];
+  /** CPU seconds of the thread that ran the job (all threads of the process when /proc is missing), and wall seconds. */
+  cpuSeconds?: number;
+  wallSeconds?: number;
+}
+
+/**
+ * CPU seconds of the calling thread. Jobs run on worker threads, where process.cpuUsage() counts
+ * every thread of the pool (Node 20 has no per-thread call); Linux exposes the thread's own
+ * utime + stime in /proc/thread-self/stat (clock ticks, USER_HZ = 100 on Linux).
+ */
+export function threadCpuSeconds(): number {
+  try {
+    const stat = fs.readFileSync('/proc/thread-self/stat', 'utf8');
+    // Fields after the parenthesised command name (which may contain spaces): utime, stime are 14, 15.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  }
+}
+
+function samplingOf(details: unknown): SamplingSummary | undefined {
+  const s = (details as { sampling?: SamplingSummary } | undefined)?.sampling;
+  if (!s || typeof s !== 'object') return undefined;
+  const { sampled, totalUnits, sampledUnits, estimate, ci95 } = s;
+  return { sampled: Boolean(sampled), ...(totalUnits !== undefined ? { totalUnits } : {}), ...(sampledUnits !== undefined ? { sampledUnits } : {}), ...(estimate !== undefined ? { estimate } : {}), ...(ci95 ? { ci95 } : {}) };
 }
 
 /**
@@ -26,6 +64,8 @@ export interface PipelineJobResult {
  * throws (code and message kept), which the sweep records as a failed candidate.
  */
 export async function runJob(payload: PipelineJobPayload): Promise<PipelineJobResult> {
+  const cpu0 = threadCpuSeconds();
+  const t0 = Date.now();
   const result = await runManifest(payload.manifest, {
     baseDir: payload.baseDir,
     outDir: payload.outDir,
@@ -43,6 +83,9 @@ export async function runJob(payload: PipelineJobPayload): Promise<PipelineJobRe
       ...(r.configuration ? { configuration: r.configuration } : {}),
       metrics: r.report?.metrics ?? {},
       ...(r.report?.valuesChecked !== undefined ? { valuesChecked: r.report.valuesChecked } : {}),
+      ...(samplingOf(r.report?.details) ? { sampling: samplingOf(r.report?.details) } : {}),
     })),
+    cpuSeconds: Math.round((threadCpuSeconds() - cpu0) * 100) / 100,
+    wallSeconds: Math.round(Date.now() - t0) / 1000,
   };
 }
