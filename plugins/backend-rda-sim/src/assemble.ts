@@ -174,15 +174,11 @@ function inOrder(
     if (format.levels[l] !== 'compressed' && format.levels[l] !== 'dense') return null;
   }
   // kept[l][q]: position q of level l has a leaf with a value below it.
-  const kept: Uint8Array[] = counts.map((n) => new Uint8Array(n));
+  const kept: Uint8Array[] = [];
+  for (let l = 0; l < rank; l++) kept.push(new Uint8Array(counts[l]));
   const leafN = counts[rank - 1];
-  for (let q = 0; q < leafN; q++) if (valTags[q] !== EMPTY) kept[rank - 1][q] = 1;
-  for (let l = rank - 1; l > 0; l--) {
-    const k = kept[l];
-    const par = parentOf[l];
-    const up = kept[l - 1];
-    for (let q = 0; q < counts[l]; q++) if (k[q] !== 0) up[par[q]] = 1;
-  }
+  markValues(valTags, leafN, kept[rank - 1]);
+  for (let l = rank - 1; l > 0; l--) markParents(kept[l], parentOf[l], counts[l], kept[l - 1]);
   const levels: LevelStorage[] = [];
   // outIdx[q]: output position of kept position q of the previous level.
   let prevIdx = new Int32Array(0);
@@ -194,33 +190,17 @@ function inOrder(
     const k = kept[l];
     const extent = shape[modeOrder[l]];
     const idx = new Int32Array(n).fill(-1);
-    const dense = format.levels[l] === 'dense';
-    const pos = dense ? null : new Int32Array(parents + 1);
-    const outCrd = dense ? null : new Int32Array(n);
-    let m = 0;
-    let lastP = -1;
-    let lastC = -1;
-    for (let q = 0; q < n; q++) {
-      if (k[q] === 0) continue;
-      const c = crd[q];
-      if (!(c >= 0 && c < extent && c === Math.floor(c))) return null;
-      const p = l === 0 ? 0 : prevIdx[par[q]];
-      if (p === lastP && c <= lastC) return null;
-      lastP = p;
-      lastC = c;
-      if (dense) idx[q] = p * extent + c;
-      else {
-        outCrd![m] = c;
-        pos![p + 1]++;
-        idx[q] = m++;
-      }
-    }
-    if (dense) {
+    if (format.levels[l] === 'dense') {
+      if (!placeDense(n, crd, par, k, l === 0 ? null : prevIdx, extent, idx)) return null;
       levels.push({ format: 'dense', size: extent });
       parents *= extent;
     } else {
-      for (let p = 0; p < parents; p++) pos![p + 1] += pos![p];
-      levels.push({ format: 'compressed', size: extent, pos: pos!, crd: outCrd!.slice(0, m) });
+      const pos = new Int32Array(parents + 1);
+      const outCrd = new Int32Array(n);
+      const m = placeCompressed(n, crd, par, k, l === 0 ? null : prevIdx, extent, idx, pos, outCrd);
+      if (m < 0) return null;
+      for (let p = 0; p < parents; p++) pos[p + 1] += pos[p];
+      levels.push({ format: 'compressed', size: extent, pos, crd: outCrd.slice(0, m) });
       parents = m;
     }
     prevIdx = idx;
@@ -228,4 +208,56 @@ function inOrder(
   const vals = new Float64Array(parents);
   for (let q = 0; q < leafN; q++) if (prevIdx[q] >= 0) vals[prevIdx[q]] = valVals[q];
   return { name, shape: [...shape], format: { levels: [...format.levels], modeOrder: [...format.modeOrder] }, levels, vals };
+}
+
+// The loops of inOrder, each a small function so V8 compiles it whole on the first large output.
+
+function markValues(valTags: Uint8Array, n: number, kept: Uint8Array): void {
+  for (let q = 0; q < n; q++) if (valTags[q] !== EMPTY) kept[q] = 1;
+}
+
+function markParents(kept: Uint8Array, par: Int32Array, n: number, up: Uint8Array): void {
+  for (let q = 0; q < n; q++) if (kept[q] !== 0) up[par[q]] = 1;
+}
+
+/** The kept coordinate of stream position q sits under output position `parent(q)` (0 at the root). */
+function parentAt(prevIdx: Int32Array | null, par: Int32Array, q: number): number {
+  return prevIdx === null ? 0 : prevIdx[par[q]];
+}
+
+/** A dense level's output positions (parent * extent + crd) into idx; false if out of order or range. */
+function placeDense(n: number, crd: Float64Array, par: Int32Array, kept: Uint8Array, prevIdx: Int32Array | null, extent: number, idx: Int32Array): boolean {
+  let lastP = -1;
+  let lastC = -1;
+  for (let q = 0; q < n; q++) {
+    if (kept[q] === 0) continue;
+    const c = crd[q];
+    if (!(c >= 0 && c < extent && c === Math.floor(c))) return false;
+    const p = parentAt(prevIdx, par, q);
+    if (p === lastP && c <= lastC) return false;
+    lastP = p;
+    lastC = c;
+    idx[q] = p * extent + c;
+  }
+  return true;
+}
+
+/** A compressed level: coordinates, per-parent counts (pos[p + 1]) and positions; -1 if out of order or range. */
+function placeCompressed(n: number, crd: Float64Array, par: Int32Array, kept: Uint8Array, prevIdx: Int32Array | null, extent: number, idx: Int32Array, pos: Int32Array, outCrd: Int32Array): number {
+  let m = 0;
+  let lastP = -1;
+  let lastC = -1;
+  for (let q = 0; q < n; q++) {
+    if (kept[q] === 0) continue;
+    const c = crd[q];
+    if (!(c >= 0 && c < extent && c === Math.floor(c))) return -1;
+    const p = parentAt(prevIdx, par, q);
+    if (p === lastP && c <= lastC) return -1;
+    lastP = p;
+    lastC = c;
+    outCrd[m] = c;
+    pos[p + 1]++;
+    idx[q] = m++;
+  }
+  return m;
 }
