@@ -1,6 +1,7 @@
 import { FuseFlowError } from '@fuseflow/kernel';
-import { compareTensors, evaluateProgram, type DataflowGraph, type DataflowModule, type SparseTensorData, type TensorBindings } from '@fuseflow/ir';
+import { compareTensors, type DataflowGraph, type DataflowModule, type SparseTensorData, type TensorBindings } from '@fuseflow/ir';
 import { kernelCycles, simulateGraph, type GraphResult, type SimOptions } from '../simulate';
+import { SampledReference } from './reference';
 import { combineErrors, estimateTotal, t975, type TotalEstimate } from './estimator';
 import { balancedOrder, drawBatches, laneImbalance, planSample, unitProxy, sliceTensor, subProblem, type SamplePlan } from './sampler';
 
@@ -106,10 +107,8 @@ const cpuNow = (): number => {
   return (c.user + c.system) / 1000;
 };
 
-function checkSlice(g: DataflowGraph, plan: SamplePlan, units: number[], got: SparseTensorData, env: TensorBindings, o: SimOptions): { compared: number; maxAbsError: number } {
-  const full = env[g.output.tensor];
-  if (!full) throw new FuseFlowError('FF_INPUT_INVALID', `reference evaluator produced no tensor '${g.output.tensor}' (output of graph '${g.name}')`);
-  const exp = sliceTensor(full, plan.outputMode, units, plan.unitHeight);
+function checkSlice(g: DataflowGraph, plan: SamplePlan, units: number[], got: SparseTensorData, ref: SampledReference, o: SimOptions): { compared: number; maxAbsError: number } {
+  const exp = ref.rowsOf(g.output.tensor, plan.outputMode, units, plan.unitHeight);
   const c = compareTensors(got, exp, { rtol: o.rtol ?? 1e-6, atol: o.atol ?? 1e-9, maxReport: 5 });
   if (!c.equal) {
     const first = c.mismatches[0];
@@ -124,7 +123,7 @@ function checkSlice(g: DataflowGraph, plan: SamplePlan, units: number[], got: Sp
 }
 
 /** Samples one graph: draws units, simulates each batch and the empty run, estimates its totals. */
-export function sampleGraph(g: DataflowGraph, plan: SamplePlan, env: TensorBindings, s: SampleOptions, o: SimOptions, seed: number, estimator: SampleEstimator = 'ratio'): SampledGraph {
+export function sampleGraph(g: DataflowGraph, plan: SamplePlan, ref: SampledReference, s: SampleOptions, o: SimOptions, seed: number, estimator: SampleEstimator = 'ratio'): SampledGraph {
   const c0 = cpuNow();
   const N = plan.units;
   // A sub-problem with fewer units than a fork has lanes leaves a lane empty, which the fork/join
@@ -137,12 +136,19 @@ export function sampleGraph(g: DataflowGraph, plan: SamplePlan, env: TensorBindi
     throw new FuseFlowError('FF_OPTIONS_INVALID', `rda-sim option "sample": ${n} unit(s) for graph '${g.name}', whose ${lanes} parallel lanes need at least ${lanes}`, { path: 'sample/units' });
   }
   const check = o.checkValues !== false;
+  // Data the graph reads: bound inputs as they are (as the exact path binds them), intermediates
+  // (earlier graphs' outputs) from the reference.
+  const env: TensorBindings = {};
+  for (const x of g.nodes) {
+    const t = x.attrs.tensor;
+    if (t && t !== g.output.tensor && x.kind !== 'crd_write' && x.kind !== 'val_write') env[t] ??= ref.fullOf(t);
+  }
   const base = { graph: g.name, ...(g.kernel ? { kernel: g.kernel } : {}), index: plan.index, totalUnits: N };
   if (n >= N) {
     // A census: the whole graph in one run is the exact answer.
     const all = Array.from({ length: N }, (_, i) => i);
     const r = simulateGraph(g, env, o);
-    const v = check ? checkSlice(g, plan, all, r.output, env, o) : { compared: 0, maxAbsError: 0 };
+    const v = check ? checkSlice(g, plan, all, r.output, ref, o) : { compared: 0, maxAbsError: 0 };
     const c = r.cycles;
     return {
       ...base, sampledUnits: N, batches: 1, exact: true, cycles: { estimate: c, se: 0, dof: Infinity, ci95: [c, c], overhead: 0 },
@@ -174,7 +180,7 @@ export function sampleGraph(g: DataflowGraph, plan: SamplePlan, env: TensorBindi
     const r = simulateGraph(sub.graph, sub.data, o);
     engineSeconds += r.engineSeconds;
     if (check) {
-      const v = checkSlice(g, plan, units, r.output, env, o);
+      const v = checkSlice(g, plan, units, r.output, ref, o);
       compared += v.compared;
       maxAbsError = Math.max(maxAbsError, v.maxAbsError);
     }
@@ -252,10 +258,10 @@ export function simulateModuleSampled(mod: DataflowModule, options: SimOptions, 
   const c0 = cpuNow();
   const { schedule: _schedule, ...plain } = mod.program;
   void _schedule;
-  const env: TensorBindings = { ...(mod.data ?? {}), ...evaluateProgram(plain, mod.data) };
+  const ref = new SampledReference(plain, mod.data ?? {});
   const seed = sample.seed ?? defaultSeed;
   // A different stream per graph so graphs of equal size do not sample the same coordinates.
-  const graphs = mod.graphs.map((g, i) => sampleGraph(g, plans[i], env, sample, options, seed + 7919 * i, estimator));
+  const graphs = mod.graphs.map((g, i) => sampleGraph(g, plans[i], ref, sample, options, seed + 7919 * i, estimator));
   const est = graphs.map((r) => r.cycles.estimate);
   const cycles = kernelCycles(mod.graphs, est);
   // A graph's error reaches the total only if it lies on its kernel's critical path.

@@ -284,7 +284,7 @@ function cooOf(t: SparseTensorData): CooData {
  * Rows of a tensor along `mode` restricted to the units listed (sorted ascending), renumbered
  * 0..: unit u covers rows [u*h, min((u+1)*h, extent)). Stored zeros stay stored.
  */
-export function sliceTensor(t: SparseTensorData, mode: number, units: readonly number[], h: number, format: TensorFormat = t.format): SparseTensorData {
+export function sliceTensor(t: SparseTensorData, mode: number, units: readonly number[], h: number, format: TensorFormat = t.format, dropZeros = false): SparseTensorData {
   const extent = t.shape[mode];
   const newRow = new Int32Array(extent).fill(-1);
   let next = 0;
@@ -294,7 +294,7 @@ export function sliceTensor(t: SparseTensorData, mode: number, units: readonly n
   const { coords, vals } = cooOf(t);
   const keep: number[] = [];
   const cm = coords[mode];
-  for (let k = 0; k < vals.length; k++) if (newRow[cm[k]] >= 0) keep.push(k);
+  for (let k = 0; k < vals.length; k++) if (newRow[cm[k]] >= 0 && !(dropZeros && vals[k] === 0)) keep.push(k);
   const nc = coords.map((c, m) => {
     const out = new Int32Array(keep.length);
     for (let q = 0; q < keep.length; q++) out[q] = m === mode ? newRow[c[keep[q]]] : c[keep[q]];
