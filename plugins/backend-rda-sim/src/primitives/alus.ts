@@ -1,7 +1,7 @@
 import type { AluOp } from '@fuseflow/ir';
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL, showToken } from '../tokens';
-import { OK, Prim } from './base';
+import { OK, Prim, after, live } from './base';
 import { binaryFn, unaryFn } from './ops';
 import { tileBinary, tileEinsum, type TilePlan, type TileStore } from './tiles';
 
@@ -113,67 +113,41 @@ export class AluPrim extends Prim {
    * placeholders, misalignment) is left to fire(). Returns the steps taken.
    */
   private run(t: number): number {
-    const a = this.a;
-    const b = this.b;
-    const out = this.out;
-    const lat = this.lat;
-    const ii = this.ii;
+    const { a, b, out, lat, ii } = this;
     let k = 0;
-    let ops = 0;
     if (b === null) {
       const f = this.un!;
-      while (a.count !== 0) {
+      for (; live(a); k++, t += ii) {
+        t = after(a, t);
         const at = a.tagAt(0);
-        if (at === DONE) break;
-        const h = a.timeAt(0);
-        if (h > t) t = h;
         const av = a.valAt(0);
         a.pop(t);
         if (at === VAL) {
           out.push(VAL, f(av), t + lat);
-          ops++;
+          this.ops++;
         } else out.push(at, av, t + lat);
-        t += ii;
-        k++;
       }
-    } else {
-      const f = this.bin!;
-      const pol = this.policy;
-      while (a.count !== 0 && b.count !== 0) {
-        const at = a.tagAt(0);
-        const bt = b.tagAt(0);
-        const av = a.valAt(0);
-        const bv = b.valAt(0);
-        if ((at === VAL || at === EMPTY) && (bt === VAL || bt === EMPTY)) {
-          const absent = pol === 0 ? at === EMPTY && bt === EMPTY : pol === 1 ? at === EMPTY || bt === EMPTY : pol === 2 ? at === EMPTY : bt === EMPTY;
-          let h = a.timeAt(0);
-          if (h > t) t = h;
-          h = b.timeAt(0);
-          if (h > t) t = h;
-          a.pop(t);
-          b.pop(t);
-          if (absent) out.push(EMPTY, 0, t + lat);
-          else {
-            out.push(VAL, f(at === VAL ? av : 0, bt === VAL ? bv : 0), t + lat);
-            ops++;
-          }
-        } else if (at === STOP && bt === STOP && av === bv) {
-          let h = a.timeAt(0);
-          if (h > t) t = h;
-          h = b.timeAt(0);
-          if (h > t) t = h;
-          a.pop(t);
-          b.pop(t);
-          out.push(STOP, av, t + lat);
-        } else break;
-        t += ii;
-        k++;
+      return this.ran(t, k, ii);
+    }
+    const f = this.bin!;
+    const pol = this.policy;
+    for (; a.count !== 0 && b.count !== 0; k++, t += ii) {
+      const at = a.tagAt(0);
+      const bt = b.tagAt(0);
+      const av = a.valAt(0);
+      const bv = b.valAt(0);
+      const values = (at === VAL || at === EMPTY) && (bt === VAL || bt === EMPTY);
+      if (!values && !(at === STOP && bt === STOP && av === bv)) break;
+      t = after(b, after(a, t));
+      a.pop(t);
+      b.pop(t);
+      if (!values) out.push(STOP, av, t + lat);
+      else if (pol === 0 ? at === EMPTY && bt === EMPTY : pol === 1 ? at === EMPTY || bt === EMPTY : pol === 2 ? at === EMPTY : bt === EMPTY) out.push(EMPTY, 0, t + lat);
+      else {
+        out.push(VAL, f(at === VAL ? av : 0, bt === VAL ? bv : 0), t + lat);
+        this.ops++;
       }
     }
-    if (k !== 0) {
-      this.ops += ops;
-      this.commitRun(t, k, ii);
-    }
-    return k;
+    return this.ran(t, k, ii);
   }
 }

@@ -1,6 +1,6 @@
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL } from '../tokens';
-import { OK, Prim } from './base';
+import { OK, Prim, after, live } from './base';
 import type { TileStore } from './tiles';
 
 /** Value load: vals[ref]; an Empty ref (absent operand) stays Empty, so presence reaches the ALUs. */
@@ -51,32 +51,18 @@ export class ArrayPrim extends Prim {
   }
   /** Scalar loads of the queued refs up to Done (no HBM), one step each as in fire(). */
   private run(t: number): number {
-    const inp = this.inp;
-    const out = this.out;
-    const vals = this.vals;
-    const lat = this.lat;
-    const ii = this.ii;
+    const { inp, out, vals, lat, ii } = this;
     let k = 0;
-    let reads = 0;
-    while (inp.count !== 0) {
+    for (; live(inp); k++, t += ii) {
+      t = after(inp, t);
       const tag = inp.tagAt(0);
-      if (tag === DONE) break;
-      const h = inp.timeAt(0);
-      if (h > t) t = h;
       const r = inp.valAt(0);
       inp.pop(t);
       if (tag === VAL) {
         out.push(VAL, vals[r], t + lat);
-        reads++;
-      } else if (tag === EMPTY) out.push(EMPTY, 0, t + lat);
-      else out.push(STOP, r, t + lat);
-      t += ii;
-      k++;
+        this.reads++;
+      } else out.push(tag, tag === EMPTY ? 0 : r, t + lat);
     }
-    if (k !== 0) {
-      this.reads += reads;
-      this.commitRun(t, k, ii);
-    }
-    return k;
+    return this.ran(t, k, ii);
   }
 }

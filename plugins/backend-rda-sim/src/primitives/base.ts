@@ -16,6 +16,17 @@ export const FINISHED = 4;
  * it peeks the heads it needs (advancing its tentative time to their visible times), emits
  * outputs stamped `t + latency`, and advances its clock by the step's cost.
  */
+/** Whether a run may take `c`'s head: there is one and it is not Done (Done ends the node in a step). */
+export function live(c: Chan): boolean {
+  return c.count !== 0 && c.tagAt(0) !== DONE;
+}
+
+/** The later of `t` and the visible time of `c`'s head. */
+export function after(c: Chan, t: number): number {
+  const h = c.timeAt(0);
+  return h > t ? h : t;
+}
+
 /**
  * How channels see the node at each end. One class for every primitive keeps the blocked-check
  * in push/pop monomorphic (a flag on the node itself would be read through 17 node classes).
@@ -178,11 +189,14 @@ export abstract class Prim {
     return limit === Infinity && this.bounded.length === 0;
   }
 
-  /** Records `k` steps of `cost` cycles each, the last ending the clock at `t`. */
-  protected commitRun(t: number, k: number, cost: number): void {
-    this.now = t;
-    this.busy += k * cost;
-    this.steps += k;
+  /** Ends a run: records its `k` steps of `cost` cycles each, the last ending the clock at `t`; returns k. */
+  protected ran(t: number, k: number, cost: number): number {
+    if (k !== 0) {
+      this.now = t;
+      this.busy += k * cost;
+      this.steps += k;
+    }
+    return k;
   }
 
   protected commit(t: number, cost: number): number {

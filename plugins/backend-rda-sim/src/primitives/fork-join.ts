@@ -1,6 +1,6 @@
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL } from '../tokens';
-import { OK, Prim } from './base';
+import { OK, Prim, after, live } from './base';
 
 /** Broadcast (every token to every output) and fork (values round-robin, stops/done to all). */
 export class FanoutPrim extends Prim {
@@ -28,33 +28,24 @@ export class FanoutPrim extends Prim {
     }
     return this.commit(t, this.ii);
   }
-  /** The queued tokens up to Done, one step each as in fire(); returns the steps taken. */
+  /** The queued tokens up to Done, one step each as in fire() (round-robin lanes for a fork); returns the steps taken. */
   private run(t: number): number {
-    const inp = this.inp;
-    const o = this.o;
-    const lat = this.lat;
-    const ii = this.ii;
-    const fork = this.isFork;
+    const { inp, o, lat, ii, isFork } = this;
     let k = 0;
-    while (inp.count !== 0) {
+    for (; live(inp); k++, t += ii) {
+      t = after(inp, t);
       const tag = inp.tagAt(0);
-      if (tag === DONE) break;
-      const h = inp.timeAt(0);
-      if (h > t) t = h;
       const v = inp.valAt(0);
       inp.pop(t);
-      if (fork && (tag === VAL || tag === EMPTY)) {
+      if (isFork && (tag === VAL || tag === EMPTY)) {
         o[this.rr].push(tag, v, t + lat);
         this.rr = (this.rr + 1) % o.length;
       } else {
-        for (let i = 0; i < o.length; i++) o[i].push(tag, v, t + lat);
+        for (const c of o) c.push(tag, v, t + lat);
         this.rr = 0;
       }
-      t += ii;
-      k++;
     }
-    if (k !== 0) this.commitRun(t, k, ii);
-    return k;
+    return this.ran(t, k, ii);
   }
 }
 

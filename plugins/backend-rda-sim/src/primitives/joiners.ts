@@ -261,9 +261,7 @@ export class JoinerPrim extends Prim {
       h = r1.timeAt(0);
       if (h > t) t = h;
     }
-    this.busy += k * ii;
-    this.steps += k;
-    this.now = t;
+    this.ran(t, k, ii);
     return OK;
   }
 }

@@ -1,7 +1,7 @@
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL } from '../tokens';
 import { AccMap } from './acc-map';
-import { FINISHED, OK, Prim } from './base';
+import { FINISHED, OK, Prim, after } from './base';
 import type { TileStore } from './tiles';
 
 /** Reducer: one value per innermost fiber (Empty if it held none); Stop(k>0) -> Stop(k-1); Empty skipped. */
@@ -78,37 +78,22 @@ export class Spacc1Prim extends Prim {
   private map: AccMap;
   /** Inner coordinates under one outer coordinate in a row, one step each as in fire(). */
   private run(t: number): number {
-    const oc = this.oc;
+    const { oc, ic, v, map, ii } = this;
     if (oc.count === 0) return 0;
     const ot = oc.tagAt(0);
     if (ot !== VAL && ot !== EMPTY) return 0;
-    const ho = oc.timeAt(0);
-    if (ho > t) t = ho;
-    const ic = this.ic;
-    const v = this.v;
-    const map = this.map;
-    const ii = this.ii;
+    t = after(oc, t);
     let k = 0;
-    let ops = 0;
-    while (ic.count !== 0 && v.count !== 0 && ic.tagAt(0) === VAL) {
-      let h = ic.timeAt(0);
-      if (h > t) t = h;
-      h = v.timeAt(0);
-      if (h > t) t = h;
+    for (; ic.count !== 0 && v.count !== 0 && ic.tagAt(0) === VAL; k++, t += ii) {
+      t = after(v, after(ic, t));
       if (v.tagAt(0) === VAL) {
         const key = ic.valAt(0);
-        ops += map.add(key < 1073741824 ? key | 0 : key, v.valAt(0));
+        this.ops += map.add(key < 1073741824 ? key | 0 : key, v.valAt(0));
       }
       ic.pop(t);
       v.pop(t);
-      t += ii;
-      k++;
     }
-    if (k !== 0) {
-      this.ops += ops;
-      this.commitRun(t, k, ii);
-    }
-    return k;
+    return this.ran(t, k, ii);
   }
   private prevStop = true;
   constructor(id: number, label: string, lat: number, ii: number, tiles: TileStore | null, private ic: Chan, private oc: Chan, private v: Chan, private oic: Chan, private ov: Chan, isMax = false) {
@@ -233,42 +218,25 @@ export class Spacc2Prim extends Prim {
   }
   /** crd0 coordinates under one (outer, crd1) pair in a row, one step each as in fire(). */
   private run(t: number): number {
-    const oc = this.oc;
-    const c1 = this.c1;
+    const { oc, c1, c0, v, ii } = this;
     if (oc.count === 0 || c1.count === 0) return 0;
     const ot = oc.tagAt(0);
     const t1 = c1.tagAt(0);
     if ((ot !== VAL && ot !== EMPTY) || (t1 !== VAL && t1 !== EMPTY)) return 0;
-    let h = oc.timeAt(0);
-    if (h > t) t = h;
-    h = c1.timeAt(0);
-    if (h > t) t = h;
+    t = after(c1, after(oc, t));
     const k1 = c1.valAt(0);
-    const c0 = this.c0;
-    const v = this.v;
-    const ii = this.ii;
     let k = 0;
-    let ops = 0;
-    while (c0.count !== 0 && v.count !== 0 && c0.tagAt(0) === VAL) {
-      h = c0.timeAt(0);
-      if (h > t) t = h;
-      h = v.timeAt(0);
-      if (h > t) t = h;
+    for (; c0.count !== 0 && v.count !== 0 && c0.tagAt(0) === VAL; k++, t += ii) {
+      t = after(v, after(c0, t));
       if (t1 === VAL && v.tagAt(0) === VAL) {
         const k0 = c0.valAt(0);
         if (this.key === 1 << 15 && (k0 >= 1 << 15 || k1 >= 1 << 16)) this.widen();
-        ops += this.m.add(this.key === 1 << 15 ? (k1 * 32768 + k0) | 0 : k1 * this.key + k0, v.valAt(0));
+        this.ops += this.m.add(this.key === 1 << 15 ? (k1 * 32768 + k0) | 0 : k1 * this.key + k0, v.valAt(0));
       }
       c0.pop(t);
       v.pop(t);
-      t += ii;
-      k++;
     }
-    if (k !== 0) {
-      this.ops += ops;
-      this.commitRun(t, k, ii);
-    }
-    return k;
+    return this.ran(t, k, ii);
   }
   fire(t: number, limit: number): number {
     if (this.runs(limit) && this.run(t) !== 0) return OK;

@@ -1,6 +1,6 @@
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL } from '../tokens';
-import { OK, Prim } from './base';
+import { OK, Prim, after, live } from './base';
 
 /** Repeat-signal generator: Val/Empty -> Repeat, Stop(k) -> Stop, Done -> Done. */
 export class RepSigPrim extends Prim {
@@ -20,24 +20,15 @@ export class RepSigPrim extends Prim {
   }
   /** The queued tokens up to Done, one step each as in fire(); returns the steps taken. */
   private run(t: number): number {
-    const inp = this.inp;
-    const out = this.out;
-    const lat = this.lat;
-    const ii = this.ii;
+    const { inp, out, lat, ii } = this;
     let k = 0;
-    while (inp.count !== 0) {
-      const tag = inp.tagAt(0);
-      if (tag === DONE) break;
-      const h = inp.timeAt(0);
-      if (h > t) t = h;
+    for (; live(inp); k++, t += ii) {
+      t = after(inp, t);
+      const stop = inp.tagAt(0) === STOP;
       inp.pop(t);
-      if (tag === STOP) out.push(STOP, 0, t + lat);
-      else out.push(VAL, 1, t + lat);
-      t += ii;
-      k++;
+      out.push(stop ? STOP : VAL, stop ? 0 : 1, t + lat);
     }
-    if (k !== 0) this.commitRun(t, k, ii);
-    return k;
+    return this.ran(t, k, ii);
   }
 }
 
@@ -96,27 +87,18 @@ export class RepeatPrim extends Prim {
   }
   /** Repeat signals in a row on a value input, one step each as in fire(); returns the steps taken. */
   private run(t: number): number {
-    const inp = this.inp;
-    const sig = this.sig;
+    const { inp, sig, out, lat, ii } = this;
     if (inp.count === 0) return 0;
     const h = inp.tagAt(0);
     if (h !== VAL && h !== EMPTY) return 0;
     const v = inp.valAt(0);
-    const ht = inp.timeAt(0);
-    if (ht > t) t = ht;
-    const out = this.out;
-    const lat = this.lat;
-    const ii = this.ii;
+    t = after(inp, t);
     let k = 0;
-    while (sig.count !== 0 && sig.tagAt(0) === VAL) {
-      const st = sig.timeAt(0);
-      if (st > t) t = st;
+    for (; sig.count !== 0 && sig.tagAt(0) === VAL; k++, t += ii) {
+      t = after(sig, t);
       out.push(h, v, t + lat);
       sig.pop(t);
-      t += ii;
-      k++;
     }
-    if (k !== 0) this.commitRun(t, k, ii);
-    return k;
+    return this.ran(t, k, ii);
   }
 }

@@ -139,11 +139,8 @@ export class ScanPrim extends Prim {
         or.push(VAL, p, t + lat);
       }
     }
-    const k = end - start;
-    this.reads += k;
-    this.busy += k * ii;
-    this.steps += k;
-    this.now = t;
+    this.reads += end - start;
+    this.ran(t, end - start, ii);
     this.p = end;
     if (end === this.end) this.st = 2;
     return OK;

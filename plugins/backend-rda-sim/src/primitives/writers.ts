@@ -1,6 +1,6 @@
 import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL } from '../tokens';
-import { FINISHED, OK, Prim } from './base';
+import { FINISHED, OK, Prim, after, live } from './base';
 import type { TileStore } from './tiles';
 
 /** Growable token log of a writer (tags + payloads). */
@@ -66,35 +66,19 @@ export class WriterPrim extends Prim {
     }
     return this.commit(t, cost);
   }
-  /** Scalar tokens up to Done (no HBM), logged one step each as in fire(). */
+  /** Scalar tokens up to Done (no HBM), logged one step each as in fire() (a value writer keeps no stops). */
   private run(t: number): number {
-    const inp = this.inp;
-    const log = this.log;
-    const ii = this.ii;
-    const isVal = this.isVal;
+    const { inp, log, ii, isVal } = this;
     let k = 0;
-    let writes = 0;
-    while (inp.count !== 0) {
+    for (; live(inp); k++, t += ii) {
+      t = after(inp, t);
       const tag = inp.tagAt(0);
-      if (tag === DONE) break;
-      const h = inp.timeAt(0);
-      if (h > t) t = h;
       const v = inp.valAt(0);
       inp.pop(t);
-      if (!isVal) {
-        log.add(tag, v);
-        writes++;
-      } else if (tag === VAL) {
-        log.add(VAL, v);
-        writes++;
-      } else if (tag === EMPTY) log.add(EMPTY, 0);
-      t += ii;
-      k++;
+      if (isVal && tag === STOP) continue;
+      log.add(tag, isVal && tag === EMPTY ? 0 : v);
+      if (tag !== EMPTY || !isVal) this.writes++;
     }
-    if (k !== 0) {
-      this.writes += writes;
-      this.commitRun(t, k, ii);
-    }
-    return k;
+    return this.ran(t, k, ii);
   }
 }
