@@ -3,7 +3,7 @@
  * (frontend-expr, fusion, parallelize, lower-sam): exact cycles, the sampled estimate for a few
  * seeds, its error, whether the exact value lies in the 95 % interval, and the CPU-seconds of each.
  *
- *   npm run bench:sampling -w @fuseflow/backend-rda-sim -- [--fraction 0.1] [--seeds 3] [--only name,...] [--quick] [--markdown] [--estimator ratio|mean]
+ *   npm run bench:sampling -w @fuseflow/backend-rda-sim -- [--fraction 0.1] [--seeds 3] [--only name,...] [--quick] [--large] [--markdown] [--estimator ratio|mean]
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,6 +31,8 @@ interface Case {
   /** frontend-expr options. */
   fe: Record<string, unknown>;
   passes: Array<string | { use: string; options: Record<string, unknown> }>;
+  /** sample fraction of this case (default --fraction). */
+  fraction?: number;
 }
 
 const gcnProgram = (v: number, f: number, h: number, c: number): string => `program gcn2
@@ -139,6 +141,13 @@ const CASES: Case[] = [
   { name: `attention s=${n(1000)} d=32 mask 2%, fused`, fe: { program: attentionProgram(n(1000), 32), inputs: { M: `uniform:${n(1000)}x${n(1000)}:0.02:seed=18` } }, passes: [full] },
 ];
 
+// --large: bigger graphs at small fractions, where sampling pays (not part of the default table).
+const LARGE: Case[] = [
+  { name: 'SpMSpM ikj 8000² 0.1%', fe: spmspm(8000, 0.001, 21), passes: [], fraction: 0.02 },
+  { name: 'GCN 2-layer 4000 nodes, fused', fe: { program: gcnProgram(4000, 32, 16, 8), inputs: { A: `gcnadj:4000:12000:seed=22`, X: `dense:4000x32:seed=23` } }, passes: [full], fraction: 0.02 },
+];
+if (process.argv.includes('--large')) CASES.splice(0, CASES.length, ...LARGE);
+
 async function compile(c: Case): Promise<DataflowModule> {
   const m: Manifest = {
     version: 1,
@@ -187,7 +196,7 @@ async function main(): Promise<void> {
     for (let seed = 1; seed <= seeds; seed++) {
       let s;
       try {
-        s = cpuOf(() => simulateModuleSampled(mod, {}, { fraction, seed }, 1, estimator));
+        s = cpuOf(() => simulateModuleSampled(mod, {}, { fraction: c.fraction ?? fraction, seed }, 1, estimator));
       } catch (e) {
         console.log(`${c.name}: sampling failed: ${(e as { code?: string }).code} ${(e as Error).message.split('\n')[0]}`);
         break;
