@@ -280,6 +280,30 @@ function cooOf(t: SparseTensorData): CooData {
   return c;
 }
 
+const rowCache = new WeakMap<SparseTensorData, Map<number, { start: Int32Array; order: Int32Array }>>();
+
+/** Entries of a tensor grouped by their coordinate along `mode` (a counting sort), cached. */
+function rowIndexOf(t: SparseTensorData, mode: number): { start: Int32Array; order: Int32Array } {
+  let byMode = rowCache.get(t);
+  if (!byMode) {
+    byMode = new Map();
+    rowCache.set(t, byMode);
+  }
+  let idx = byMode.get(mode);
+  if (!idx) {
+    const c = cooOf(t).coords[mode];
+    const start = new Int32Array(t.shape[mode] + 1);
+    for (let k = 0; k < c.length; k++) start[c[k] + 1]++;
+    for (let r = 0; r < t.shape[mode]; r++) start[r + 1] += start[r];
+    const fill = start.slice(0, t.shape[mode]);
+    const order = new Int32Array(c.length);
+    for (let k = 0; k < c.length; k++) order[fill[c[k]]++] = k;
+    idx = { start, order };
+    byMode.set(mode, idx);
+  }
+  return idx;
+}
+
 /**
  * Rows of a tensor along `mode` restricted to the units listed (sorted ascending), renumbered
  * 0..: unit u covers rows [u*h, min((u+1)*h, extent)). Stored zeros stay stored.
@@ -292,9 +316,17 @@ export function sliceTensor(t: SparseTensorData, mode: number, units: readonly n
     for (let r = u * h; r < Math.min((u + 1) * h, extent); r++) newRow[r] = next++;
   }
   const { coords, vals } = cooOf(t);
+  // Only the sampled rows' entries are visited (the row index is built once per tensor and mode).
+  const { start, order } = rowIndexOf(t, mode);
   const keep: number[] = [];
-  const cm = coords[mode];
-  for (let k = 0; k < vals.length; k++) if (newRow[cm[k]] >= 0 && !(dropZeros && vals[k] === 0)) keep.push(k);
+  for (const u of units) {
+    for (let r = u * h; r < Math.min((u + 1) * h, extent); r++) {
+      for (let q = start[r]; q < start[r + 1]; q++) {
+        const k = order[q];
+        if (!(dropZeros && vals[k] === 0)) keep.push(k);
+      }
+    }
+  }
   const nc = coords.map((c, m) => {
     const out = new Int32Array(keep.length);
     for (let q = 0; q < keep.length; q++) out[q] = m === mode ? newRow[c[keep[q]]] : c[keep[q]];
