@@ -88,10 +88,9 @@ function total(prims: Prim[]): EngineResult {
 
 /**
  * About `n` steps of node `p` in the fast engine (a batched run may go past); returns the last
- * step's result. Without bounded
- * outputs a step needs no back-pressure preamble, and each primitive class gets its own loop: a
- * call site that sees one class lets V8 inline that class's fire(), where one shared loop over
- * all classes would dispatch megamorphically on every step.
+ * step's result. Without bounded outputs a step needs no back-pressure preamble, and each
+ * primitive class gets its own loop: a call site that sees one class lets V8 inline that class's
+ * fire(), where one shared loop over all classes would dispatch megamorphically on every step.
  */
 function steps(p: Prim, n: number): number {
   let r = OK;

@@ -10,12 +10,6 @@ export const WAIT_OUT = 2;
 export const WAIT_TIME = 3;
 export const FINISHED = 4;
 
-/**
- * Base of every primitive: a DAM-like context with a local clock. `step(limit)` performs at most
- * one action whose inputs are all visible at or before `limit` (Infinity in the event engine):
- * it peeks the heads it needs (advancing its tentative time to their visible times), emits
- * outputs stamped `t + latency`, and advances its clock by the step's cost.
- */
 /** Whether a run may take `c`'s head: there is one and it is not Done (Done ends the node in a step). */
 export function live(c: Chan): boolean {
   return c.count !== 0 && c.tagAt(0) !== DONE;
@@ -42,6 +36,12 @@ export class NodeWaker implements Waker {
   }
 }
 
+/**
+ * Base of every primitive: a DAM-like context with a local clock. `step(limit)` performs at most
+ * one action whose inputs are all visible at or before `limit` (Infinity in the event engine):
+ * it peeks the heads it needs (advancing its tentative time to their visible times), emits
+ * outputs stamped `t + latency`, and advances its clock by the step's cost.
+ */
 export abstract class Prim {
   now = 0;
   busy = 0;
