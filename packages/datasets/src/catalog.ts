@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { FuseFlowError, didYouMean } from '@fuseflow/kernel';
-import { DATASETS as COUNTS, type DatasetInfo, type DatasetKey } from '@fuseflow/ir';
+import { DATASETS as COUNTS, type DatasetInfo } from '@fuseflow/ir';
 
 /** Keys of the datasets whose real graphs this package vendors under data/<key>/. */
 export type BundledKey = 'cora' | 'cora_ml' | 'dblp';
@@ -93,5 +93,3 @@ export function bundledDataset(key: string, where?: string): BundledDataset {
 export function datasetDir(key: BundledKey): string {
   return path.join(__dirname, '..', 'data', key);
 }
-
-export type { DatasetKey };
