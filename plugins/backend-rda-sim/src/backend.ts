@@ -23,16 +23,7 @@ export class RdaSimBackend implements Backend {
     const o = this.o;
     const profile = resolveProfile(o.timingProfile);
     if (o.sample) return this.runSampled(mod, ctx, profile);
-    const r = simulateModule(mod, {
-      engine: o.engine,
-      timingProfile: profile,
-      channelDepth: o.channelDepth,
-      hbm: o.hbm,
-      checkValues: o.checkValues,
-      rtol: o.rtol,
-      atol: o.atol,
-      cycleBudget: o.cycleBudget > 0 ? o.cycleBudget : undefined,
-    });
+    const r = simulateModule(mod, this.simOptions(profile));
     const files: string[] = [];
     if (o.writeOutputs && ctx.outDir) {
       fs.mkdirSync(ctx.outDir, { recursive: true });
@@ -69,13 +60,10 @@ export class RdaSimBackend implements Backend {
     };
   }
 
-  /**
-   * Sampled run: estimates from a sample of every graph's outer-loop units. Outputs are not
-   * written (only the sampled slices exist); values are checked on those slices.
-   */
-  private runSampled(mod: DataflowModule, ctx: RunContext, profile: TimingProfile): Report {
+  /** Simulation options from the plugin options (the exact and the sampled path share them). */
+  private simOptions(profile: TimingProfile): SimOptions {
     const o = this.o;
-    const sim: SimOptions = {
+    return {
       engine: o.engine,
       timingProfile: profile,
       channelDepth: o.channelDepth,
@@ -85,7 +73,15 @@ export class RdaSimBackend implements Backend {
       atol: o.atol,
       cycleBudget: o.cycleBudget > 0 ? o.cycleBudget : undefined,
     };
-    const r = simulateModuleSampled(mod, sim, o.sample!, ctx.seed ?? 1);
+  }
+
+  /**
+   * Sampled run: estimates from a sample of every graph's outer-loop units. Outputs are not
+   * written (only the sampled slices exist); values are checked on those slices.
+   */
+  private runSampled(mod: DataflowModule, ctx: RunContext, profile: TimingProfile): Report {
+    const o = this.o;
+    const r = simulateModuleSampled(mod, this.simOptions(profile), o.sample!, ctx.seed ?? 1);
     const round = (x: number): number => Math.round(x);
     ctx.progress?.({ plugin: 'rda-sim', done: mod.graphs.length, total: mod.graphs.length, message: `~${round(r.cycles)} cycles (sampled)` });
     return {
