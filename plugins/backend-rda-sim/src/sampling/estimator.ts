@@ -2,11 +2,13 @@
  * Cluster-sampling estimator of a total over N units from B batches (clusters of units drawn
  * without replacement, each simulated as its own sub-problem).
  *
- * A sub-problem of m units costs about `overhead + sum of its units' costs` (pipeline fill and
- * drain are paid once per run, not per unit), so each batch gives an estimate of the whole run,
- * T_b = overhead + N * (y_b - overhead) / m_b; the estimate is their unit-weighted mean and its
- * standard error comes from the between-batch spread (Student t, B - 1 degrees of freedom) with the
- * finite-population correction (1 - n/N), which makes a census (n = N) exact.
+ * A sub-problem costs about `overhead + sum of its units' costs` (pipeline fill and drain are paid
+ * once per run, not per unit), so each batch gives an estimate of the whole run,
+ * T_b = overhead + scale_b * (y_b - overhead), with scale_b = N / m_b (mean per unit) or
+ * X / x_b (ratio to a cost proxy). The point estimate comes from the pooled run of all sampled
+ * units when given (one run, so its fill/drain is counted once), else from the unit-weighted mean of
+ * the T_b; its standard error comes from the between-batch spread (Student t, B - 1 degrees of
+ * freedom) with the finite-population correction (1 - n/N), which makes a census exact.
  */
 export interface BatchObservation {
   /** units in the batch. */

@@ -122,7 +122,7 @@ function checkSlice(g: DataflowGraph, plan: SamplePlan, units: number[], got: Sp
   return { compared: c.compared, maxAbsError: c.maxAbsError };
 }
 
-/** Samples one graph: draws units, simulates each batch and the empty run, estimates its totals. */
+/** Samples one graph: draws units, simulates each batch, the pooled sample and the certainty units, estimates its totals. */
 export function sampleGraph(g: DataflowGraph, plan: SamplePlan, ref: SampledReference, s: SampleOptions, o: SimOptions, seed: number, estimator: SampleEstimator = 'ratio'): SampledGraph {
   const c0 = cpuNow();
   const N = plan.units;
