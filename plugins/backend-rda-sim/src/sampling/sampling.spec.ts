@@ -1,4 +1,4 @@
-import { parseProgram, toDense, uniformRandom, type DataflowGraph, type DataflowModule, type SparseTensorData } from '@fuseflow/ir';
+import { parseProgram, toDense, uniformRandom, type DataflowGraph, type DataflowModule } from '@fuseflow/ir';
 import * as K from '../kernels';
 import { simulateModule } from '../simulate';
 import { RdaSimBackend } from '../backend';
@@ -130,8 +130,7 @@ describe('sampled simulation', () => {
   });
 
   it('checks values on the sampled units: a wrong reference value is caught', () => {
-    // Corrupt the data the reference sees but not ... the same data feeds both, so corrupt the
-    // graph instead: multiply by the wrong operand order is not possible, so flip the ALU to add.
+    // A graph computing B + C instead of B * C: the sampled rows must disagree with the reference.
     const g = structuredClone(ikj.graph) as DataflowGraph;
     const alu = g.nodes.find((n) => n.kind === 'alu')!;
     alu.attrs.alu = 'add';
@@ -162,7 +161,7 @@ tensor T(80,12): dcsr intermediate
 tensor Y(80,12): dcsr output
 s0: T(i,j) = A(i,k) * X(k,j)
 s1: Y(i,j) = relu(T(i,j))`);
-    // Reuse the hand-wired GCN layer graph shape for s0 is not possible; so build s1 from relu.
+    // s0 from the hand-wired SpMM (dense X), s1 from the hand-wired relu, tensors renamed to the program's.
     const g0 = K.spmspm('ikj', 80, 80, 12, 'dcsr', 'dense').graph;
     const g0r: DataflowGraph = { ...g0, name: 's0', output: { ...g0.output, tensor: 'T' }, tensors: renameTensors(g0, { B: 'A', C: 'X', X: 'T' }), nodes: g0.nodes.map((n) => ({ ...n, attrs: { ...n.attrs, ...(n.attrs.tensor ? { tensor: ({ B: 'A', C: 'X', X: 'T' } as Record<string, string>)[n.attrs.tensor] } : {}) } })) };
     const g1 = K.relu(80, 12).graph;
@@ -242,4 +241,3 @@ function renameTensors(g: DataflowGraph, map: Record<string, string>): DataflowG
   return out;
 }
 
-export type { SparseTensorData };
