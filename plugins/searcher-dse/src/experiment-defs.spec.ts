@@ -78,6 +78,7 @@ describe('fig12 --mode medium: the artifact sizes', () => {
       const tokens = estimatedTokens(r, FIG12_MEDIUM_PLAN.runs[runKey(r)]);
       expect(r.estimate?.tokens).toBe(Math.round(tokens));
       const s = sampleOf(r);
+      expect(r.estimate?.simulatedTokens).toBe(Math.round(tokens * (s?.fraction ?? 1)));
       if (tokens > FIG12_SAMPLING.budgetTokens) {
         sampled++;
         expect(s).toEqual({ fraction: sampleFraction(tokens), seed: FIG12_SAMPLING.seed });

@@ -226,7 +226,7 @@ export function fig12MediumRuns(plan = true): ExperimentRun[] {
     if (!est) return r;
     const tokens = estimatedTokens(r, est);
     const fraction = sampleFraction(tokens);
-    const withEst: ExperimentRun = { ...r, estimate: { ...est, tokens: Math.round(tokens) } };
+    const withEst: ExperimentRun = { ...r, estimate: { ...est, tokens: Math.round(tokens), simulatedTokens: Math.round(tokens * (fraction ?? 1)) } };
     if (fraction === undefined) return withEst;
     return { ...withEst, overrides: deepMerge(r.overrides ?? {}, { backend: { options: { sample: { fraction, seed: FIG12_SAMPLING.seed } } } }) };
   });

@@ -24,8 +24,11 @@ export interface ExperimentRun {
    * would keep the bundled `generate` beside a new `dataset` source.
    */
   sources?: { inputs?: Record<string, unknown>; weights?: Record<string, unknown> };
-  /** the FLOPs / bytes estimate of the run and the token count derived from it (what its sampling was chosen by). */
-  estimate?: { flops: number; bytes: number; tokens: number };
+  /**
+   * the FLOPs / bytes estimate of the run, the token count derived from it (what its sampling was
+   * chosen by) and the tokens expected to be simulated (tokens x sample fraction; its cost).
+   */
+  estimate?: { flops: number; bytes: number; tokens: number; simulatedTokens?: number };
 }
 
 export interface ExperimentDefinition {
@@ -126,12 +129,13 @@ export interface ExperimentProgress {
 /**
  * ETA from the work finished in this process: elapsed x remaining / finished work. Runs of a
  * medium sweep differ by 100x in cost, so a mean-per-run ETA would be off by as much; the
- * estimate's token count weighs each run (runs without one weigh the mean of those with one).
+ * tokens expected to be simulated weigh each run (runs without an estimate weigh the mean).
  */
 export function progressOf(runs: ExperimentRun[], finished: Set<string>, resumedKeys: Set<string>, elapsedMs: number): Pick<ExperimentProgress, 'workDone' | 'etaMs'> {
-  const known = runs.filter((r) => r.estimate).map((r) => r.estimate!.tokens);
+  const cost = (r: ExperimentRun) => (r.estimate ? r.estimate.simulatedTokens ?? r.estimate.tokens : undefined);
+  const known = runs.map(cost).filter((c): c is number => c !== undefined);
   const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 1;
-  const w = (r: ExperimentRun) => r.estimate?.tokens ?? mean;
+  const w = (r: ExperimentRun) => cost(r) ?? mean;
   const total = runs.reduce((a, r) => a + w(r), 0);
   let done = 0;
   let ranHere = 0;
@@ -179,7 +183,7 @@ export async function runExperiment(def: ExperimentDefinition, o: RunExperimentO
   // Cheapest first (by estimate), so an interrupted or time-boxed sweep has finished the most rows;
   // results keep the definition's order (index).
   const jobs = runs
-    .map((r, index) => ({ key: runKey(r), index, payload: runPayload(r, examplesDir, o.outDir), cost: r.estimate?.tokens ?? 0 }))
+    .map((r, index) => ({ key: runKey(r), index, payload: runPayload(r, examplesDir, o.outDir), cost: r.estimate?.simulatedTokens ?? r.estimate?.tokens ?? 0 }))
     .sort((a, b) => a.cost - b.cost || a.index - b.index)
     .map(({ cost: _c, ...j }) => j);
   const executor = pickExecutor(o);
