@@ -1,4 +1,4 @@
-import { fig12Rows, fig12Text } from './experiment-report';
+import { fig12Markdown, fig12Rows, fig12Text } from './experiment-report';
 import type { ExperimentRowResult } from './experiments';
 
 const run = (configuration: string, cycles: number, extra: Partial<ExperimentRowResult> = {}): ExperimentRowResult => ({
@@ -41,6 +41,11 @@ describe('fig12 table', () => {
     expect(line).toContain('1.63'); // paper partial x
     expect(line).toMatch(/\s+f\s+116\s+checked/); // sampled: full only; CPU s summed over the three runs
     expect(text).toContain('GCN cora fully fused: 85 of 2,708 units, cycles ~4,000,000, 95 % interval [3,800,000, 4,200,000] (+-5.0 %)');
+  });
+
+  it('Markdown: the sampled run with its interval, CPU seconds per configuration', () => {
+    const md = fig12Markdown(fig12Rows(results)).split('\n');
+    expect(md[2]).toBe('| GCN | cora | 1,000,000 | 500,000 | ~4,000,000 (+-5.0 %) | 2.00 | 0.25 | 1.63 | 0.29 | 10 / 10 / 96 |');
   });
 
   it('an unsampled sweep has no sampling notes', () => {

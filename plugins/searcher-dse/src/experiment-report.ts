@@ -116,6 +116,22 @@ export function fig12Text(rows: Fig12Row[]): string {
   return [line(head), ...body.map(line), '', ...pattern, ...sampled].join('\n');
 }
 
+/** The table as Markdown (for READMEs): cycles (~ sampled, with the 95 % interval), speedups beside the paper's, CPU seconds per run. */
+export function fig12Markdown(rows: Fig12Row[]): string {
+  const cyc = (r: Fig12Row, c: string) => {
+    const s = r.sampling[c];
+    if (r.cycles[c] === undefined) return '-';
+    return s?.ci95 ? `~${fmt(r.cycles[c])} (+-${((100 * (s.ci95[1] - s.ci95[0])) / 2 / r.cycles[c]!).toFixed(1)} %)` : fmt(r.cycles[c]);
+  };
+  const cpu = (r: Fig12Row) => [UNFUSED, PARTIAL, FULL].map((c) => (r.cpuSeconds[c] === undefined ? '-' : r.cpuSeconds[c]!.toFixed(0))).join(' / ');
+  const head = '| model | dataset | unfused cycles | partial | full | partial x | full x | paper partial x | paper full x | CPU s (u / p / f) |';
+  const body = rows.map((r) =>
+    `| ${r.group} | ${r.label} | ${cyc(r, UNFUSED)} | ${cyc(r, PARTIAL)} | ${cyc(r, FULL)} | ${fmt(r.speedup[PARTIAL])} | ${fmt(r.speedup[FULL])} | ${fmt(r.published?.partial)} | ${fmt(r.published?.full)} | ${cpu(r)} |` +
+    (r.errors.length ? `\n| | | FAILED: ${r.errors.join('; ').replace(/\|/g, '/').slice(0, 300)} | | | | | | | |` : ''),
+  );
+  return [head, '|---|---|---|---|---|---|---|---|---|---|', ...body].join('\n');
+}
+
 /** Grouped bars of speedup over unfused per model and dataset (one facet per model), SVG + PNG. */
 export async function fig12Chart(rows: Fig12Row[], basePath: string): Promise<string[]> {
   const data: Row[] = rows.flatMap((r) =>
@@ -149,9 +165,10 @@ export async function writeFig12(results: ExperimentRowResult[], dir: string): P
   const rows = fig12Rows(results);
   const text = fig12Text(rows);
   fs.mkdirSync(dir, { recursive: true });
-  const files = [path.join(dir, 'fig12.json'), path.join(dir, 'fig12.txt')];
+  const files = [path.join(dir, 'fig12.json'), path.join(dir, 'fig12.txt'), path.join(dir, 'fig12.md')];
   fs.writeFileSync(files[0], JSON.stringify({ rows, pattern: fig12Pattern(rows) }, null, 2) + '\n');
   fs.writeFileSync(files[1], text + '\n');
+  fs.writeFileSync(files[2], fig12Markdown(rows) + '\n');
   try {
     files.push(...(await fig12Chart(rows, path.join(dir, 'fig12'))));
   } catch (e) {
