@@ -9,7 +9,7 @@ import { simulateGraph } from './simulate';
 /**
  * `fuseflow comal-sim <graph.bin> --data <dir>`: runs a tortilla ComalGraph protobuf (e.g. from
  * the original sam-translate) on a Comal data directory. No program is attached, so values are
- * not checked; the output tensor is written as MatrixMarket and in the Comal file layout.
+ * not checked; the output tensor is written in the Comal file layout (and as MatrixMarket when a matrix).
  */
 export const comalSimCommand: CliCommandSpec = {
   name: 'comal-sim',
@@ -42,10 +42,14 @@ export const comalSimCommand: CliCommandSpec = {
       if (o.out) {
         const dir = path.resolve(io.cwd, String(o.out));
         fs.mkdirSync(dir, { recursive: true });
-        const mtx = path.join(dir, `${g.output.tensor}.mtx`);
-        fs.writeFileSync(mtx, writeMatrixMarket(r.output));
+        // MatrixMarket holds matrices only; other ranks are in the Comal files alone.
+        if (r.output.shape.length === 2) {
+          const mtx = path.join(dir, `${g.output.tensor}.mtx`);
+          fs.writeFileSync(mtx, writeMatrixMarket(r.output));
+          files.push(mtx);
+        }
         fs.writeFileSync(path.join(dir, 'graph.dot'), dataflowToDot(g));
-        files.push(mtx, path.join(dir, 'graph.dot'), ...writeDataFiles(dir, g.output.tensor, r.output));
+        files.push(path.join(dir, 'graph.dot'), ...writeDataFiles(dir, g.output.tensor, r.output));
       }
       const summary = { graph: g.name, cycles: r.cycles, flops: r.flops, bytes: r.bytes, tokens: r.tokens, valuesChecked: false, files };
       io.stdout(o.json ? JSON.stringify(summary, null, 2) + '\n' : `Elapsed Cycles: ${r.cycles}\nflops ${r.flops}, bytes ${r.bytes}, tokens ${r.tokens}\n${files.map((f) => `wrote ${f}`).join('\n')}\n`);

@@ -33,8 +33,6 @@ export function encodeComalGraph(obj: Obj): Uint8Array {
   return T.encode(T.fromObject(obj)).finish();
 }
 
-const STREAM_MSG: Record<StreamKind, string> = { crd: 'CrdStream', ref: 'RefStream', val: 'ValStream', repsig: 'RepSigStream' };
-const BUNDLE_FIELD: Record<StreamKind, string> = { crd: 'crd', ref: 'ref', val: 'val', repsig: 'repsig' };
 
 const ALU_TO_PROTO: Partial<Record<AluOp, string>> = {
   add: 'ADD', sub: 'SUB', mul: 'MUL', div: 'DIV', exp: 'EXP', max: 'MAX', min: 'MIN', relu: 'MAX', scalar_max: 'MAX',
@@ -44,8 +42,8 @@ const ALU_TO_PROTO: Partial<Record<AluOp, string>> = {
 
 /**
  * Encodes a DataflowGraph as a tortilla ComalGraph protobuf. Channels keep their numeric ids,
- * discarded outputs get id 0 ("void"), and a repsig node feeding a repeat is folded into the
- * Repeat op (Comal's driver rebuilds the RepeatSigGen from the raw crd stream).
+ * discarded outputs get id 0 ("void"), and a repsig node feeding a repeat directly is folded into
+ * the Repeat op as its raw `rep_ref` stream (Comal's driver rebuilds the RepeatSigGen from it).
  */
 export function exportComalGraph(g: DataflowGraph, channelSize = 0): Uint8Array {
   verifyDataflowGraph(g);
@@ -58,6 +56,8 @@ export function exportComalGraph(g: DataflowGraph, channelSize = 0): Uint8Array 
     const src = byId.get(chan.get(n.inputs.repsig)!.src.node)!;
     if (src.kind === 'repsig') folded.add(src.id);
   }
+  const bs = g.blockSize ?? 0;
+  const blockFields = { stream_shape: bs, blocked: bs > 0 };
   const ops: Obj[] = [];
   for (const n of g.nodes) {
     if (folded.has(n.id)) continue;
@@ -65,6 +65,7 @@ export function exportComalGraph(g: DataflowGraph, channelSize = 0): Uint8Array 
     const i = n.inputs;
     const o = n.outputs;
     const kindIn = (p: string) => chan.get(i[p])!.kind;
+    const fromRoot = (p: string) => byId.get(chan.get(i[p])!.src.node)!.kind === 'root';
     let op: Obj;
     switch (n.kind) {
       case 'root':
@@ -74,22 +75,23 @@ export function exportComalGraph(g: DataflowGraph, channelSize = 0): Uint8Array 
         const t = g.tensors[a.tensor!];
         const mode = a.mode ?? t.format.modeOrder[a.level!];
         const lvl = a.level ?? t.format.modeOrder.indexOf(mode);
-        op = { fiber_lookup: { input_ref: s(i.ref), output_ref: s(o.ref), output_crd: s(o.crd), index: a.index ?? '', tensor: a.tensor, mode, format: t.format.levels[lvl], root: byId.get(chan.get(i.ref)!.src.node)!.kind === 'root', label: n.label } };
+        op = { fiber_lookup: { input_ref: s(i.ref), output_ref: s(o.ref), output_crd: s(o.crd), index: a.index ?? '', tensor: a.tensor, mode, format: t.format.levels[lvl], root: fromRoot('ref'), label: n.label } };
         break;
       }
       case 'repsig':
-        op = { repeatsig: { input_crd: s(i.crd), output_rep_sig: s(o.repsig), label: n.label } };
+        op = { repeatsig: { input_crd: s(i.crd), output_rep_sig: s(o.repsig), label: n.label, index: a.index ?? '' } };
         break;
       case 'repeat': {
         const sigSrc = byId.get(chan.get(i.repsig)!.src.node)!;
         const val = kindIn('in') === 'val';
         op = {
           repeat: {
-            [val ? 'input_val' : 'input_ref']: s(i.in),
-            [val ? 'output_val' : 'output_ref']: s(o.out),
-            ...(folded.has(sigSrc.id) ? { rep_ref: s(sigSrc.inputs.crd) } : { rep_sig: s(i.repsig) }),
+            [val ? 'in_val' : 'in_ref']: s(i.in),
+            [val ? 'out_val' : 'out_ref']: s(o.out),
+            ...(folded.has(sigSrc.id) ? { rep_ref: s(sigSrc.inputs.crd) } : { ff_rep_sig: s(i.repsig) }),
             label: n.label,
             index: a.index ?? '',
+            root: fromRoot('in'),
           },
         };
         break;
@@ -111,27 +113,39 @@ export function exportComalGraph(g: DataflowGraph, channelSize = 0): Uint8Array 
         break;
       }
       case 'locate':
-        op = { locate: { input_crd: s(i.crd), input_ref: s(i.ref), output_ref1: s(o.ref1), output_ref2: s(o.ref2), output_crd: s(o.crd), label: n.label, ...(i.base ? { input_base: s(i.base), tensor: a.tensor ?? '', level: a.level ?? -1 } : {}) } };
+        op = { locate: { input_crd: s(i.crd), input_ref: s(i.ref), output_ref1: s(o.ref1), output_ref2: s(o.ref2), output_crd: s(o.crd), label: n.label, ...(i.base ? { ff_input_base: s(i.base), ff_tensor: a.tensor ?? '', ...(a.level !== undefined ? { ff_level: a.level } : {}) } : {}) } };
         break;
       case 'array':
-        op = { array: { tensor: a.tensor, input_ref: s(i.ref), output_val: s(o.val), label: n.label, blocked: !!g.blockSize, stream_shape: g.blockSize ? [g.blockSize, g.blockSize] : [] } };
+        op = { array: { tensor: a.tensor, input_ref: s(i.ref), output_val: s(o.val), label: n.label, ...blockFields } };
         break;
       case 'alu': {
         const p = ALU_TO_PROTO[a.alu!];
         if (!p) throw new FuseFlowError('FF_INPUT_INVALID', `node '${n.label}': ALU op '${a.alu}' has no protobuf encoding`);
         const inputs = i.b ? [s(i.a), s(i.b)] : [s(i.a)];
         const scalar = a.alu === 'relu' ? 0 : (a.scalar ?? 0);
-        op = { alu: { vals: { inputs, output: s(o.out) }, stages: [{ inputs: inputs.map((_, q) => q), output: 0, op: p }], output_val: s(o.out), label: n.label, scalar, matmul: !!a.matmul, blocked: !!g.blockSize, empty: a.empty ?? '', ...(a.tile ? { tile_a: a.tile.a, tile_b: a.tile.b, tile_out: a.tile.out } : {}) } };
+        op = {
+          alu: {
+            vals: { inputs, output: s(o.out) },
+            stages: [{ inputs: inputs.map((_, q) => q), output: 0, op: p }],
+            output_val: 0,
+            label: n.label,
+            scalar,
+            ...blockFields,
+            ff_matmul: !!a.matmul,
+            ff_empty: a.empty ?? '',
+            ...(a.tile ? { ff_tile: { a: a.tile.a, b: a.tile.b, out: a.tile.out } } : {}),
+          },
+        };
         break;
       }
       case 'reduce':
-        op = { reduce: { input_val: s(i.in), output_val: s(o.out), label: n.label, reduce_type: a.reduce === 'max' ? 'MAX' : 'ADD', blocked: !!g.blockSize } };
+        op = { reduce: { input_val: s(i.in), output_val: s(o.out), label: n.label, reduce_type: a.reduce === 'max' ? 'MAX' : 'ADD', ...blockFields } };
         break;
       case 'spacc1':
-        op = { spacc: { max: a.reduce === 'max', order: 1, input_inner_crd: s(i.inner_crd), input_outer_crds: [s(i.outer_crd)], input_val: s(i.val), output_inner_crd: s(o.inner_crd), output_val: s(o.val), label: n.label } };
+        op = { spacc: { ff_max: a.reduce === 'max', order: 1, input_inner_crd: s(i.inner_crd), input_outer_crds: [s(i.outer_crd)], input_val: s(i.val), output_inner_crd: s(o.inner_crd), output_val: s(o.val), label: n.label, ...blockFields } };
         break;
       case 'spacc2':
-        op = { spacc: { max: a.reduce === 'max', order: 2, input_inner_crd: s(i.crd0), input_outer_crds: [s(i.crd1), s(i.outer_crd)], input_val: s(i.val), output_inner_crd: s(o.crd0), output_outer_crds: [s(o.crd1)], output_val: s(o.val), label: n.label } };
+        op = { spacc: { ff_max: a.reduce === 'max', order: 2, input_inner_crd: s(i.crd0), input_outer_crds: [s(i.crd1), s(i.outer_crd)], input_val: s(i.val), output_inner_crd: s(o.crd0), output_outer_crds: [s(o.crd1)], output_val: s(o.val), label: n.label, ...blockFields } };
         break;
       case 'crd_drop':
       case 'crd_hold':
@@ -141,14 +155,13 @@ export function exportComalGraph(g: DataflowGraph, channelSize = 0): Uint8Array 
       case 'fork': {
         const k = a.arity ?? 2;
         const kind = kindIn('in');
-        op = { [n.kind]: { label: n.label, [BUNDLE_FIELD[kind]]: { input: s(i.in), outputs: Array.from({ length: k }, (_, q) => s(o[`out${q}`])) }, ...(n.kind === 'fork' ? { index: a.index ?? '' } : {}) } };
+        op = { [n.kind]: { label: n.label, [kind]: { input: s(i.in), outputs: Array.from({ length: k }, (_, q) => s(o[`out${q}`])) }, ...(n.kind === 'fork' ? { ff_index: a.index ?? '' } : {}) } };
         break;
       }
       case 'join': {
         const k = a.arity ?? 2;
         const kind = kindIn('in0');
-        if (kind === 'repsig') throw new FuseFlowError('FF_INPUT_INVALID', `node '${n.label}': a join of repsig streams has no protobuf encoding`);
-        op = { join: { label: n.label, index: a.index ?? '', level: a.level ?? -1, [BUNDLE_FIELD[kind]]: { output: s(o.out), inputs: Array.from({ length: k }, (_, q) => s(i[`in${q}`])) } } };
+        op = { join: { label: n.label, ff_index: a.index ?? '', ...(a.level !== undefined ? { ff_level: a.level } : {}), [kind]: { output: s(o.out), inputs: Array.from({ length: k }, (_, q) => s(i[`in${q}`])) } } };
         break;
       }
       case 'gen_ref':
@@ -157,7 +170,7 @@ export function exportComalGraph(g: DataflowGraph, channelSize = 0): Uint8Array 
       case 'crd_write': {
         const lvl = a.level ?? 0;
         const mode = g.output.modeOrder[lvl] ?? lvl;
-        op = { fiber_write: { input_crd: s(i.crd), index: a.index ?? '', tensor: a.tensor ?? g.output.tensor, mode, format: 'compressed', sink: true, label: n.label, size: g.output.shape[mode] ?? 0, segsize: lvl } };
+        op = { fiber_write: { input_crd: s(i.crd), index: a.index ?? '', tensor: a.tensor ?? g.output.tensor, mode_val: String(mode), format: 'compressed', sink: true, label: n.label, size: String(g.output.shape[mode] ?? 0), ff_level: lvl } };
         break;
       }
       case 'val_write':
@@ -187,10 +200,13 @@ const PROTO_TO_ALU: Record<string, AluOp> = {
   TANH: 'tanh', ABS: 'abs', SQUARE: 'square', SCALARRSUB: 'scalar_rsub', SCALARRDIV: 'scalar_rdiv',
 };
 
+type Port = [port: string, stream: number, kind: StreamKind | undefined];
+
 /**
  * Decodes a tortilla ComalGraph protobuf into a DataflowGraph (channels matched by numeric id;
- * id 0 = void; a Repeat with a raw crd `rep_ref` gets an explicit repsig node). Malformed bytes,
- * unsupported ops and unmatched channel ids give FF_INPUT_INVALID.
+ * id 0 = void; a Repeat with a raw `rep_ref`/`rep_val` stream gets an explicit repsig node).
+ * Malformed bytes, unknown or unsupported ops and unmatched stream ids give FF_INPUT_INVALID
+ * naming the operation and the stream.
  */
 export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): DataflowGraph {
   let obj: Obj;
@@ -201,40 +217,53 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
   }
   const name: string = obj.name || obj.graph?.name || 'comal_graph';
   const nodes: DfNode[] = [];
-  const ends = new Map<number, { kind: StreamKind; src?: { node: number; port: string }; dst?: { node: number; port: string } }>();
+  // kind undefined: a raw repeat-shape stream, whose kind is whatever its sender emits
+  const ends = new Map<number, { kind?: StreamKind; src?: { node: number; port: string }; dst?: { node: number; port: string } }>();
+  const bad = (msg: string): never => {
+    throw new FuseFlowError('FF_INPUT_INVALID', `ComalGraph '${name}': ${msg}`);
+  };
+  const opLabel = (node: number) => `'${nodes[node - 1].label}'`;
   let synth = 1 << 30;
   const sid = (st: Obj | undefined): number => Number(st?.id?.id ?? 0);
-  const touch = (id: number, kind: StreamKind, side: 'src' | 'dst', node: number, port: string, opName: string) => {
+  const touch = (id: number, kind: StreamKind | undefined, side: 'src' | 'dst', node: number, port: string) => {
     if (id === 0) return;
-    const e = ends.get(id) ?? { kind };
-    if (e.kind !== kind) throw new FuseFlowError('FF_INPUT_INVALID', `ComalGraph '${name}': stream ${id} is used as ${e.kind} and as ${kind} (op '${opName}')`);
-    if (e[side]) throw new FuseFlowError('FF_INPUT_INVALID', `ComalGraph '${name}': stream ${id} has two ${side === 'src' ? 'senders' : 'receivers'} (op '${opName}'; fan-out needs a Broadcast)`);
+    const e = ends.get(id) ?? {};
+    if (kind && e.kind && e.kind !== kind) bad(`stream ${id} is used as ${e.kind} and as ${kind} (op ${opLabel(node)})`);
+    const prev = e[side];
+    if (prev) {
+      if (side === 'src') bad(`stream ${id} has two senders, ${opLabel(prev.node)} and ${opLabel(node)} (a stream has one sender; fan-out needs a Broadcast)`);
+      bad(`stream ${id} has two receivers, ${opLabel(prev.node)} and ${opLabel(node)} (fan-out needs a Broadcast)`);
+    }
+    e.kind ??= kind;
     e[side] = { node, port };
     ends.set(id, e);
   };
-  const add = (kind: PrimitiveKind, label: string, attrs: NodeAttrs, ins: Array<[string, number, StreamKind]>, outs: Array<[string, number, StreamKind]>): number => {
+  const add = (kind: PrimitiveKind, label: string, attrs: NodeAttrs, ins: Port[], outs: Port[]): number => {
     const id = nodes.length + 1;
     const n: DfNode = { id, kind, label: label || `${kind}_${id}`, attrs, inputs: {}, outputs: {} };
     nodes.push(n);
     for (const [p, c, k] of ins) {
       n.inputs[p] = c;
-      touch(c, k, 'dst', id, p, n.label);
+      touch(c, k, 'dst', id, p);
     }
     for (const [p, c, k] of outs) {
       n.outputs[p] = c;
-      touch(c, k, 'src', id, p, n.label);
+      touch(c, k, 'src', id, p);
     }
     return id;
   };
   const payKind = (p: Obj): StreamKind => (p?.val_stream ? 'val' : 'ref');
   const payId = (p: Obj): number => sid(p?.val_stream ?? p?.ref_stream);
+  const optLevel = (v: unknown): { level?: number } => (v === undefined || v === null ? {} : { level: Number(v) });
   let outTensor: string | undefined;
-  const writerModes: Array<{ level: number; mode: number; size: number }> = [];
+  let blockSize = opts.blockSize;
+  const writers: Array<{ node: number; level?: number; mode: number; size: number }> = [];
   for (const op of obj.graph?.operators ?? []) {
     const which: string | undefined = op.op;
     const b = which ? op[which] : undefined;
-    if (!which || !b) throw new FuseFlowError('FF_INPUT_INVALID', `ComalGraph '${name}': operation '${op.name}' (id ${op.id}) has no op set`);
-    const label: string = b.label || op.name;
+    if (!which || !b) bad(`operation '${op.name}' (id ${op.id}) has no operation this reader knows (an Operation field other than 11-31?)`);
+    const label: string = b.label || op.name || `${which}_${op.id}`;
+    if (b.blocked && Number(b.stream_shape) > 0) blockSize ??= Number(b.stream_shape);
     switch (which) {
       case 'root':
         add('root', label, b.tensor ? { tensor: b.tensor } : {}, [], [['ref', sid(b.output_ref), 'ref']]);
@@ -246,70 +275,86 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
         ]);
         break;
       case 'repeatsig':
-        add('repsig', label, {}, [['crd', sid(b.input_crd), 'crd']], [['repsig', sid(b.output_rep_sig), 'repsig']]);
+        add('repsig', label, b.index ? { index: b.index } : {}, [['crd', sid(b.input_crd), 'crd']], [['repsig', sid(b.output_rep_sig), 'repsig']]);
         break;
       case 'repeat': {
-        const kind: StreamKind = b.input === 'input_val' ? 'val' : 'ref';
-        let sig = sid(b.rep_sig);
-        if (b.rep === 'rep_ref') {
+        const kind: StreamKind = b.input_ref === 'in_val' ? 'val' : 'ref';
+        let sig = sid(b.ff_rep_sig);
+        if (b.input_rep_sig === 'rep_ref' || b.input_rep_sig === 'rep_val') {
           sig = synth++;
-          add('repsig', `${label}_repsig`, {}, [['crd', sid(b.rep_ref), 'crd']], [['repsig', sig, 'repsig']]);
-        }
+          add('repsig', `${label}_repsig`, {}, [['crd', sid(b[b.input_rep_sig]), undefined]], [['repsig', sig, 'repsig']]);
+        } else if (!b.input_rep_sig) bad(`repeat '${label}' has no repeat input (rep_ref, rep_val or ff_rep_sig)`);
         add('repeat', label, b.index ? { index: b.index } : {}, [
-          ['in', sid(b.input_val ?? b.input_ref), kind],
+          ['in', sid(b.in_val ?? b.in_ref), kind],
           ['repsig', sig, 'repsig'],
-        ], [['out', sid(b.output_val ?? b.output_ref), kind]]);
+        ], [['out', sid(b.out_val ?? b.out_ref), kind]]);
         break;
       }
       case 'joiner': {
         const pairs: Obj[] = b.input_pairs ?? [];
-        const ins: Array<[string, number, StreamKind]> = [];
+        if (pairs.length < 2) bad(`joiner '${label}' has ${pairs.length} input pair(s) (needs 2 or more)`);
+        const ins: Port[] = [];
         pairs.forEach((p, q) => {
           ins.push([`crd${q}`, sid(p.crd), 'crd'], [`ref${q}`, payId(p.in_ref), payKind(p.in_ref)]);
         });
-        const outs: Array<[string, number, StreamKind]> = [['crd', sid(b.output_crd), 'crd']];
+        const outs: Port[] = [['crd', sid(b.output_crd), 'crd']];
         (b.output_refs ?? []).forEach((p: Obj, q: number) => outs.push([`ref${q}`, payId(p), payKind(pairs[q]?.in_ref)]));
         add(b.join_type === 'UNION' ? 'union' : 'intersect', label, { arity: pairs.length, ...(b.index ? { index: b.index } : {}) }, ins, outs);
         break;
       }
-      case 'locate':
-        add('locate', label, sid(b.input_base) ? { tensor: b.tensor, ...(Number(b.level) >= 0 ? { level: Number(b.level) } : {}) } : {}, [['crd', sid(b.input_crd), 'crd'], ['ref', sid(b.input_ref), 'ref'], ...(sid(b.input_base) ? [['base', sid(b.input_base), 'ref'] as [string, number, StreamKind]] : [])], [
+      case 'locate': {
+        const base = sid(b.ff_input_base);
+        add('locate', label, base ? { tensor: b.ff_tensor, ...optLevel(b.ff_level) } : {}, [['crd', sid(b.input_crd), 'crd'], ['ref', sid(b.input_ref), 'ref'], ...(base ? [['base', base, 'ref'] as Port] : [])], [
           ['ref1', sid(b.output_ref1), 'ref'],
           ['ref2', sid(b.output_ref2), 'ref'],
           ['crd', sid(b.output_crd), 'crd'],
         ]);
         break;
+      }
       case 'array':
         add('array', label, { tensor: b.tensor }, [['ref', sid(b.input_ref), 'ref']], [['val', sid(b.output_val), 'val']]);
         break;
       case 'alu': {
-        const inputs: Obj[] = b.vals?.inputs ?? [];
-        const p: string = b.stages?.[0]?.op ?? 'ADD';
+        if (b.conn !== 'vals') bad(`ALU '${label}' ${b.conn === 'crds' ? 'computes on coordinate streams (crds), which the simulator does not support' : 'has no input streams (vals)'}`);
+        const inputs: Obj[] = b.vals.inputs ?? [];
+        if (inputs.length < 1 || inputs.length > 2) bad(`ALU '${label}' has ${inputs.length} inputs (1 or 2 supported, as Comal)`);
+        if (!b.stages?.length) bad(`ALU '${label}' has no stage (stages[0].op names the operation)`);
+        const p: string = String(b.stages[0].op);
         let alu: AluOp | undefined = PROTO_TO_ALU[p];
         if (p === 'MAX') alu = inputs.length === 2 ? 'max' : b.scalar === 0 ? 'relu' : 'scalar_max';
-        if (!alu) throw new FuseFlowError('FF_INPUT_INVALID', `ComalGraph '${name}': ALU op ${p} of '${label}' is not supported by the simulator`);
-        const ins: Array<[string, number, StreamKind]> = [['a', sid(inputs[0]), 'val']];
+        if (!alu) bad(`ALU op ${p} of '${label}' is not supported by the simulator`);
+        const ins: Port[] = [['a', sid(inputs[0]), 'val']];
         if (inputs.length === 2) ins.push(['b', sid(inputs[1]), 'val']);
-        add('alu', label, { alu, ...(alu.startsWith('scalar_') ? { scalar: b.scalar } : {}), ...(b.matmul ? { matmul: true } : {}), ...(b.empty ? { empty: b.empty } : {}), ...(b.tile_a?.length || b.tile_b?.length ? { tile: { a: b.tile_a ?? [], b: b.tile_b ?? [], out: b.tile_out ?? [] } } : {}) }, ins, [['out', sid(b.vals?.output ?? b.output_val), 'val']]);
+        if (b.ff_empty && !['union', 'intersect', 'left', 'right'].includes(b.ff_empty)) bad(`ALU '${label}' has ff_empty '${b.ff_empty}' (union, intersect, left or right)`);
+        const tile = b.ff_tile;
+        add('alu', label, {
+          alu: alu!,
+          ...(alu!.startsWith('scalar_') ? { scalar: b.scalar } : {}),
+          ...(b.ff_matmul ? { matmul: true } : {}),
+          ...(b.ff_empty ? { empty: b.ff_empty } : {}),
+          ...(tile && (tile.a?.length || tile.b?.length || tile.out?.length) ? { tile: { a: tile.a ?? [], b: tile.b ?? [], out: tile.out ?? [] } } : {}),
+        }, ins, [['out', sid(b.vals.output), 'val']]);
         break;
       }
       case 'reduce':
+        if (b.reduce_type !== 'ADD' && b.reduce_type !== 'MAX') bad(`reduce '${label}' has type ${b.reduce_type} (ADD and MAX supported)`);
         add('reduce', label, { reduce: b.reduce_type === 'MAX' ? 'max' : 'sum' }, [['in', sid(b.input_val), 'val']], [['out', sid(b.output_val), 'val']]);
         break;
       case 'spacc': {
         const oc: Obj[] = b.input_outer_crds ?? [];
+        const red = b.ff_max ? { reduce: 'max' as const } : {};
         if (Number(b.order) === 1) {
-          add('spacc1', label, b.max ? { reduce: 'max' } : {}, [['inner_crd', sid(b.input_inner_crd), 'crd'], ['outer_crd', sid(oc[0]), 'crd'], ['val', sid(b.input_val), 'val']], [
+          add('spacc1', label, red, [['inner_crd', sid(b.input_inner_crd), 'crd'], ['outer_crd', sid(oc[0]), 'crd'], ['val', sid(b.input_val), 'val']], [
             ['inner_crd', sid(b.output_inner_crd), 'crd'],
             ['val', sid(b.output_val), 'val'],
           ]);
         } else if (Number(b.order) === 2) {
-          add('spacc2', label, b.max ? { reduce: 'max' } : {}, [['crd0', sid(b.input_inner_crd), 'crd'], ['crd1', sid(oc[0]), 'crd'], ['outer_crd', sid(oc[1]), 'crd'], ['val', sid(b.input_val), 'val']], [
+          add('spacc2', label, red, [['crd0', sid(b.input_inner_crd), 'crd'], ['crd1', sid(oc[0]), 'crd'], ['outer_crd', sid(oc[1]), 'crd'], ['val', sid(b.input_val), 'val']], [
             ['crd0', sid(b.output_inner_crd), 'crd'],
             ['crd1', sid(b.output_outer_crds?.[0]), 'crd'],
             ['val', sid(b.output_val), 'val'],
           ]);
-        } else throw new FuseFlowError('FF_INPUT_INVALID', `ComalGraph '${name}': sparse accumulator '${label}' has order ${b.order} (1 or 2 supported, as Comal)`);
+        } else bad(`sparse accumulator '${label}' has order ${b.order} (1 or 2 supported, as Comal)`);
         break;
       }
       case 'coord_drop':
@@ -321,43 +366,45 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
         break;
       case 'broadcast':
       case 'fork': {
-        const kind = (['crd', 'ref', 'val', 'repsig'] as StreamKind[]).find((k) => b.bundle === BUNDLE_FIELD[k])!;
-        const bun = b[b.bundle];
+        const kind = b.conn as StreamKind | undefined;
+        if (!kind) bad(`${which} '${label}' has no stream bundle (crd, ref, val or repsig)`);
+        const bun = b[kind!];
         const outs: Obj[] = bun.outputs ?? [];
-        add(which, label, { arity: outs.length, ...(b.index ? { index: b.index } : {}) }, [['in', sid(bun.input), kind]], outs.map((x, q) => [`out${q}`, sid(x), kind] as [string, number, StreamKind]));
+        add(which, label, { arity: outs.length, ...(b.ff_index ? { index: b.ff_index } : {}) }, [['in', sid(bun.input), kind]], outs.map((x, q) => [`out${q}`, sid(x), kind] as Port));
         break;
       }
       case 'join': {
-        const kind = (['crd', 'ref', 'val'] as StreamKind[]).find((k) => b.bundle === BUNDLE_FIELD[k])!;
-        const bun = b[b.bundle];
+        const kind = b.conn as StreamKind | undefined;
+        if (!kind) bad(`join '${label}' has no stream bundle (crd, ref, val or repsig)`);
+        const bun = b[kind!];
         const ins: Obj[] = bun.inputs ?? [];
-        add('join', label, { arity: ins.length, ...(b.index ? { index: b.index } : {}), ...(Number(b.level) >= 0 ? { level: Number(b.level) } : {}) }, ins.map((x, q) => [`in${q}`, sid(x), kind] as [string, number, StreamKind]), [['out', sid(bun.output), kind]]);
+        add('join', label, { arity: ins.length, ...(b.ff_index ? { index: b.ff_index } : {}), ...optLevel(b.ff_level) }, ins.map((x, q) => [`in${q}`, sid(x), kind] as Port), [['out', sid(bun.output), kind]]);
         break;
       }
       case 'gen_ref':
         add('gen_ref', label, {}, [['crd', sid(b.input_crd), 'crd']], [['ref', sid(b.output_ref), 'ref']]);
         break;
-      case 'fiber_write':
+      case 'fiber_write': {
         outTensor ??= b.tensor;
-        writerModes.push({ level: Number(b.segsize), mode: Number(b.mode), size: Number(b.size) });
-        add('crd_write', label, { tensor: b.tensor, level: Number(b.segsize), mode: Number(b.mode) }, [['crd', sid(b.input_crd), 'crd']], []);
+        const node = add('crd_write', label, { tensor: b.tensor }, [['crd', sid(b.input_crd), 'crd']], []);
+        const mode = /^\d+$/.test(b.mode_val) ? Number(b.mode_val) : NaN;
+        writers.push({ node, ...optLevel(b.ff_level), mode, size: /^\d+$/.test(b.size) ? Number(b.size) : 0 });
         break;
+      }
       case 'val_write':
         outTensor ??= b.tensor;
         add('val_write', label, { tensor: b.tensor }, [['val', sid(b.input_val), 'val']], []);
         break;
       default:
-        throw new FuseFlowError('FF_INPUT_INVALID', `ComalGraph '${name}': operation '${label}' (${which}) is not supported by the simulator (Comal also leaves it unimplemented)`);
+        bad(`operation '${label}' (${which}) is not supported by the simulator (Comal leaves it unimplemented too)`);
     }
   }
   const channels: DataflowGraph['channels'] = [];
   for (const [id, e] of ends) {
-    if (!e.src) throw new FuseFlowError('FF_INPUT_INVALID', `ComalGraph '${name}': stream ${id} (${e.kind}) has a receiver (node ${e.dst!.node} '${nodes[e.dst!.node - 1].label}') but no sender`);
-    if (!e.dst) {
-      // Comal panics on an unmatched sender ("Disconnected sender"); say so by name.
-      throw new FuseFlowError('FF_INPUT_INVALID', `ComalGraph '${name}': stream ${id} (${e.kind}) from '${nodes[e.src.node - 1].label}' has no receiver (Disconnected sender); use id 0 for discarded outputs`);
-    }
-    channels.push({ id, kind: e.kind, src: e.src, dst: e.dst });
+    if (!e.src) bad(`stream ${id} has a receiver (${opLabel(e.dst!.node)}) but no sender`);
+    // Comal panics on an unmatched sender ("Disconnected sender"); say so by name.
+    if (!e.dst) bad(`stream ${id} (${e.kind}) from ${opLabel(e.src!.node)} has no receiver (Disconnected sender); use id 0 for discarded outputs`);
+    channels.push({ id, kind: e.kind!, src: e.src!, dst: e.dst! });
   }
   // Synthetic (repsig) channel ids are renumbered after the proto's ids.
   const maxId = Math.max(0, ...channels.filter((c) => c.id < 1 << 30).map((c) => c.id));
@@ -372,13 +419,25 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
     }
   }
   for (const n of nodes) for (const p of Object.keys(n.outputs)) if (n.outputs[p] === 0) delete n.outputs[p];
+  // Writer levels: ours carry ff_level; tortilla's writers are listed outermost level first.
+  const explicit = writers.some((w) => w.level !== undefined);
+  writers.forEach((w, q) => {
+    if (explicit && w.level === undefined) bad(`fiber_write ${opLabel(w.node)} has no ff_level while other writers do`);
+    w.level ??= q;
+    if (Number.isNaN(w.mode)) w.mode = w.level;
+  });
+  writers.sort((x, y) => x.level! - y.level!);
+  writers.forEach((w, q) => {
+    if (w.level !== q) bad(`fiber_write ${opLabel(w.node)} writes level ${w.level}; levels must be 0..${writers.length - 1}, once each`);
+    Object.assign(nodes[w.node - 1].attrs, { level: w.level, mode: w.mode });
+  });
   const tensors: Record<string, DfTensorInfo> = { ...(opts.tensors ?? {}) };
   const ot = outTensor ?? 'out';
-  writerModes.sort((a, b) => a.level - b.level);
-  const modeOrder = writerModes.map((w) => w.mode);
-  const shape = opts.output?.shape ?? modeOrder.map((_, m) => writerModes.find((w) => w.mode === m)?.size ?? 0);
+  const modeOrder = writers.map((w) => w.mode);
+  if (new Set(modeOrder).size !== modeOrder.length || modeOrder.some((m) => m >= modeOrder.length)) bad(`fiber_write modes [${modeOrder.join(', ')}] are not a permutation of 0..${modeOrder.length - 1}`);
+  const shape = opts.output?.shape ?? modeOrder.map((_, m) => writers.find((w) => w.mode === m)!.size);
   tensors[ot] = opts.output ?? tensors[ot] ?? { name: ot, shape, format: { levels: shape.map(() => 'compressed'), modeOrder }, role: 'output' };
-  const g: DataflowGraph = { name, nodes, channels, tensors, output: { tensor: ot, shape, modeOrder }, ...(opts.blockSize ? { blockSize: opts.blockSize } : {}) };
+  const g: DataflowGraph = { name, nodes, channels, tensors, output: { tensor: ot, shape, modeOrder }, ...(blockSize ? { blockSize } : {}) };
   for (const n of nodes) primitiveSignature(n);
   verifyDataflowGraph(g);
   return g;
