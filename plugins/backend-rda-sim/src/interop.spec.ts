@@ -17,6 +17,10 @@ describe('tortilla ComalGraph protobuf', () => {
     ['softmax', K.softmax(5, 6), { A: rnd([5, 6], 0.5, 3) }],
     ['elem add 3', K.elementwise('add', 3, 5, 6, ['dcsr', 'csr', 'dcsr']), { A: rnd([5, 6], 0.3, 4), B: rnd([5, 6], 0.3, 5, 'csr'), C: rnd([5, 6], 0.3, 6) }],
     ['gcn layer (locate)', K.gcnLayer(10, 3), { A: rnd([10, 10], 0.3, 7), H: rnd([10, 3], 1, 8, 'dense') }],
+    // fork/join: Join.ff_level = 0 must come back as level 0 (round-robin), not as absent (Comal's Gather)
+    ['spmv 3 lanes (fork/join)', K.spmvParallel(11, 9, 3), { A: rnd([11, 9], 0.3, 14, 'csr'), x: rnd([9], 1, 15, 'dense') }],
+    ['elem mul (crd_drop)', K.elementwise('mul', 2, 6, 7, ['dcsr', 'dcsr']), { A: rnd([6, 7], 0.4, 16), B: rnd([6, 7], 0.4, 17) }],
+    ['sddmm', K.sddmm(6, 5, 4), { S: rnd([6, 5], 0.4, 18, 'csr'), A: rnd([6, 4], 1, 19, 'dense'), B: rnd([4, 5], 1, 20, 'dd:1,0') }],
   ];
   it.each(cases)('%s round-trips and simulates identically', (_n, k, data) => {
     const bytes = exportComalGraph(k.graph);
@@ -28,8 +32,17 @@ describe('tortilla ComalGraph protobuf', () => {
     const b = simulateGraph(g, data);
     expect(b.cycles).toBe(a.cycles);
     expect(Array.from(toDense(b.output))).toEqual(Array.from(toDense(a.output)));
-    // Export is stable under a second round trip.
+    // Export is stable under a second round trip, and every node keeps its attributes.
     expect(exportComalGraph(g).length).toBe(bytes.length);
+    // (a scan is named by its tensor mode, a writer by its output level: same node either way)
+    const norm = (x: typeof g, n: (typeof g)['nodes'][number]) => {
+      const { note: _n, format: _f, level, mode, ...rest } = n.attrs;
+      if (n.kind === 'level_scan') return { ...rest, mode: mode ?? x.tensors[n.attrs.tensor!].format.modeOrder[level!] };
+      if (n.kind === 'crd_write') return { ...rest, level };
+      return { ...rest, level, mode };
+    };
+    const attrs = (x: typeof g) => x.nodes.filter((n) => n.kind !== 'repsig').map((n) => [n.kind, n.label, JSON.stringify(Object.entries(norm(x, n)).filter(([, v]) => v !== undefined).sort())]);
+    expect(attrs(g)).toEqual(attrs(k.graph));
   });
   it('malformed bytes give a clear FF_INPUT_INVALID', () => {
     expect(() => importComalGraph(Uint8Array.from([0x1a, 0xff, 0x01, 0x02]))).toThrow(/malformed ComalGraph protobuf/);
