@@ -20,6 +20,7 @@ import {
   type UnaryOp,
 } from '@fuseflow/ir';
 import { LGraph, type H } from './lgraph';
+import { SharedLGraph, type IntermediatesMode } from './share';
 
 /** Options of the lowering (the pass plugin's options plus per-call overrides). */
 export interface LowerOptions {
@@ -45,6 +46,12 @@ export interface LowerOptions {
   distribute?: 'auto' | 'always' | 'never';
   /** tensors blocked (default: schedule.blocking.tensors, else every tensor of the graph). */
   blockedTensors?: string[];
+  /**
+   * a value a fused group uses several times: 'share' (default) computes each identical stream
+   * once and broadcasts it (see share.ts), 'recompute' emits one subgraph per use as inlined.
+   * Default: the group's `intermediates`.
+   */
+  intermediates?: IntermediatesMode;
 }
 
 function fail(group: string, msg: string, suggestion?: string): never {
@@ -339,7 +346,7 @@ function expandOrder(order: IndexVar[], norm: NormalizedStatement, group: string
 }
 
 class StatementLowering {
-  readonly g = new LGraph();
+  readonly g: LGraph;
   private nextId = 1;
   private readonly pos = new Map<IndexVar, number>();
   private readonly domainCrd = new Map<string, CrdInfo>();
@@ -354,8 +361,9 @@ class StatementLowering {
     private readonly stmt: Statement,
     private readonly program: TensorProgram,
     readonly order: IndexVar[],
-    private readonly opts: Required<Pick<LowerOptions, 'locate' | 'exactPresence'>> & { group: string; blockSize?: number; formats: Record<string, TensorFormat> },
+    private readonly opts: Required<Pick<LowerOptions, 'locate' | 'exactPresence'>> & { group: string; blockSize?: number; formats: Record<string, TensorFormat>; intermediates?: IntermediatesMode },
   ) {
+    this.g = opts.intermediates === 'recompute' ? new LGraph() : new SharedLGraph();
     order.forEach((v, i) => this.pos.set(v, i));
     this.blocked = opts.blockSize !== undefined;
     const rhsFree = new Set<IndexVar>();
@@ -695,14 +703,31 @@ class StatementLowering {
     const outs: Record<string, { kind: 'crd' | 'ref' | 'val'; depth: number }> = { crd: { kind: 'crd', depth } };
     const members: Member[] = [];
     let k = 0;
+    // Copies of one operand (the uses of a shared intermediate) arrive with the very same crd and
+    // payload streams: they enter once and share the output port (A ∪ A = A ∩ A = A), so that
+    // everything below the joiner stays identical and merges too.
+    const sharedPort = new Map<string, string>();
     for (const m of ms) {
       for (const mem of m.members) {
+        const key = `${m.crd.node}.${m.crd.port}|${mem.payload.node}.${mem.payload.port}`;
+        const dup = this.g instanceof SharedLGraph ? sharedPort.get(key) : undefined;
+        if (dup !== undefined) {
+          members.push({ leaf: mem.leaf, payload: { node: -1, port: dup }, viaUnion: mem.viaUnion || type === 'union' });
+          continue;
+        }
+        sharedPort.set(key, `ref${k}`);
         inputs[`crd${k}`] = m.crd;
         inputs[`ref${k}`] = mem.payload;
         outs[`ref${k}`] = { kind: this.g.info(mem.payload).kind as 'ref' | 'val', depth };
         members.push({ leaf: mem.leaf, payload: { node: -1, port: `ref${k}` }, viaUnion: mem.viaUnion || type === 'union' });
         k++;
       }
+    }
+    if (k === 1 && ms.every((m) => m.members.length > 0)) {
+      // every operand was a copy of the same one: no joiner needed
+      const only = ms[0];
+      const first = only.members[0];
+      return { crd: only.crd, members: members.map((mem) => ({ leaf: mem.leaf, payload: first.payload, viaUnion: first.viaUnion })), mayEmpty: only.mayEmpty, holes: only.holes, rigid: false };
     }
     const id = this.g.add(type, `${type}_${v}`, { index: v, arity: k }, inputs, outs);
     for (const mem of members) mem.payload = { node: id, port: mem.payload.port };
@@ -993,45 +1018,59 @@ export function lowerStatement(stmt: Statement, program: TensorProgram, options:
       formats[t] = blockFormat(decl.format, blockSize);
     }
   }
-  const lowOpts = { locate: options.locate ?? true, exactPresence: options.exactPresence ?? true, group, blockSize, formats };
+  const lowOpts = { locate: options.locate ?? true, exactPresence: options.exactPresence ?? true, group, blockSize, formats, intermediates: options.intermediates ?? 'share' };
   const distribute = options.distribute ?? 'auto';
   const build = (s: Statement): StatementLowering => {
     const l = new StatementLowering(s, program, order, lowOpts);
     l.run();
+    // lane clones are identical nodes on purpose
+    if (l.g instanceof SharedLGraph) l.g.sharing = false;
     return l;
   };
-  let low: StatementLowering;
-  const distributed = (): Statement => {
-    // top-level Einstein sums become an explicit reduce so that they can absorb nested ones.
-    const lhs = norm.stmt.lhs.indices;
-    const sums = [...exprVars(norm.stmt.rhs)].filter((v) => !lhs.includes(v) && freeIn(norm.stmt.rhs, v));
-    const rhs: Expr = sums.length > 0 ? { kind: 'reduce', op: 'sum', indices: sums, arg: norm.stmt.rhs } : norm.stmt.rhs;
-    return { ...norm.stmt, rhs: distributeReductions(rhs) };
-  };
-  if (distribute === 'always') low = build(distributed());
-  else {
-    try {
-      low = build(norm.stmt);
-    } catch (e) {
-      if (!(e instanceof StructureError) || distribute === 'never') throw e;
+  let low!: StatementLowering;
+  const lowerAll = (): void => {
+    const distributed = (): Statement => {
+      // top-level Einstein sums become an explicit reduce so that they can absorb nested ones.
+      const lhs = norm.stmt.lhs.indices;
+      const sums = [...exprVars(norm.stmt.rhs)].filter((v) => !lhs.includes(v) && freeIn(norm.stmt.rhs, v));
+      const rhs: Expr = sums.length > 0 ? { kind: 'reduce', op: 'sum', indices: sums, arg: norm.stmt.rhs } : norm.stmt.rhs;
+      return { ...norm.stmt, rhs: distributeReductions(rhs) };
+    };
+    if (distribute === 'always') low = build(distributed());
+    else {
       try {
-        low = build(distributed());
-      } catch {
-        throw e;
+        low = build(norm.stmt);
+      } catch (e) {
+        if (!(e instanceof StructureError) || distribute === 'never') throw e;
+        try {
+          low = build(distributed());
+        } catch {
+          throw e;
+        }
       }
     }
-  }
-  const parallel = options.parallel ?? (program.schedule?.parallel ?? []).filter((p) => p.group === undefined || p.group === group);
-  // innermost first, so that an outer region contains (and clones) the inner lanes.
-  const specs = [...parallel].filter((p) => p.factor > 1).sort((a, b) => order.indexOf(b.index) - order.indexOf(a.index));
-  for (const p of specs) {
-    if (!low.outLevels.includes(p.index)) {
-      // a schedule entry without a group applies to the groups where it is an output index
-      const scheduleWide = options.parallel === undefined && (p as { group?: string }).group === undefined;
-      if (scheduleWide || (!order.includes(p.index) && options.parallel === undefined)) continue;
-      fail(group, `cannot parallelize index '${p.index}': only output indices (${low.outLevels.join(', ')}) can be dealt to lanes (a reduced index would split its sums)`);
+    const parallel = options.parallel ?? (program.schedule?.parallel ?? []).filter((p) => p.group === undefined || p.group === group);
+    // innermost first, so that an outer region contains (and clones) the inner lanes.
+    const specs = [...parallel].filter((p) => p.factor > 1).sort((a, b) => order.indexOf(b.index) - order.indexOf(a.index));
+    for (const p of specs) {
+      if (!low.outLevels.includes(p.index)) {
+        // a schedule entry without a group applies to the groups where it is an output index
+        const scheduleWide = options.parallel === undefined && (p as { group?: string }).group === undefined;
+        if (scheduleWide || (!order.includes(p.index) && options.parallel === undefined)) continue;
+        fail(group, `cannot parallelize index '${p.index}': only output indices (${low.outLevels.join(', ')}) can be dealt to lanes (a reduced index would split its sums)`);
+      }
+      low.g.parallelize(low.writerSources.get(p.index)!, p.index, low.writerDepth(p.index), p.factor, group);
     }
-    low.g.parallelize(low.writerSources.get(p.index)!, p.index, low.writerDepth(p.index), p.factor, group);
+  };
+  try {
+    lowerAll();
+  } catch (e) {
+    // Lanes deal the coordinates of one output level; a stream shared between the lanes' region
+    // and a consumer outside it (e.g. the scores feeding both a row statistic and the elements of
+    // a parallelized j) cannot be dealt, so such a group recomputes that value per consumer.
+    if (!(e instanceof FuseFlowError) || lowOpts.intermediates !== 'share' || !(low?.g instanceof SharedLGraph) || low.g.merged === 0) throw e;
+    lowOpts.intermediates = 'recompute';
+    lowerAll();
   }
   const tensors: Record<string, DfTensorInfo> = {};
   for (const t of low.tensorsRead()) {
@@ -1095,7 +1134,7 @@ export function groupStatement(program: TensorProgram, group: FusionGroup): Stat
 export function lowerProgram(program: TensorProgram, options: Omit<LowerOptions, 'loopOrder' | 'group'> = {}): DataflowGraph[] {
   return effectiveGroups(program).map((g) => {
     const stmt = groupStatement(program, g);
-    const graph = lowerStatement(stmt, program, { ...options, group: g.name, loopOrder: g.loopOrder });
+    const graph = lowerStatement(stmt, program, { ...options, group: g.name, loopOrder: g.loopOrder, intermediates: options.intermediates ?? g.intermediates });
     return g.kernel ? { ...graph, kernel: g.kernel } : graph;
   });
 }

@@ -62,6 +62,12 @@ export interface FusionGroup {
    * side. A kernel's groups must be consecutive in execution order.
    */
   kernel?: string;
+  /**
+   * A value used by several consumers inside the group: computed once and broadcast wherever the
+   * consumers iterate it with the same loop structure ('share', the default), or computed once per
+   * use as plain inlining does ('recompute', for comparison). Lowering and estimator both read it.
+   */
+  intermediates?: 'share' | 'recompute';
 }
 
 export interface ParallelSpec {
