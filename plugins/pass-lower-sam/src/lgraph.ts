@@ -73,9 +73,14 @@ export class LGraph {
    * the region downstream of `sources` (up to the writers) is cloned per lane, streams entering it
    * go through a fork, streams leaving it through a join (attrs.level = depth below the forked level).
    */
-  parallelize(sources: H[], index: IndexVar, depth: number, factor: number, groupName: string): { lanes: number; regionNodes: number } {
-    if (factor <= 1) return { lanes: 1, regionNodes: 0 };
+  parallelize(sources: H[], index: IndexVar, depth: number, factor: number, groupName: string): { lanes: number; regionNodes: number; writers: 'lane' | 'join' } {
+    if (factor <= 1) return { lanes: 1, regionNodes: 0, writers: 'lane' };
     const cons = this.consumers();
+    const laneRegion = this.laneRegion(sources, depth, cons);
+    if (laneRegion !== null) {
+      this.cloneLanes(laneRegion, index, depth, factor, groupName);
+      return { lanes: factor, regionNodes: laneRegion.length, writers: 'lane' };
+    }
     const inside = new Set<number>();
     const stack: number[] = [];
     const isSink = (id: number) => this.node(id).kind === 'crd_write' || this.node(id).kind === 'val_write';
@@ -175,7 +180,83 @@ export class LGraph {
         n.inputs[port] = { node: j, port: 'out' };
       }
     }
-    return { lanes: factor, regionNodes: order.length };
+    return { lanes: factor, regionNodes: order.length, writers: 'join' };
+  }
+
+  /**
+   * The lane region with per-lane writers: everything downstream of `sources`, writers included,
+   * so that every lane writes its own part of the output and nothing is joined (one shared writer
+   * per level serialised all lanes). Streams entering it at the forked depth are forked, shallower
+   * ones (an outer coordinate a lane repeats or drops against) are shared. Null when a lane would
+   * not own its part of the output: a stream deeper than the forked level enters from outside, or
+   * one shallower than it is computed inside (a sum over an index above the forked one, whose
+   * partial sums would be split across lanes) - the caller then joins the lanes before the writers.
+   * crd_drop is the exception: it only removes a lane's empty fibers of the levels above.
+   */
+  private laneRegion(sources: H[], depth: number, cons: Map<string, Array<{ node: number; port: string }>>): number[] | null {
+    const inside = new Set<number>();
+    const stack: number[] = [];
+    const visit = (key: string): void => {
+      for (const c of cons.get(key) ?? []) if (!inside.has(c.node)) {
+        inside.add(c.node);
+        stack.push(c.node);
+      }
+    };
+    for (const s of sources) visit(`${s.node}.${s.port}`);
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      for (const port of Object.keys(this.node(id).outs)) visit(`${id}.${port}`);
+    }
+    for (const id of inside) {
+      const n = this.node(id);
+      for (const h of Object.values(n.inputs)) if (!inside.has(h.node) && this.info(h).depth > depth) return null;
+      if (n.kind === 'crd_drop') continue;
+      for (const [port, o] of Object.entries(n.outs)) if (o.depth < depth && (cons.get(`${id}.${port}`) ?? []).length > 0) return null;
+    }
+    return inside.size > 0 ? [...inside].sort((a, b) => a - b) : null;
+  }
+
+  /** Clones `order` (a lane region) per lane; lane 0 keeps the original nodes. */
+  private cloneLanes(order: number[], index: IndexVar, depth: number, factor: number, groupName: string): void {
+    const inside = new Set(order);
+    const forks = new Map<string, number>();
+    const forkOf = (h: H): number => {
+      const key = `${h.node}.${h.port}`;
+      let f = forks.get(key);
+      if (f === undefined) {
+        const info = this.info(h);
+        const outs: Record<string, OutInfo> = {};
+        for (let p = 0; p < factor; p++) outs[`out${p}`] = { ...info };
+        f = this.add('fork', `fork_${index}_${this.node(h.node).label}.${h.port}`, { index, arity: factor }, { in: h }, outs);
+        forks.set(key, f);
+      }
+      return f;
+    };
+    const clone: Array<Map<number, number>> = [];
+    for (let p = 0; p < factor; p++) {
+      const m = new Map<number, number>();
+      for (const id of order) {
+        if (p === 0) m.set(id, id);
+        else {
+          const n = this.node(id);
+          m.set(id, this.add(n.kind, `${n.label}#${p}`, { ...n.attrs }, {}, structuredClone(n.outs)));
+        }
+      }
+      clone.push(m);
+    }
+    const original = new Map(order.map((id) => [id, { ...this.node(id).inputs }]));
+    for (let p = 0; p < factor; p++) {
+      for (const id of order) {
+        const inputs: Record<string, H> = {};
+        for (const [port, h] of Object.entries(original.get(id)!)) {
+          if (inside.has(h.node)) inputs[port] = { node: clone[p].get(h.node)!, port: h.port };
+          else if (this.info(h).depth === depth) inputs[port] = { node: forkOf(h), port: `out${p}` };
+          else inputs[port] = h;
+        }
+        this.node(clone[p].get(id)!).inputs = inputs;
+      }
+    }
+    if (forks.size === 0) throw new FuseFlowError('FF_INPUT_INVALID', `group '${groupName}': cannot parallelize '${index}': no stream at its level enters the lanes`);
   }
 
   /** Removes nodes none of whose outputs is consumed (e.g. a dense operand's repeat made useless by locate). */

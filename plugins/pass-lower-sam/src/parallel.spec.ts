@@ -23,8 +23,10 @@ describe('parallelization (fork/join lanes, reference 2.5)', () => {
       const serial = lowerStatement(p.statements[0], p, { loopOrder: order });
       const g = lowerStatement(p.statements[0], p, { loopOrder: order, parallel });
       expect(count(g, 'fork')).toBeGreaterThan(0);
-      expect(count(g, 'join')).toBeGreaterThan(0);
       const lanes = parallel.reduce((a, s) => a * s.factor, 1);
+      // every lane writes its own part of the output: no join, one value writer per lane
+      expect(count(g, 'join')).toBe(0);
+      expect(count(g, 'val_write')).toBe(lanes);
       // the region below the forks exists once per lane (scanners below the first forked level).
       expect(count(g, 'array')).toBe(count(serial, 'array') * lanes);
       for (const seed of [1, 2]) {

@@ -129,7 +129,7 @@ export function runTreeSim(g: DataflowGraph, data: TensorBindings): TreeSimResul
     }
     return t;
   };
-  const writes: { crd: Map<number, Stream>; val?: Stream } = { crd: new Map() };
+  const writes: Writes = { crd: [], val: [] };
   // topological order
   const indeg = new Map<number, number>();
   for (const n of g.nodes) indeg.set(n.id, Object.values(n.inputs).filter((c) => c !== 0).length);
@@ -163,7 +163,7 @@ function evalNode(
   inp: (port: string) => Stream,
   tensor: (name: string) => SparseTensorData,
   countOps: (k: number) => void,
-  writes: { crd: Map<number, Stream>; val?: Stream },
+  writes: Writes,
 ): Record<string, Stream> {
   const a = n.attrs;
   switch (n.kind) {
@@ -382,10 +382,10 @@ function evalNode(
       return { out: { depth, tree } };
     }
     case 'crd_write':
-      writes.crd.set(a.level!, inp('crd'));
+      writes.crd.push({ node: n.id, level: a.level!, s: inp('crd') });
       return {};
     case 'val_write':
-      writes.val = inp('val');
+      writes.val.push({ node: n.id, s: inp('val') });
       return {};
     default:
       throw new Error(`tree-sim: primitive ${n.kind} not supported`);
@@ -407,13 +407,61 @@ function mapFibers2(depth: number, ts: Tree[], f: (xs: Tree[]) => Tree): Tree {
   return zipAt(ts, depth, f);
 }
 
-function assemble(g: DataflowGraph, writes: { crd: Map<number, Stream>; val?: Stream }): SparseTensorData {
+/** What the writers received, per writer node (several per level with per-lane writers). */
+interface Writes {
+  crd: Array<{ node: number; level: number; s: Stream }>;
+  val: Array<{ node: number; s: Stream }>;
+}
+
+/** 'index:lane' of every fork lane a node lies in (a join of the index ends them), as the simulator's assembler matches writers. */
+function nodeLanes(g: DataflowGraph): Map<number, string[]> {
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const src = new Map(g.channels.map((c) => [c.id, c.src]));
+  const memo = new Map<number, string[]>();
+  const visit = (id: number): string[] => {
+    const hit = memo.get(id);
+    if (hit) return hit;
+    const n = byId.get(id)!;
+    const set = new Set<string>();
+    for (const ch of Object.values(n.inputs)) {
+      const s = src.get(ch);
+      if (!s) continue;
+      for (const k of visit(s.node)) set.add(k);
+      const up = byId.get(s.node)!;
+      if (up.kind === 'fork') set.add(`${up.attrs.index}:${s.port.slice(3)}`);
+    }
+    if (n.kind === 'join') for (const k of [...set]) if (k.startsWith(`${n.attrs.index}:`)) set.delete(k);
+    memo.set(id, [...set]);
+    return memo.get(id)!;
+  };
+  for (const n of g.nodes) visit(n.id);
+  return memo;
+}
+
+/** The output as the union of every value writer's tree (each lane writes its own part; a coordinate written twice is an error). */
+function assemble(g: DataflowGraph, writes: Writes): SparseTensorData {
   const out = g.output;
   const info = g.tensors[out.tensor];
   const m = out.modeOrder.length;
+  if (writes.val.length === 0) throw new Error('tree-sim: no val_write');
+  const lanes = nodeLanes(g);
+  const within = (a: number, b: number): boolean => lanes.get(a)!.every((k) => lanes.get(b)!.includes(k));
   const coords: number[][] = Array.from({ length: info.shape.length }, () => []);
   const vals: number[] = [];
-  if (!writes.val) throw new Error('tree-sim: no val_write');
+  const seen = new Set<string>();
+  for (const v of writes.val) {
+    const trees = Array.from({ length: m }, (_, l) => {
+      const ws = writes.crd.filter((w) => w.level === l && within(w.node, v.node));
+      if (ws.length !== 1) throw new Error(`tree-sim: val_write ${v.node} matches ${ws.length} crd_write(s) of level ${l}`);
+      return ws[0].s.tree;
+    });
+    assembleOne(out, coords, vals, seen, v.s, trees);
+  }
+  return fromCoo(info.shape, coords, vals, info.format, out.tensor);
+}
+
+function assembleOne(out: DataflowGraph['output'], coords: number[][], vals: number[], seen: Set<string>, valStream: Stream, trees: Tree[]): void {
+  const m = out.modeOrder.length;
   // like the hardware writers: values are a flat sequence (stops ignored, Empty kept as a
   // placeholder) paired in order with the leaf coordinates of the crd writers' fiber tree.
   const flat: Leaf[] = [];
@@ -421,13 +469,16 @@ function assemble(g: DataflowGraph, writes: { crd: Map<number, Stream>; val?: St
     if (d === 0) flat.push(t as Leaf);
     else (t as Tree[]).forEach((c) => flatten(c, d - 1));
   };
-  flatten(writes.val.tree, writes.val.depth);
+  flatten(valStream.tree, valStream.depth);
   let next = 0;
   const walk = (level: number, trees: Tree[], prefix: number[]): void => {
     if (level === m) {
       const val = flat[next++];
       if (val === undefined) throw new Error('tree-sim: fewer values than output coordinates');
       if (val === EMPTY) return;
+      const key = prefix.join(',');
+      if (seen.has(key)) throw new Error(`tree-sim: two lanes write output coordinate (${key})`);
+      seen.add(key);
       prefix.forEach((c, l) => coords[out.modeOrder[l]].push(c));
       vals.push(val);
       return;
@@ -435,9 +486,7 @@ function assemble(g: DataflowGraph, writes: { crd: Map<number, Stream>; val?: St
     const crds = trees[level] as number[];
     crds.forEach((c, q) => walk(level + 1, trees.map((t, l) => (l > level ? (t as Tree[])[q] : t)), [...prefix, c]));
   };
-  const trees = Array.from({ length: m }, (_, l) => writes.crd.get(l)!.tree);
   walk(0, trees, []);
   // with no coordinate at all, Empty values are the placeholder of an empty stream
   if (next !== flat.length && !(next === 0 && flat.every((v) => v === EMPTY))) throw new Error(`tree-sim: ${flat.length} values for ${next} output coordinates`);
-  return fromCoo(info.shape, coords, vals, info.format, out.tensor);
 }
