@@ -392,3 +392,11 @@ describe('bad protobuf graphs give FF_INPUT_INVALID naming the op and the stream
     expectInvalid(withOps((ops) => (ops.find((o) => o.name === 'A_vals')!.array.input_ref = st(3))), /stream 3 is used as (crd and as ref|ref and as crd)/);
   });
 });
+
+describe('a scan format that disagrees with the data', () => {
+  it('names the fiber_lookup, the tensor and both formats', () => {
+    const g = upstreamSpmv(5);
+    g.graph.operators.find((o: Obj) => o.name === 'A_j')!.fiber_lookup.format = 'dense';
+    expect(() => importComalGraph(encodeUp(g), { tensors: K.spmv(5, 4).graph.tensors })).toThrow(/fiber_lookup 'A_j' reads mode 1 of 'A' as dense, but that level is compressed/);
+  });
+});

@@ -258,6 +258,7 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
   let outTensor: string | undefined;
   let blockSize = opts.blockSize;
   const writers: Array<{ node: number; level?: number; mode: number; size: number }> = [];
+  const scanFormats: Array<{ node: number; format: string }> = [];
   for (const op of obj.graph?.operators ?? []) {
     const which: string | undefined = op.op;
     const b = which ? op[which] : undefined;
@@ -268,12 +269,14 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
       case 'root':
         add('root', label, b.tensor ? { tensor: b.tensor } : {}, [], [['ref', sid(b.output_ref), 'ref']]);
         break;
-      case 'fiber_lookup':
-        add('level_scan', label, { tensor: b.tensor, mode: Number(b.mode), ...(b.index ? { index: b.index } : {}) }, [['ref', sid(b.input_ref), 'ref']], [
+      case 'fiber_lookup': {
+        const node = add('level_scan', label, { tensor: b.tensor, mode: Number(b.mode), ...(b.index ? { index: b.index } : {}) }, [['ref', sid(b.input_ref), 'ref']], [
           ['ref', sid(b.output_ref), 'ref'],
           ['crd', sid(b.output_crd), 'crd'],
         ]);
+        if (b.format) scanFormats.push({ node, format: b.format });
         break;
+      }
       case 'repeatsig':
         add('repsig', label, b.index ? { index: b.index } : {}, [['crd', sid(b.input_crd), 'crd']], [['repsig', sid(b.output_rep_sig), 'repsig']]);
         break;
@@ -431,6 +434,16 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
     if (w.level !== q) bad(`fiber_write ${opLabel(w.node)} writes level ${w.level}; levels must be 0..${writers.length - 1}, once each`);
     Object.assign(nodes[w.node - 1].attrs, { level: w.level, mode: w.mode });
   });
+  // Comal reads "compressed" as seg/crd files and anything else as a dense level: a scan that
+  // disagrees with the data it is given would read garbage, so say which.
+  for (const { node, format } of scanFormats) {
+    const n = nodes[node - 1];
+    const t = opts.tensors?.[n.attrs.tensor!];
+    const lvl = t?.format.modeOrder.indexOf(n.attrs.mode!) ?? -1;
+    if (!t || lvl < 0) continue;
+    const have = t.format.levels[lvl];
+    if ((format === 'compressed') !== (have === 'compressed')) bad(`fiber_lookup '${n.label}' reads mode ${n.attrs.mode} of '${n.attrs.tensor}' as ${format}, but that level is ${have} in the given tensor`);
+  }
   const tensors: Record<string, DfTensorInfo> = { ...(opts.tensors ?? {}) };
   const ot = outTensor ?? 'out';
   const modeOrder = writers.map((w) => w.mode);
