@@ -422,18 +422,25 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
     }
   }
   for (const n of nodes) for (const p of Object.keys(n.outputs)) if (n.outputs[p] === 0) delete n.outputs[p];
-  // Writer levels: ours carry ff_level; tortilla's writers are listed outermost level first.
+  // Writer levels: ours carry ff_level (parallel lanes may give a level several writers);
+  // tortilla's writers are listed one per level, outermost first.
   const explicit = writers.some((w) => w.level !== undefined);
   writers.forEach((w, q) => {
     if (explicit && w.level === undefined) bad(`fiber_write ${opLabel(w.node)} has no ff_level while other writers do`);
     w.level ??= q;
     if (Number.isNaN(w.mode)) w.mode = w.level;
   });
-  writers.sort((x, y) => x.level! - y.level!);
-  writers.forEach((w, q) => {
-    if (w.level !== q) bad(`fiber_write ${opLabel(w.node)} writes level ${w.level}; levels must be 0..${writers.length - 1}, once each`);
-    Object.assign(nodes[w.node - 1].attrs, { level: w.level, mode: w.mode });
-  });
+  const rank = new Set(writers.map((w) => w.level)).size;
+  const modeOrder: number[] = [];
+  const sizes: number[] = [];
+  for (const w of writers) {
+    const l = w.level!;
+    if (l >= rank) bad(`fiber_write ${opLabel(w.node)} writes level ${l}, but the writers cover only ${rank} level(s) (0..${rank - 1} each needed)`);
+    if (modeOrder[l] !== undefined && modeOrder[l] !== w.mode) bad(`fiber_write ${opLabel(w.node)} writes mode ${w.mode} at level ${l}, another writer of that level mode ${modeOrder[l]}`);
+    modeOrder[l] = w.mode;
+    sizes[w.mode] = Math.max(sizes[w.mode] ?? 0, w.size);
+    Object.assign(nodes[w.node - 1].attrs, { level: l, mode: w.mode });
+  }
   // Comal reads "compressed" as seg/crd files and anything else as a dense level: a scan that
   // disagrees with the data it is given would read garbage, so say which.
   for (const { node, format } of scanFormats) {
@@ -446,9 +453,8 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
   }
   const tensors: Record<string, DfTensorInfo> = { ...(opts.tensors ?? {}) };
   const ot = outTensor ?? 'out';
-  const modeOrder = writers.map((w) => w.mode);
-  if (new Set(modeOrder).size !== modeOrder.length || modeOrder.some((m) => m >= modeOrder.length)) bad(`fiber_write modes [${modeOrder.join(', ')}] are not a permutation of 0..${modeOrder.length - 1}`);
-  const shape = opts.output?.shape ?? modeOrder.map((_, m) => writers.find((w) => w.mode === m)!.size);
+  if (new Set(modeOrder).size !== modeOrder.length || modeOrder.some((m) => m >= modeOrder.length)) bad(`fiber_write modes [${modeOrder.join(', ')}] (by level) are not a permutation of 0..${modeOrder.length - 1}`);
+  const shape = opts.output?.shape ?? modeOrder.map((_, m) => sizes[m]);
   tensors[ot] = opts.output ?? tensors[ot] ?? { name: ot, shape, format: { levels: shape.map(() => 'compressed'), modeOrder }, role: 'output' };
   const g: DataflowGraph = { name, nodes, channels, tensors, output: { tensor: ot, shape, modeOrder }, ...(blockSize ? { blockSize } : {}) };
   for (const n of nodes) primitiveSignature(n);
