@@ -6,7 +6,7 @@ import { parseFormat } from '../tensor/format';
 import { fromCoo, fromDense, toCoo, toDense } from '../tensor/storage';
 import { parseProgram } from './parse';
 import { verifyProgram } from './verify';
-import { evaluateProgram, evaluateStatement } from './evaluate';
+import { evaluateProgram, evaluateStatement, outputAccumulator } from './evaluate';
 import { statementVars } from './expr-utils';
 
 /* ------------------------------------------------------------------------------------------------
@@ -541,5 +541,25 @@ describe('scale', () => {
     const ref = new Float64Array(n * 8);
     for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) if (Ad[i * n + k]) for (let j = 0; j < 8; j++) ref[i * 8 + j] += Ad[i * n + k] * Xd[k * 8 + j];
     expectClose(toDense(out.Y), ref);
+  });
+});
+
+describe('output accumulators', () => {
+  it('the hash-map path (outputs above the dense limit) is sharded and sums and orders like the dense path', () => {
+    // Limits shrunk so that 50 elements take the map path with shards of at most 4 keys.
+    const size = 50;
+    const dense = outputAccumulator(size);
+    const sharded = outputAccumulator(size, 10, 4);
+    const adds: Array<[number, number]> = [[49, 1], [3, 2], [17, -1], [3, 0.5], [0, 4], [48, 2], [17, 1], [25, 3], [7, 7], [33, 1]];
+    for (const [lin, v] of adds) {
+      dense.add(lin, v);
+      sharded.add(lin, v);
+    }
+    const a = dense.entries();
+    const b = sharded.entries();
+    expect(Array.from(b.lins)).toEqual([0, 3, 7, 17, 25, 33, 48, 49]);
+    expect(Array.from(b.lins)).toEqual(Array.from(a.lins));
+    expect(Array.from(b.vals)).toEqual(Array.from(a.vals));
+    expect(Array.from(b.vals)).toEqual([4, 2.5, 7, 0, 3, 1, 2, 1]);
   });
 });

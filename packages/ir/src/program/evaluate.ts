@@ -361,7 +361,7 @@ class StatementEvaluator {
 }
 
 /** Output values by row-major linear index, with the set of present (stored) points. */
-interface OutputAccumulator {
+export interface OutputAccumulator {
   add(lin: number, value: number): void;
   /** present linear indices in increasing order, with their summed values. */
   entries(): { lins: Float64Array; vals: Float64Array };
@@ -372,8 +372,12 @@ interface OutputAccumulator {
 /** Outputs up to this many elements accumulate in flat arrays instead of a hash map. */
 const DENSE_OUTPUT_LIMIT = 1 << 24;
 
-function outputAccumulator(size: number): OutputAccumulator {
-  if (size <= DENSE_OUTPUT_LIMIT) {
+/** Keys per hash map: a JS Map holds at most 2^24 entries ("Map maximum size exceeded"). */
+const MAP_SHARD_LIMIT = 1 << 23;
+
+/** Exported for tests, which shrink the limits to exercise the hash-map path. */
+export function outputAccumulator(size: number, denseLimit = DENSE_OUTPUT_LIMIT, shardLimit = MAP_SHARD_LIMIT): OutputAccumulator {
+  if (size <= denseLimit) {
     const sum = new Float64Array(size);
     const present = new Uint8Array(size);
     return {
@@ -397,14 +401,21 @@ function outputAccumulator(size: number): OutputAccumulator {
       dense: () => sum,
     };
   }
-  const map = new Map<number, number>();
+  // Shard by lin mod k: shard j holds at most ceil(size / k) <= shardLimit keys, however the
+  // present points are spread (a dense 17,716 x 1,639 DBLP product has 29 M).
+  const k = Math.ceil(size / shardLimit);
+  const maps = Array.from({ length: k }, () => new Map<number, number>());
   return {
     add(lin, value) {
+      const map = maps[lin % k];
       map.set(lin, (map.get(lin) ?? 0) + value);
     },
     entries() {
-      const lins = Float64Array.from(map.keys()).sort();
-      return { lins, vals: Float64Array.from(lins, (lin) => map.get(lin)!) };
+      const lins = new Float64Array(maps.reduce((n, m) => n + m.size, 0));
+      let w = 0;
+      for (const m of maps) for (const lin of m.keys()) lins[w++] = lin;
+      lins.sort();
+      return { lins, vals: Float64Array.from(lins, (lin) => maps[lin % k].get(lin)!) };
     },
   };
 }
