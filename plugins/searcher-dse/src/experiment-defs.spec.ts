@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { estimatedTokens, FIG12, FIG12_MEDIUM_SIZES, FIG12_SAMPLING, fig12MediumRuns, sampleFraction } from './experiment-defs';
+import { estimatedTokens, FIG12, FIG12_MEDIUM_SIZES, FIG12_SAMPLING, fig12MediumRuns, mediumUnits, sampleFraction } from './experiment-defs';
 import { experimentRuns, progressBar, progressOf, runKey, runPayload, type ExperimentRun } from './experiments';
 import { FIG12_MEDIUM_PLAN } from './fig12-medium-plan';
 
@@ -78,11 +78,14 @@ describe('fig12 --mode medium: the artifact sizes', () => {
       const tokens = estimatedTokens(r, FIG12_MEDIUM_PLAN.runs[runKey(r)]);
       expect(r.estimate?.tokens).toBe(Math.round(tokens));
       const s = sampleOf(r);
-      expect(r.estimate?.simulatedTokens).toBe(Math.round(tokens * (s?.fraction ?? 1)));
+      expect(r.estimate?.simulatedTokens).toBe(Math.round(s ? 2 * tokens * s.fraction : tokens));
       if (tokens > FIG12_SAMPLING.budgetTokens) {
         sampled++;
-        expect(s).toEqual({ fraction: sampleFraction(tokens), seed: FIG12_SAMPLING.seed });
-        if (s!.fraction > FIG12_SAMPLING.minFraction) expect(tokens * s!.fraction).toBeLessThanOrEqual(FIG12_SAMPLING.budgetTokens);
+        const units = mediumUnits(r);
+        expect(s).toEqual({ fraction: sampleFraction(tokens, units), seed: FIG12_SAMPLING.seed });
+        // Under the budget, unless the sampler's minimum (8 units per graph) or minFraction decides.
+        if (s!.fraction > FIG12_SAMPLING.minFraction && s!.fraction > FIG12_SAMPLING.minUnits / units) expect(tokens * s!.fraction).toBeLessThanOrEqual(FIG12_SAMPLING.budgetTokens);
+        expect(s!.fraction * units).toBeGreaterThanOrEqual(FIG12_SAMPLING.minUnits);
       } else {
         expect(s).toBeUndefined();
       }
@@ -96,13 +99,17 @@ describe('fig12 --mode medium: the artifact sizes', () => {
 });
 
 describe('sampling rule and sweep progress', () => {
-  it('sampleFraction: none up to the budget, then the largest 2^-k under it, floored at minFraction', () => {
-    const rule = { budgetTokens: 1000, minFraction: 1 / 64 };
-    expect(sampleFraction(1000, rule)).toBeUndefined();
-    expect(sampleFraction(1001, rule)).toBe(0.5);
-    expect(sampleFraction(4000, rule)).toBe(0.25);
-    expect(sampleFraction(4001, rule)).toBe(0.125);
-    expect(sampleFraction(1e9, rule)).toBe(1 / 64);
+  it('sampleFraction: none up to the budget, then the largest 2^-k under it, floored at minFraction and at minUnits / units', () => {
+    const rule = { budgetTokens: 1000, minFraction: 1 / 64, minUnits: 8 };
+    expect(sampleFraction(1000, Infinity, rule)).toBeUndefined();
+    expect(sampleFraction(1001, Infinity, rule)).toBe(0.5);
+    expect(sampleFraction(4000, Infinity, rule)).toBe(0.25);
+    expect(sampleFraction(4001, Infinity, rule)).toBe(0.125);
+    expect(sampleFraction(1e9, Infinity, rule)).toBe(1 / 64);
+    // 32 batch rows: never fewer than 8 of them; 12 heads: 8 of 12.
+    expect(sampleFraction(1e9, 32, rule)).toBe(0.25);
+    expect(sampleFraction(1e9, 12, rule)).toBeCloseTo(8 / 12, 12);
+    expect(sampleFraction(1e9, 4, rule)).toBe(1);
   });
 
   it('--exact drops the sample options and --only filters by key, with a clear error when nothing matches', () => {

@@ -167,13 +167,26 @@ export const FIG12_MEDIUM_SIZES = {
  * x 100 s on 2 cores is 30 min of engine time, leaving the rest of the hour for data, lowering and
  * reference values (which sampling does not shrink).
  */
-export const FIG12_SAMPLING = { budgetTokens: 1.5e9, minFraction: 1 / 1024, seed: 25 } as const;
+export const FIG12_SAMPLING = { budgetTokens: 1.5e9, minFraction: 1 / 1024, minUnits: 8, seed: 25 } as const;
 
-/** Sample fraction for an estimated token count (undefined: simulate whole). */
-export function sampleFraction(estTokens: number, rule: { budgetTokens: number; minFraction: number } = FIG12_SAMPLING): number | undefined {
+/**
+ * Sample fraction for an estimated token count (undefined: simulate whole). rda-sim draws at least
+ * one unit per batch (8) from every graph, so a run whose work sits in graphs of few outer-loop
+ * units (`units`: the SAE's 32 batch rows, the GPT-3 layer's 12 heads) is given the fraction it
+ * will actually get: at least minUnits / units.
+ */
+export function sampleFraction(estTokens: number, units = Infinity, rule: { budgetTokens: number; minFraction: number; minUnits: number } = FIG12_SAMPLING): number | undefined {
   if (!(estTokens > rule.budgetTokens)) return undefined;
   const k = Math.ceil(Math.log2(estTokens / rule.budgetTokens));
-  return Math.max(rule.minFraction, 2 ** -k);
+  return Math.min(1, Math.max(rule.minFraction, 2 ** -k, rule.minUnits / units));
+}
+
+/** Outer-loop units of the graphs that carry most of a medium run's work (what the sampler draws from). */
+export function mediumUnits(r: Pick<ExperimentRun, 'group' | 'label'>): number {
+  const { sae, gpt } = FIG12_MEDIUM_SIZES;
+  if (r.group === 'SAE') return sae.batch;
+  if (r.group.startsWith('GPT')) return gpt.heads;
+  return NODES[r.label] ?? Infinity;
 }
 
 /** Model and configuration of a run: the unit of the token calibration. */
@@ -225,8 +238,10 @@ export function fig12MediumRuns(plan = true): ExperimentRun[] {
     const est = FIG12_MEDIUM_PLAN.runs[runKey(r)];
     if (!est) return r;
     const tokens = estimatedTokens(r, est);
-    const fraction = sampleFraction(tokens);
-    const withEst: ExperimentRun = { ...r, estimate: { ...est, tokens: Math.round(tokens), simulatedTokens: Math.round(tokens * (fraction ?? 1)) } };
+    const fraction = sampleFraction(tokens, mediumUnits(r));
+    // A sampled graph is simulated twice, in batches and pooled (rda-sim identifies its fixed cost from both).
+    const simulatedTokens = fraction === undefined ? tokens : 2 * tokens * fraction;
+    const withEst: ExperimentRun = { ...r, estimate: { ...est, tokens: Math.round(tokens), simulatedTokens: Math.round(simulatedTokens) } };
     if (fraction === undefined) return withEst;
     return { ...withEst, overrides: deepMerge(r.overrides ?? {}, { backend: { options: { sample: { fraction, seed: FIG12_SAMPLING.seed } } } }) };
   });
