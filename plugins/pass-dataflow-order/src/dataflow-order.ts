@@ -123,7 +123,7 @@ export function chooseLoopOrders(
       return;
     }
     if (choice === 'best-estimate') {
-      const found = searchLoopOrder(stmt, program, getStats(), { bytesWeight: o.bytesWeight, limit: o.limit, maxEstimate: o.maxEstimate });
+      const found = searchLoopOrder(stmt, program, getStats(), { bytesWeight: o.bytesWeight, limit: o.limit, maxEstimate: o.maxEstimate, intermediates: info.group.intermediates });
       groups[gi].loopOrder = found.order;
       onEstimate?.(info.group.name, found);
       return;

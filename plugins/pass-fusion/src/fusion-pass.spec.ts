@@ -138,3 +138,35 @@ describe('plugin contract', () => {
     expect(e2.code).toBe('FF_OPTIONS_INVALID');
   });
 });
+
+describe("option 'intermediates'", () => {
+  it("defaults to share (groups unmarked) and marks every group with 'recompute'; the estimate follows", () => {
+    const p = gcn(12, 6, 4, 3);
+    const share = fuseProgram(p, { granularity: 'full' });
+    expect(share.groups!.every((g) => g.intermediates === undefined)).toBe(true);
+    const rec = fuseProgram(p, { granularity: 'full', intermediates: 'recompute' });
+    expect(rec.groups!.map((g) => g.intermediates)).toEqual(rec.groups!.map(() => 'recompute'));
+    expect(resolvePluginOptions(plugin as never, {}, '/passes/0').intermediates).toBe('share');
+    const e = errorOf(() => resolvePluginOptions(plugin as never, { intermediates: 'sometimes' }, '/passes/0'));
+    expect(e.code).toBe('FF_OPTIONS_INVALID');
+    expect(e.message).toContain('/passes/0/options/intermediates');
+    const e2 = errorOf(() => fuseProgram(p, { intermediates: 'sometimes' as never }));
+    expect(e2.code).toBe('FF_OPTIONS_INVALID');
+    expect(e2.message).toContain("'intermediates'");
+  });
+
+  it('a fused group reading one value twice costs more FLOPs when recomputed', () => {
+    const p: TensorProgram = {
+      name: 'twice',
+      tensors: { A: d('A', [12, 12], 'input', true), X: d('X', [12, 6], 'input'), T: d('T', [12, 6], 'intermediate'), Z: d('Z', [12, 6], 'output') },
+      statements: [
+        { name: 's0', lhs: { tensor: 'T', indices: ['i', 'j'] }, rhs: mul(acc('A', 'ik'), acc('X', 'kj')) },
+        { name: 's1', lhs: { tensor: 'Z', indices: ['i', 'j'] }, rhs: { kind: 'binary', op: 'add', lhs: acc('T', 'ij'), rhs: { kind: 'unary', op: 'relu', arg: acc('T', 'ij') } } },
+      ],
+      outputs: ['Z'],
+    };
+    const full = (mode: 'share' | 'recompute') => fusionCandidates(p, {}, { intermediates: mode }).find((c) => c.label === 'full')!;
+    // dense 12x12x6 product: 2 * 864 FLOPs, once shared, twice recomputed
+    expect(full('recompute').flops - full('share').flops).toBe(2 * 12 * 12 * 6);
+  });
+});

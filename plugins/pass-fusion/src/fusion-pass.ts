@@ -44,6 +44,12 @@ export interface FusionOptions {
   bytesWeight: number;
   /** 'auto' tries every contiguous grouping when the program has at most this many statements. */
   maxExhaustiveStatements: number;
+  /**
+   * a value used by several consumers of a group: computed once and broadcast where they iterate
+   * it alike ('share'), or once per use as plain inlining does ('recompute', for comparison). Set
+   * on each group (FusionGroup.intermediates); lower-sam and the estimator both follow it.
+   */
+  intermediates: 'share' | 'recompute';
 }
 
 export const defaultFusionOptions: FusionOptions = {
@@ -52,6 +58,7 @@ export const defaultFusionOptions: FusionOptions = {
   cutMultiUse: true,
   bytesWeight: 0.25,
   maxExhaustiveStatements: 12,
+  intermediates: 'share',
 };
 
 const stmtLists = { type: 'array', minItems: 1, items: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } } };
@@ -77,6 +84,11 @@ export const fusionOptionsSchema = {
     },
     bytesWeight: { type: 'number', minimum: 0, default: 0.25 },
     maxExhaustiveStatements: { type: 'integer', minimum: 1, maximum: 20, default: 12 },
+    intermediates: {
+      enum: ['share', 'recompute'],
+      default: 'share',
+      description: "a value used by several consumers of a fused group: computed once and broadcast ('share') or recomputed per use ('recompute')",
+    },
   },
 } as const;
 
@@ -107,7 +119,7 @@ export function fusionCandidates(program: TensorProgram, stats: ProgramStats, op
     const key = JSON.stringify(seg);
     if (seen.has(key)) continue;
     seen.add(key);
-    const groups = segmentationToGroups(program, seg);
+    const groups = withIntermediates(segmentationToGroups(program, seg), o.intermediates);
     const estimate = estimateCost({ ...program, groups }, stats);
     out.push({ label, segmentation: seg, groups, flops: estimate.flops, bytes: estimate.bytes, estimate });
   }
@@ -150,8 +162,15 @@ export function fuseProgram(program: TensorProgram, options: Partial<FusionOptio
         throw new FuseFlowError('FF_OPTIONS_INVALID', `fusion: granularity must be one of unfused, full, partial, auto (got '${String(o.granularity)}')`);
     }
   }
-  const groups = segmentationToGroups(program, segs);
+  const groups = withIntermediates(segmentationToGroups(program, segs), o.intermediates);
   return { ...program, groups: o.kernels ? assignKernels(program, groups, o.kernels) : groups };
+}
+
+/** 'share' is the default of FusionGroup.intermediates, so only 'recompute' is written down. */
+function withIntermediates(groups: FusionGroup[], mode: FusionOptions['intermediates'] | undefined): FusionGroup[] {
+  if (mode === undefined || mode === 'share') return groups;
+  if (mode !== 'recompute') throw new FuseFlowError('FF_OPTIONS_INVALID', `fusion option 'intermediates': must be 'share' or 'recompute' (got '${String(mode)}')`);
+  return groups.map((g) => ({ ...g, intermediates: mode }));
 }
 
 /** Sets `kernel` on every group covered by a kernel list; checks the lists against the grouping. */

@@ -1,7 +1,7 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import type { Expr, FusionGroup, IndexVar, Statement, TensorDecl, TensorProgram } from '../program/ast';
-import { exprIndexVars } from '../fusion/expr-utils';
-import { freeVars, summedVars } from '../program/expr-utils';
+import { exprIndexVars, exprToString, renameIndexVars } from '../fusion/expr-utils';
+import { accessesOf, freeVars, summedVars } from '../program/expr-utils';
 import { effectiveGroups, inlineGroup, normalizeGroups } from '../fusion/groups';
 import { enumerateLoopOrders } from '../fusion/loop-order';
 import { existence, projectionPresence, type ProgramStats, type TensorStat } from './stats';
@@ -102,9 +102,7 @@ function presence(c: Ctx, e: Expr, vars: ReadonlySet<IndexVar>): number {
  * make it fire again for each of their coordinates: that is the recomputation of fused groups.
  */
 function points(c: Ctx, e: Expr, siblings: Expr[], visible: ReadonlySet<IndexVar>): number {
-  const free = freeVars(e);
-  const depth = free.length === 0 ? -1 : Math.max(...free.map((v) => c.pos.get(v)!));
-  const prefix = new Set(c.order.slice(0, depth + 1).filter((v) => visible.has(v)));
+  const prefix = new Set(loopPrefix(c, e, visible));
   let n = 1;
   for (const v of prefix) n *= c.dims.get(v) ?? 1;
   n *= presence(c, e, prefix);
@@ -112,12 +110,76 @@ function points(c: Ctx, e: Expr, siblings: Expr[], visible: ReadonlySet<IndexVar
   return n;
 }
 
+/** The loop variables (outermost first) whose coordinates make `e` fire again. */
+function loopPrefix(c: Ctx, e: Expr, visible: ReadonlySet<IndexVar>): IndexVar[] {
+  const free = freeVars(e);
+  const depth = free.length === 0 ? -1 : Math.max(...free.map((v) => c.pos.get(v)!));
+  return c.order.slice(0, depth + 1).filter((v) => visible.has(v));
+}
+
+/** An expression up to the names of its variables: free ones as $0.. and bound ones as #0.. in order of appearance. */
+interface Canon {
+  text: string;
+  free: IndexVar[];
+  names: Map<IndexVar, IndexVar>;
+}
+const canonCache = new WeakMap<Expr, Canon>();
+
+function canon(e: Expr): Canon {
+  let k = canonCache.get(e);
+  if (!k) {
+    const all = exprIndexVars(e);
+    const freeSet = new Set(freeVars(e));
+    const free = all.filter((v) => freeSet.has(v));
+    const bound = all.filter((v) => !freeSet.has(v));
+    const map = new Map<IndexVar, IndexVar>([...free.map((v, i): [IndexVar, IndexVar] => [v, `$${i}`]), ...bound.map((v, i): [IndexVar, IndexVar] => [v, `#${i}`])]);
+    k = { text: exprToString(renameIndexVars(e, map)), free, names: map };
+    canonCache.set(e, k);
+  }
+  return k;
+}
+
+/**
+ * The stream `e` produces in the loop nest, up to variable names: the same expression over the
+ * same loop positions, restricted by the same sibling operands. Two uses of an inlined producer
+ * with equal keys are one stream that the lowering computes once (pass-lower-sam's share.ts);
+ * a use under an extra loop (a row statistic repeated over the row) gets another key.
+ */
+function streamKey(c: Ctx, e: Expr, siblings: Expr[], visible: ReadonlySet<IndexVar>): string {
+  const prefix = loopPrefix(c, e, visible);
+  const at = (v: IndexVar): string => {
+    const p = prefix.indexOf(v);
+    return p >= 0 ? String(p) : v;
+  };
+  const ce = canon(e);
+  // Siblings restrict where e fires through their presence over the prefix (as in `points`): the
+  // accesses entirely inside it. Two uses of one value are often each other's siblings (the
+  // softmax numerator and the denominator's sum), so the siblings' own text would never match.
+  const sib = new Set<string>();
+  for (const s of siblings) {
+    for (const a of accessesOf(s)) if (a.indices.every((v) => prefix.includes(v))) sib.add(`${a.tensor}@${a.indices.map(at).join(',')}`);
+  }
+  // how e's own loops interleave (a reduction placed under another loop is recomputed per coordinate)
+  const nest = c.order.filter((v) => ce.names.has(v) || prefix.includes(v)).map((v) => ce.names.get(v) ?? '*');
+  return `${prefix.length}|${ce.text}@${ce.free.map(at).join(',')}|${nest.join(',')}|${[...sib].sort().join(';')}`;
+}
+
 function compressedLevels(decl: TensorDecl): number {
   return decl.format.levels.filter((l) => l !== 'dense').length;
 }
 
+/** Options of the estimator that must match the lowering's. */
+export interface EstimateOptions {
+  /**
+   * a value used several times in a fused statement: 'share' (default) counts each distinct
+   * stream once (streamKey), as pass-lower-sam computes it once and broadcasts it; 'recompute'
+   * counts every use.
+   */
+  intermediates?: 'share' | 'recompute';
+}
+
 /** FLOPs and bytes of one (possibly fused) statement under a loop order (default: order #0). */
-export function estimateStatement(stmt: Statement, program: TensorProgram, stats: ProgramStats, loopOrder?: IndexVar[]): StatementCost {
+export function estimateStatement(stmt: Statement, program: TensorProgram, stats: ProgramStats, loopOrder?: IndexVar[], options: EstimateOptions = {}): StatementCost {
   const order = loopOrder ?? enumerateLoopOrders(stmt, program, 1)[0];
   const c: Ctx = { program, stats, dims: indexDims(stmt, program), order, pos: new Map(order.map((v, i) => [v, i])) };
   for (const v of exprIndexVars(stmt.rhs)) {
@@ -127,11 +189,18 @@ export function estimateStatement(stmt: Statement, program: TensorProgram, stats
   const root: Expr = sums.length > 0 ? { kind: 'reduce', op: 'sum', indices: sums, arg: stmt.rhs } : stmt.rhs;
   let flops = 0;
   let readBytes = 0;
+  const seen = options.intermediates === 'recompute' ? undefined : new Set<string>();
   // siblings: operands of enclosing intersections (mul/div), which restrict where e fires.
   const walk = (e: Expr, siblings: Expr[], visible: ReadonlySet<IndexVar>): void => {
+    if (e.kind === 'const') return;
+    if (seen) {
+      // a stream already counted (with everything below it) is broadcast, not recomputed; a
+      // reduction is identified by its body's stream, which says under which loops it runs
+      const key = e.kind === 'reduce' ? `${e.op}(${streamKey(c, e.arg, siblings, new Set([...visible, ...e.indices]))})` : streamKey(c, e, siblings, visible);
+      if (seen.has(key)) return;
+      seen.add(key);
+    }
     switch (e.kind) {
-      case 'const':
-        return;
       case 'access': {
         const decl = program.tensors[e.tensor];
         // one value per point plus the coordinates of its compressed levels (upper levels are re-read
@@ -188,7 +257,8 @@ function derivedStat(stmt: Statement, program: TensorProgram, stats: ProgramStat
  * FLOPs and bytes moved of the program's fusion configuration (program.groups, or unfused), from
  * dimensions and the nnz statistics of the inputs (statsFromData / statsFromManifest). Each group is
  * one fused statement run under its loopOrder (default: order #0); intermediates between groups are
- * written and read back, intermediates inside a group are recomputed where used.
+ * written and read back, intermediates inside a group are computed once per distinct stream
+ * (group.intermediates 'share', the default) or once per use ('recompute').
  */
 export function estimateCost(program: TensorProgram, stats: ProgramStats): CostEstimate {
   const groups = normalizeGroups(program, effectiveGroups(program));
@@ -213,7 +283,7 @@ function estimateGroups(program: TensorProgram, groups: FusionGroup[], known: Pr
   const stats = { ...known };
   const perGroup: GroupCost[] = groups.map((g: FusionGroup) => {
     const stmt = inlineGroup(program, g);
-    const cost = estimateStatement(stmt, program, known, g.loopOrder);
+    const cost = estimateStatement(stmt, program, known, g.loopOrder, { intermediates: g.intermediates });
     if (!stats[stmt.lhs.tensor]) known[stmt.lhs.tensor] = derivedStat(stmt, program, known);
     return { ...cost, group: g.name, statements: [...g.statements], output: stmt.lhs.tensor, bytes: cost.readBytes + cost.writeBytes };
   });

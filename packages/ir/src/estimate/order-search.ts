@@ -14,6 +14,8 @@ export interface LoopOrderSearchOptions {
   maxEstimate?: number;
   /** improve the best `climbFrom` sampled orders by moving one variable at a time while the score drops. */
   climbFrom?: number;
+  /** how the fused statement's repeated values are counted (the group's `intermediates`; default 'share'). */
+  intermediates?: 'share' | 'recompute';
 }
 
 /**
@@ -87,7 +89,7 @@ export function searchLoopOrder(stmt: Statement, program: TensorProgram, stats: 
     const key = order.join('\u0000');
     let s = cache.get(key);
     if (!s) {
-      const est = estimateStatement(stmt, program, stats, order);
+      const est = estimateStatement(stmt, program, stats, order, { intermediates: options.intermediates });
       const bytes = est.readBytes + est.writeBytes;
       s = { score: est.flops + bytesWeight * bytes, flops: est.flops, bytes, streamable: isStreamableOrder(stmt, order) };
       cache.set(key, s);
@@ -140,6 +142,6 @@ export function orderFusedGroups(program: TensorProgram, inputStats: ProgramStat
   const todo = groups.filter((g) => g.statements.length > 1 && !g.loopOrder);
   if (todo.length === 0) return { program, searched: 0 };
   const stats = deriveStats(program, inputStats);
-  const ordered = groups.map((g) => (todo.includes(g) ? { ...g, loopOrder: searchLoopOrder(inlineGroup(program, g), program, stats).order } : g));
+  const ordered = groups.map((g) => (todo.includes(g) ? { ...g, loopOrder: searchLoopOrder(inlineGroup(program, g), program, stats, { intermediates: g.intermediates }).order } : g));
   return { program: { ...program, groups: ordered }, searched: todo.length };
 }
