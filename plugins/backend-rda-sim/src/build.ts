@@ -28,6 +28,7 @@ import {
   RepeatPrim,
   RootPrim,
   ScanPrim,
+  cooRuns,
   showTileSpec,
   tilePlan,
   type BlockAttrs,
@@ -141,7 +142,8 @@ export function createPrim(
         throw new FuseFlowError('FF_INPUT_INVALID', `node '${n.label}': scans level ${lvl} of '${a.tensor}' as ${a.format}, but that level is ${st.format} in format ${formatName(td.format)}`);
       }
       const load = nodeTiming(opt.profile, n.kind, { levelFormat: st.format }).loadCycles;
-      prim = new ScanPrim(n.id, n.label, lat, ii, st.format, st.pos ?? null, st.crd ?? null, st.size, load, ins.ref, outs.ref, outs.crd);
+      const runs = cooRuns(td.levels, lvl);
+      prim = new ScanPrim(n.id, n.label, lat, ii, st.format, st.pos ?? null, st.crd ?? null, st.size, load, ins.ref, outs.ref, outs.crd, runs.runEnd, runs.parentEnd);
       break;
     }
     case 'repsig':

@@ -458,7 +458,6 @@ class StatementLowering {
           fail(this.opts.group, `'${e.tensor}' has ${fmt.modeOrder.length} modes but is accessed as ${e.tensor}(${e.indices.join(',')})`);
         }
         if (new Set(e.indices).size !== e.indices.length) fail(this.opts.group, `access ${e.tensor}(${e.indices.join(',')}) repeats an index variable (diagonals are not supported)`);
-        if (fmt.levels.includes('singleton')) fail(this.opts.group, `tensor '${e.tensor}' uses a singleton level; convert it to compressed/dense levels first`);
         const levelVars = fmt.modeOrder.map((m) => e.indices[m]);
         for (let l = 0; l + 1 < levelVars.length; l++) {
           if (this.pos.get(levelVars[l])! > this.pos.get(levelVars[l + 1])!) {
@@ -627,6 +626,8 @@ class StatementLowering {
 
   private scan(x: AccessX, v: IndexVar, depth: number): Materialized {
     const level = x.levelVars.indexOf(v);
+    // A singleton level (COO) scans like a compressed one: the scanner above it emits each
+    // coordinate once with its run's first position, and the singleton scanner walks the run.
     const format = x.decl.format.levels[level] === 'dense' ? 'dense' : 'compressed';
     if (!x.ref) x.ref = this.rootRef(x);
     const id = this.g.add(

@@ -1,5 +1,6 @@
 import type { Chan } from '../channel';
 import { DONE, STOP, VAL } from '../tokens';
+import type { LevelStorage } from '@fuseflow/ir';
 import { OK, Prim } from './base';
 
 /** Coordinates a scanner emits per call in the fast engine (keeps channel buffers short). */
@@ -22,8 +23,53 @@ export class RootPrim extends Prim {
 }
 
 /**
+ * Runs of a COO-style (non-unique) storage: a level followed by a singleton level stores one
+ * position per element, so a coordinate repeats over consecutive positions. `runEnd[p]` = the end
+ * of the run of position p at this level (positions sharing this and every upper level's
+ * coordinate, never crossing a fiber), present when the next level is singleton; `parentEnd` =
+ * the parent level's runEnd, present for a singleton level (its fiber under ref r is
+ * [r, parentEnd[r])). Null for a level that needs neither.
+ */
+export function cooRuns(levels: LevelStorage[], lvl: number): { runEnd: Int32Array | null; parentEnd: Int32Array | null } {
+  const runEnd = lvl + 1 < levels.length && levels[lvl + 1].format === 'singleton' ? runEnds(levels, lvl) : null;
+  const parentEnd = levels[lvl].format === 'singleton' && lvl > 0 ? runEnds(levels, lvl - 1) : null;
+  return { runEnd, parentEnd };
+}
+
+/** Run starts: fiber starts of a compressed level, else the parent level's run starts; and every coordinate change. */
+function runStarts(levels: LevelStorage[], lvl: number): Uint8Array {
+  const lv = levels[lvl];
+  const crd = lv.crd!;
+  const n = crd.length;
+  let start: Uint8Array;
+  if (lv.format === 'singleton' && lvl > 0) start = runStarts(levels, lvl - 1);
+  else {
+    start = new Uint8Array(n + 1);
+    if (lv.pos) for (const q of lv.pos) start[q] = 1;
+  }
+  start[0] = 1;
+  start[n] = 1;
+  for (let p = 1; p < n; p++) if (crd[p] !== crd[p - 1]) start[p] = 1;
+  return start;
+}
+
+function runEnds(levels: LevelStorage[], lvl: number): Int32Array {
+  const start = runStarts(levels, lvl);
+  const n = start.length - 1;
+  const end = new Int32Array(n);
+  let next = n;
+  for (let p = n - 1; p >= 0; p--) {
+    end[p] = next;
+    if (start[p] === 1) next = p;
+  }
+  return end;
+}
+
+/**
  * Level scanner over one storage level. compressed: seg/crd arrays; dense: `dim` coordinates
- * with ref = parent * dim + crd; singleton: one coordinate per parent position.
+ * with ref = parent * dim + crd; singleton: the parent run's positions [ref, parentEnd[ref]).
+ * A level above a singleton level (COO) emits each coordinate once, with the first position of
+ * its run as ref, and steps to the run's end (as a seg lookup would).
  */
 export class ScanPrim extends Prim {
   private st = 0;
@@ -45,19 +91,21 @@ export class ScanPrim extends Prim {
     private inp: Chan,
     private outRef: Chan,
     private outCrd: Chan,
+    private runEnd: Int32Array | null = null,
+    private parentEnd: Int32Array | null = null,
   ) {
     super(id, label, 'level_scan', lat, ii);
     this.kind01 = fmt === 'compressed' ? 0 : fmt === 'dense' ? 1 : 2;
   }
   fire(t: number, limit: number): number {
     if (this.st === 1) {
-      if (limit === Infinity && this.bounded.length === 0) return this.fiber(t);
+      if (limit === Infinity && this.bounded.length === 0 && this.runEnd === null) return this.fiber(t);
       const p = this.p;
       const c = this.kind01 === 1 ? p - this.base : this.crd![p];
       this.reads++;
       this.emit(this.outCrd, VAL, c, t + this.lat);
       this.emit(this.outRef, VAL, p, t + this.lat);
-      this.p = p + 1;
+      this.p = this.runEnd === null ? p + 1 : this.runEnd[p];
       if (this.p === this.end) this.st = 2;
       return this.commit(t, this.ii);
     }
@@ -91,7 +139,7 @@ export class ScanPrim extends Prim {
         }
       } else if (this.fmt === 'singleton') {
         this.p = r;
-        this.end = r + 1;
+        this.end = this.parentEnd === null ? r + 1 : this.parentEnd[r];
       } else {
         this.base = r * this.dim;
         this.p = this.base;
