@@ -7,6 +7,7 @@ import { convert, elementIndex, fromCoo, fromDense, rowMajorStrides, type Elemen
 import { readsOf, statementVars } from './expr-utils';
 import { printStatement } from './print';
 import { verifyProgram } from './verify';
+import { LinMap } from '../tensor/lin-map';
 
 /*
  * The reference evaluator: the definition of a TensorProgram's meaning (see the semantics comment
@@ -372,11 +373,8 @@ export interface OutputAccumulator {
 /** Outputs up to this many elements accumulate in flat arrays instead of a hash map. */
 const DENSE_OUTPUT_LIMIT = 1 << 24;
 
-/** Keys per hash map: a JS Map holds at most 2^24 entries ("Map maximum size exceeded"). */
-const MAP_SHARD_LIMIT = 1 << 23;
-
 /** Exported for tests, which shrink the limits to exercise the hash-map path. */
-export function outputAccumulator(size: number, denseLimit = DENSE_OUTPUT_LIMIT, shardLimit = MAP_SHARD_LIMIT): OutputAccumulator {
+export function outputAccumulator(size: number, denseLimit = DENSE_OUTPUT_LIMIT, shardLimit?: number): OutputAccumulator {
   if (size <= denseLimit) {
     const sum = new Float64Array(size);
     const present = new Uint8Array(size);
@@ -401,21 +399,14 @@ export function outputAccumulator(size: number, denseLimit = DENSE_OUTPUT_LIMIT,
       dense: () => sum,
     };
   }
-  // Shard by lin mod k: shard j holds at most ceil(size / k) <= shardLimit keys, however the
-  // present points are spread (a dense 17,716 x 1,639 DBLP product has 29 M).
-  const k = Math.ceil(size / shardLimit);
-  const maps = Array.from({ length: k }, () => new Map<number, number>());
+  const map = new LinMap(shardLimit);
   return {
     add(lin, value) {
-      const map = maps[lin % k];
-      map.set(lin, (map.get(lin) ?? 0) + value);
+      map.add(lin, value);
     },
     entries() {
-      const lins = new Float64Array(maps.reduce((n, m) => n + m.size, 0));
-      let w = 0;
-      for (const m of maps) for (const lin of m.keys()) lins[w++] = lin;
-      lins.sort();
-      return { lins, vals: Float64Array.from(lins, (lin) => maps[lin % k].get(lin)!) };
+      const lins = map.sortedKeys();
+      return { lins, vals: Float64Array.from(lins, (lin) => map.get(lin)!) };
     },
   };
 }

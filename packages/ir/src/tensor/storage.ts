@@ -1,6 +1,7 @@
 import type { LevelStorage, SparseTensorData, TensorFormat } from './types';
 import { inputError } from './errors';
 import { denseFormat, formatName, isDenseFormat, tileSize, validateFormat } from './format';
+import { LinMap } from './lin-map';
 
 /** Coordinates of stored elements: coords[mode][k] with values vals[k]. */
 export interface CooData {
@@ -435,12 +436,9 @@ export function elementIndex(t: SparseTensorData): ElementIndex {
     const dense = toDense(t);
     return { shape: t.shape, strides, allPresent: true, present: () => true, value: (lin) => dense[lin], coo };
   }
-  const map = new Map<number, number>();
+  const map = new LinMap();
   const c = coo();
-  for (let k = 0; k < c.vals.length; k++) {
-    const lin = linOf(c.coords, k);
-    map.set(lin, (map.get(lin) ?? 0) + c.vals[k]);
-  }
+  for (let k = 0; k < c.vals.length; k++) map.add(linOf(c.coords, k), c.vals[k]);
   return { shape: t.shape, strides, allPresent: false, present: (lin) => map.has(lin), value: (lin) => map.get(lin) ?? 0, coo };
 }
 
@@ -574,20 +572,20 @@ function compareSparse(
   strides: number[],
   check: (lin: number, av: number, ev: number) => void,
 ): void {
-  const values = (t: SparseTensorData): Map<number, number> => {
+  const values = (t: SparseTensorData): LinMap => {
     const { coords, vals } = toCoo(t);
-    const m = new Map<number, number>();
+    const m = new LinMap();
     for (let k = 0; k < vals.length; k++) {
       let lin = 0;
       for (let d = 0; d < coords.length; d++) lin += coords[d][k] * strides[d];
-      m.set(lin, (m.get(lin) ?? 0) + vals[k]);
+      m.add(lin, vals[k]);
     }
     return m;
   };
   const a = values(actual);
   const e = values(expected);
-  for (const [lin, ev] of e) check(lin, a.get(lin) ?? 0, ev);
-  for (const [lin, av] of a) if (!e.has(lin)) check(lin, av, 0);
+  for (const [lin, ev] of e.entries()) check(lin, a.get(lin) ?? 0, ev);
+  for (const [lin, av] of a.entries()) if (!e.has(lin)) check(lin, av, 0);
 }
 
 /** True when both tensors have the same shape and element values within tolerance. */
