@@ -20,6 +20,9 @@ import {
   GatherPrim,
   GenRefPrim,
   HbmPort,
+  hbmMode,
+  shareHbm,
+  type HbmMode,
   JoinerPrim,
   LocatePrim,
   Prim,
@@ -45,7 +48,8 @@ export interface BuildOptions {
   profile: TimingProfile;
   /** default capacity of every channel (Infinity = unbounded, as Comal). */
   channelDepth: number;
-  hbm: boolean;
+  /** true / 'shared': one arbitrated 8-channel HBM per graph; 'private': one per memory node. */
+  hbm: boolean | HbmMode;
 }
 
 export interface BuiltGraph {
@@ -112,6 +116,7 @@ export function buildGraph(g: DataflowGraph, data: TensorBindings, opt: BuildOpt
     if (opt.hbm && ['level_scan', 'array', 'crd_write', 'val_write'].includes(n.kind) && !(N > 0 && n.kind === 'array')) prim.hbm = new HbmPort();
     prims.push(prim);
   }
+  if (hbmMode(opt.hbm) === 'shared') shareHbm(prims);
   return { prims, chans: [...chanById.values()], writers, tiles, inputs };
 }
 

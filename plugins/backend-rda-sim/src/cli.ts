@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isFuseFlowError, type CliCommandSpec } from '@fuseflow/kernel';
+import { FuseFlowError, isFuseFlowError, type CliCommandSpec } from '@fuseflow/kernel';
 import { dataflowToDot, writeMatrixMarket } from '@fuseflow/ir';
 import { readDataDir, writeDataFiles } from './datafiles';
 import { importComalGraph } from './proto';
@@ -20,7 +20,7 @@ export const comalSimCommand: CliCommandSpec = {
     { flags: '--engine <engine>', description: 'fast | reference', default: 'fast' },
     { flags: '--profile <name>', description: 'timing profile (comal | ideal)', default: 'comal' },
     { flags: '--depth <n>', description: 'channel depth (0 = unbounded)', default: '0' },
-    { flags: '--hbm', description: "8-channel HBM model with Comal's parameters" },
+    { flags: '--hbm [mode]', description: "8-channel HBM model with Comal's parameters: shared (default: nodes contend for the channels) | private (channels per node)" },
     { flags: '--budget <cycles>', description: 'cycle budget (FF_SIM_BUDGET when exceeded)' },
     { flags: '--out <dir>', description: 'write the output tensor (MatrixMarket + Comal files) and graph.dot here' },
     { flags: '--json', description: 'print JSON' },
@@ -35,7 +35,7 @@ export const comalSimCommand: CliCommandSpec = {
         engine: o.engine === 'reference' ? 'reference' : 'fast',
         timingProfile: String(o.profile ?? 'comal'),
         channelDepth: Number(o.depth ?? 0),
-        hbm: !!o.hbm,
+        hbm: hbmFlag(o.hbm),
         cycleBudget: o.budget !== undefined ? Number(o.budget) : undefined,
       });
       const files: string[] = [];
@@ -60,3 +60,10 @@ export const comalSimCommand: CliCommandSpec = {
     }
   },
 };
+
+/** `--hbm` alone = shared; `--hbm shared|private`. */
+function hbmFlag(v: unknown): boolean | 'shared' | 'private' {
+  if (v === undefined || v === false) return false;
+  if (v === true || v === 'shared' || v === 'private') return v;
+  throw new FuseFlowError('FF_OPTIONS_INVALID', `option --hbm: unknown mode '${String(v)}' (shared | private)`);
+}

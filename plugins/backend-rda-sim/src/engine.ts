@@ -2,7 +2,8 @@ import { FuseFlowError } from '@fuseflow/kernel';
 import { peekTokens, type Chan } from './channel';
 import { AluPrim } from './primitives/alus';
 import { ArrayPrim } from './primitives/arrays';
-import { FINISHED, OK, WAIT_IN, WAIT_OUT, WAIT_TIME, type Prim } from './primitives/base';
+import { FINISHED, OK, WAIT_HBM, WAIT_IN, WAIT_OUT, WAIT_TIME, type Prim } from './primitives/base';
+import type { HbmArbiter } from './primitives/hbm';
 import { CrdDropPrim, CrdHoldPrim } from './primitives/crd-manager';
 import { FanoutPrim, GatherPrim } from './primitives/fork-join';
 import { JoinerPrim, LocatePrim } from './primitives/joiners';
@@ -44,7 +45,9 @@ export function stuckNodes(prims: Prim[]): StuckNode[] {
       label: p.label,
       kind: p.kind,
       now: p.now,
-      waitsOn: p.waitChan
+      waitsOn: p.waitWhy === WAIT_HBM && p.hbm !== null && p.hbm.pend >= 0
+        ? `an HBM grant at cycle ${p.hbm.pend}`
+        : p.waitChan
         ? `${p.waitWhy === WAIT_OUT ? 'space on full' : 'a token on empty'} ${portOf(p, p.waitChan)} (channel ${p.waitChan.id}: ${p.waitChan.label})`
         : 'nothing recorded',
       queues: p.ins.map((c, i) => ({ port: p.inPorts[i], channel: c.id, tokens: peekTokens(c) })),
@@ -74,6 +77,35 @@ function budget(graph: string, prims: Prim[], limit: number): FuseFlowError {
   });
   (e as FuseFlowError & { stuck?: StuckNode[] }).stuck = stuck;
   return e;
+}
+
+/** The shared-HBM arbiters of a graph's nodes (one per graph; none in private mode). */
+function arbitersOf(prims: Prim[]): HbmArbiter[] {
+  const out: HbmArbiter[] = [];
+  for (const p of prims) {
+    const a = p.hbm !== null ? p.hbm.arbiter : null;
+    if (a !== null && !out.includes(a)) out.push(a);
+  }
+  return out;
+}
+
+/**
+ * When nothing can progress without it: admits the earliest waiting HBM request (smallest time,
+ * then node id; across arbiters the same order). Returns the node, or null if none waits.
+ */
+function grantNext(arbs: HbmArbiter[]): Prim | null {
+  let best: HbmArbiter | null = null;
+  let bt = Infinity;
+  let bid = Infinity;
+  for (const a of arbs) {
+    const k = a.peekNext();
+    if (k !== null && (k.hbm!.pend < bt || (k.hbm!.pend === bt && k.id < bid))) {
+      best = a;
+      bt = k.hbm!.pend;
+      bid = k.id;
+    }
+  }
+  return best === null ? null : best.grantNext();
 }
 
 function total(prims: Prim[]): EngineResult {
@@ -147,18 +179,26 @@ export function runFast(graph: string, prims: Prim[], cycleBudget = Infinity, qu
     q[(head + size) & mask] = p;
     size++;
   }
-  while (size > 0) {
-    const p = q[head];
-    head = (head + 1) & mask;
-    size--;
-    p.queued = false;
-    p.waker.blocked = false;
-    const r = steps(p, quota);
-    if (r === OK) {
-      if (p.now > cycleBudget) throw budget(graph, prims, cycleBudget);
-      wake(p);
-    } else if (r !== FINISHED) p.waker.blocked = true;
-    else if (p.now > cycleBudget) throw budget(graph, prims, cycleBudget);
+  const arbs = arbitersOf(prims);
+  for (;;) {
+    while (size > 0) {
+      const p = q[head];
+      head = (head + 1) & mask;
+      size--;
+      p.queued = false;
+      p.waker.blocked = false;
+      const r = steps(p, quota);
+      p.state = r;
+      if (r === OK) {
+        if (p.now > cycleBudget) throw budget(graph, prims, cycleBudget);
+        wake(p);
+      } else if (r !== FINISHED) p.waker.blocked = true;
+      else if (p.now > cycleBudget) throw budget(graph, prims, cycleBudget);
+    }
+    // Every node is blocked: the earliest waiting memory request can go (nothing can precede it).
+    const g = arbs.length === 0 ? null : grantNext(arbs);
+    if (g === null) break;
+    g.waker.wake();
   }
   for (const p of prims) p.waker.wakeFn = null;
   if (prims.some((p) => !p.done)) throw deadlock(graph, prims);
@@ -173,6 +213,7 @@ export function runFast(graph: string, prims: Prim[], cycleBudget = Infinity, qu
  * Slow and obviously in time order; the fast engine must match it exactly.
  */
 export function runReference(graph: string, prims: Prim[], cycleBudget = Infinity): EngineResult {
+  const arbs = arbitersOf(prims);
   for (let T = 0; ; T++) {
     if (T > cycleBudget) throw budget(graph, prims, cycleBudget);
     let progressed = false;
@@ -186,11 +227,17 @@ export function runReference(graph: string, prims: Prim[], cycleBudget = Infinit
           continue;
         }
         const r = p.step(T);
+        p.state = r;
         if (r === OK || r === FINISHED) any = true;
         else if (r === WAIT_TIME) timeWait = true;
-        else if (r !== WAIT_IN && r !== WAIT_OUT) throw new Error(`unexpected step result ${r}`);
+        else if (r !== WAIT_IN && r !== WAIT_OUT && r !== WAIT_HBM) throw new Error(`unexpected step result ${r}`);
       }
-      if (!any) break;
+      if (any) {
+        progressed = true;
+        continue;
+      }
+      // The cycle's fixpoint: every action left at T waits for memory; admit the earliest.
+      if (arbs.length === 0 || grantNext(arbs) === null) break;
       progressed = true;
     }
     let allDone = true;

@@ -7,7 +7,8 @@ export interface RdaSimOptions {
   timingProfile: string | TimingProfileInput;
   /** default channel capacity (0 = unbounded, as Comal). */
   channelDepth: number;
-  hbm: boolean;
+  /** true = 'shared' (Comal: one HBM per graph, nodes contend); 'private' = channels per node. */
+  hbm: boolean | 'shared' | 'private';
   checkValues: boolean;
   rtol: number;
   atol: number;
@@ -40,7 +41,10 @@ export const optionsSchema = {
       oneOf: [{ type: 'string', enum: Object.keys(TIMING_PROFILES) }, TIMING_PROFILE_SCHEMA],
     },
     channelDepth: { type: 'integer', minimum: 0, description: 'channel capacity in tokens; 0 = unbounded (Comal default)' },
-    hbm: { type: 'boolean', description: "8-channel HBM model with Comal's parameters" },
+    hbm: {
+      description: "8-channel HBM model with Comal's parameters: true / 'shared' = one HBM per graph whose channels the memory nodes contend for (requests served in time order); 'private' = every memory node its own channels (no contention)",
+      oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['shared', 'private'] }],
+    },
     checkValues: { type: 'boolean', description: 'compare outputs with the reference evaluator' },
     rtol: { type: 'number', minimum: 0 },
     atol: { type: 'number', minimum: 0 },

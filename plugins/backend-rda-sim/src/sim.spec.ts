@@ -171,7 +171,8 @@ describe('property: fast engine == reference engine (fixed seeds)', () => {
         fc.integer({ min: 1, max: 10_000 }),
         fc.constantFrom(0, 1, 3, 16),
         fc.record({ ii: fc.integer({ min: 1, max: 3 }), latency: fc.integer({ min: 1, max: 4 }) }),
-        fc.boolean(),
+        // true = shared HBM (arbitrated, nodes contend), 'private' = channels per node
+        fc.constantFrom<SimOptions['hbm']>(false, true, 'private'),
         (b, seed, depth, t, hbm) => {
           const { graph, data } = builders[b](seed);
           const o: SimOptions = { channelDepth: depth, hbm, timingProfile: { primitives: { intersect: t, alu: { latency: t.latency }, spacc1: { ii: t.ii } } } };

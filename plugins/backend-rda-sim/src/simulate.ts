@@ -20,8 +20,12 @@ export interface SimOptions {
   timingProfile?: string | TimingProfileInput;
   /** default channel capacity in tokens (0 or omitted = unbounded, as Comal). */
   channelDepth?: number;
-  /** 8-channel HBM model with Comal's parameters on scanners, arrays and writers. */
-  hbm?: boolean;
+  /**
+   * 8-channel HBM model with Comal's parameters on scanners, arrays and writers: true / 'shared'
+   * = one HBM per graph whose channels the memory nodes contend for (as Comal); 'private' = each
+   * memory node its own channels (no contention; for comparison).
+   */
+  hbm?: boolean | 'shared' | 'private';
   /** stop with FF_SIM_BUDGET when any node's clock passes this many cycles. */
   cycleBudget?: number;
   checkValues?: boolean;
@@ -72,7 +76,7 @@ function profileOf(o: SimOptions): TimingProfile {
 export function simulateGraph(graph: DataflowGraph, data: TensorBindings, options: SimOptions = {}): GraphResult {
   const engine = options.engine ?? 'fast';
   const depth = options.channelDepth && options.channelDepth > 0 ? options.channelDepth : Infinity;
-  const built = buildGraph(graph, data, { engine, profile: profileOf(options), channelDepth: depth, hbm: !!options.hbm });
+  const built = buildGraph(graph, data, { engine, profile: profileOf(options), channelDepth: depth, hbm: options.hbm ?? false });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const run = engine === 'reference' ? runReference : runFast;

@@ -9,6 +9,8 @@ export const WAIT_IN = 1;
 export const WAIT_OUT = 2;
 export const WAIT_TIME = 3;
 export const FINISHED = 4;
+/** waits for the shared HBM's arbiter to admit a request (see hbm.ts). */
+export const WAIT_HBM = 5;
 
 /** Whether a run may take `c`'s head: there is one and it is not Done (Done ends the node in a step). */
 export function live(c: Chan): boolean {
@@ -55,6 +57,10 @@ export abstract class Prim {
   waitChan: Chan | null = null;
   waitWhy = 0;
   hbm: HbmPort | null = null;
+  /** result of the node's last step, set by the engines (the HBM arbiter reads what a node waits on). */
+  state = OK;
+  /** visit mark of the HBM arbiter's wait-chain walk. */
+  hbmMark = 0;
   readonly waker = new NodeWaker(this);
   ins: Chan[] = [];
   outs: Chan[] = [];
@@ -120,7 +126,10 @@ export abstract class Prim {
     return t;
   }
 
-  /** Time at which the head of `c` is visible (max with t), or -1 (empty) / -2 (not yet visible). */
+  /**
+   * Time at which the head of `c` is visible (max with t), or -1 (empty) / -2 (not yet visible) /
+   * -3 (a shared-HBM node not yet admitted at that time).
+   */
   protected look1(c: Chan, t: number, limit: number): number {
     if (c.count === 0) {
       this.waitChan = c;
@@ -133,7 +142,17 @@ export abstract class Prim {
       this.waitWhy = WAIT_TIME;
       return -2;
     }
-    return ht > t ? ht : t;
+    const at = ht > t ? ht : t;
+    // A memory node on a shared HBM acts only when the arbiter admits its time (request order).
+    const h = this.hbm;
+    if (h !== null && h.arbiter !== null && !h.arbiter.gate(this, at)) return this.hbmWait(c);
+    return at;
+  }
+
+  private hbmWait(c: Chan): number {
+    this.waitChan = c;
+    this.waitWhy = WAIT_HBM;
+    return -3;
   }
 
   /** Time at which the first `n` tokens of `c` are visible (max with t), or -1 (empty) / -2 (not yet visible). */
@@ -152,11 +171,13 @@ export abstract class Prim {
       }
       if (ht > t) t = ht;
     }
+    const h = this.hbm;
+    if (h !== null && h.arbiter !== null && !h.arbiter.gate(this, t)) return this.hbmWait(c);
     return t;
   }
 
   protected blockedCode(x: number): number {
-    return x === -1 ? (this.waitWhy === WAIT_OUT ? WAIT_OUT : WAIT_IN) : WAIT_TIME;
+    return x === -1 ? (this.waitWhy === WAIT_OUT ? WAIT_OUT : WAIT_IN) : x === -3 ? WAIT_HBM : WAIT_TIME;
   }
 
   protected pop(c: Chan, t: number): void {
