@@ -122,8 +122,9 @@ function singleTree(g: DataflowGraph, vw: WriterPrim, crdW: WriterPrim[], rank: 
 }
 
 /**
- * The lanes of every node: 'index:lane' for each fork whose lane `p` (port out<p>) it lies in; a
- * join of that index ends them. Writers are matched by these: a writer belongs to the part of the
+ * The lanes of every node: 'index:lane' for each fork whose lane `p` (port out<p>) it lies in
+ * (every fork of one index deals the same lanes); a join keeps only the lanes all its inputs
+ * share (an unlabelled Comal join ends its fork's lanes too). Writers are matched by these: a writer belongs to the part of the
  * output written by the value writers whose lanes include all of its own (a writer outside the
  * lanes, e.g. an outer level's, is shared by all of them).
  */
@@ -136,16 +137,17 @@ function nodeLanes(g: DataflowGraph): Map<number, string[]> {
     if (hit) return hit;
     memo.set(id, []); // a cycle (none in a valid graph) cannot recurse forever
     const n = byId.get(id)!;
-    const set = new Set<string>();
+    const ins: string[][] = [];
     for (const ch of Object.values(n.inputs ?? {})) {
       const s = src.get(ch);
       if (!s || !byId.has(s.node)) continue;
       const up = byId.get(s.node)!;
-      for (const k of visit(s.node)) set.add(k);
-      if (up.kind === 'fork' && s.port.startsWith('out')) set.add(`${up.attrs.index ?? ''}:${s.port.slice(3)}`);
+      const l = [...visit(s.node)];
+      if (up.kind === 'fork' && s.port.startsWith('out')) l.push(`${up.attrs.index ?? ''}:${s.port.slice(3)}`);
+      ins.push(l);
     }
-    if (n.kind === 'join') for (const k of [...set]) if (k.startsWith(`${n.attrs.index ?? ''}:`)) set.delete(k);
-    const lanes = [...set].sort();
+    // a join keeps only the lanes all its inputs share (it merges the ones they differ in)
+    const lanes = n.kind === 'join' ? [...new Set(ins.flat())].filter((k) => ins.every((l) => l.includes(k))).sort() : [...new Set(ins.flat())].sort();
     memo.set(id, lanes);
     return lanes;
   };

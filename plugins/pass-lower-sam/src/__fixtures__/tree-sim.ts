@@ -413,7 +413,7 @@ interface Writes {
   val: Array<{ node: number; s: Stream }>;
 }
 
-/** 'index:lane' of every fork lane a node lies in (a join of the index ends them), as the simulator's assembler matches writers. */
+/** 'index:lane' of every fork lane a node lies in (a join keeps the lanes all its inputs share), as the simulator's assembler matches writers. */
 function nodeLanes(g: DataflowGraph): Map<number, string[]> {
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const src = new Map(g.channels.map((c) => [c.id, c.src]));
@@ -422,16 +422,15 @@ function nodeLanes(g: DataflowGraph): Map<number, string[]> {
     const hit = memo.get(id);
     if (hit) return hit;
     const n = byId.get(id)!;
-    const set = new Set<string>();
+    const ins: string[][] = [];
     for (const ch of Object.values(n.inputs)) {
       const s = src.get(ch);
       if (!s) continue;
-      for (const k of visit(s.node)) set.add(k);
       const up = byId.get(s.node)!;
-      if (up.kind === 'fork') set.add(`${up.attrs.index}:${s.port.slice(3)}`);
+      ins.push([...visit(s.node), ...(up.kind === 'fork' ? [`${up.attrs.index}:${s.port.slice(3)}`] : [])]);
     }
-    if (n.kind === 'join') for (const k of [...set]) if (k.startsWith(`${n.attrs.index}:`)) set.delete(k);
-    memo.set(id, [...set]);
+    const all = [...new Set(ins.flat())];
+    memo.set(id, n.kind === 'join' ? all.filter((k) => ins.every((l) => l.includes(k))) : all);
     return memo.get(id)!;
   };
   for (const n of g.nodes) visit(n.id);
