@@ -648,7 +648,10 @@ class StatementLowering {
   }
 
   private rootRef(x: AccessX): H {
-    const id = this.g.add('root', `root_${x.tensor}`, { tensor: x.tensor }, {}, { ref: { kind: 'ref', depth: 0 } });
+    const args = ['root', `root_${x.tensor}`, { tensor: x.tensor }, {}, { ref: { kind: 'ref', depth: 0 } }] as const;
+    // Copies of one access share their root; reads of a tensor along the outermost loop and along
+    // another index do not (rda-sim's sampler slices the rows of the former only).
+    const id = this.g instanceof SharedLGraph ? this.g.addSalted(x.levelVars[0] === this.order[0] ? 'outer' : 'inner', ...args) : this.g.add(...args);
     return { node: id, port: 'ref' };
   }
 

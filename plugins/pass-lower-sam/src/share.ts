@@ -43,10 +43,23 @@ export class SharedLGraph extends LGraph {
   merged = 0;
   private readonly byKey = new Map<string, number>();
 
+  private salt = '';
+
+  /** add() with `salt` in the key: nodes that are the same stream but must stay apart for another reason. */
+  addSalted(salt: string, kind: PrimitiveKind, label: string, attrs: NodeAttrs, inputs: Record<string, LNode['inputs'][string]>, outs: LNode['outs']): number {
+    this.salt = salt;
+    try {
+      return this.add(kind, label, attrs, inputs, outs);
+    } finally {
+      this.salt = '';
+    }
+  }
+
   override add(kind: PrimitiveKind, label: string, attrs: NodeAttrs, inputs: Record<string, LNode['inputs'][string]>, outs: LNode['outs']): number {
     if (!this.sharing || UNIQUE.has(kind)) return super.add(kind, label, attrs, inputs, outs);
     const { index: _index, ...rest } = attrs as NodeAttrs & { index?: unknown };
     const key = JSON.stringify([
+      this.salt,
       kind,
       sortedEntries(rest as Record<string, unknown>),
       Object.entries(inputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, h]) => [p, h.node, h.port]),
