@@ -44,6 +44,10 @@ export interface Fig14Row {
   estBytes?: number;
   estNormFlops?: number;
   estNormBytes?: number;
+  /** the same with recomputed intermediates (pass-fusion `intermediates: recompute`), normalized by the same unfused run. */
+  recompute?: { flops?: number; bytes?: number; normFlops?: number; normBytes?: number; estNormFlops?: number; estNormBytes?: number };
+  /** the simulated runs' rda-sim sampling (fraction of rows simulated, FLOPs/bytes extrapolated). */
+  sampled?: boolean;
   published?: { flops: number; bytes: number };
   status: string;
 }
@@ -61,6 +65,12 @@ export function fig14Rows(results: ExperimentRowResult[]): Fig14Row[] {
       const m = sim?.ok ? sim.metrics : undefined;
       const e = est?.ok ? est.metrics : undefined;
       const pub = FIG14_PUBLISHED[name];
+      // unfused has nothing to share: its single run is the recomputing one too
+      const rSim = name === 'unfused' ? sim : find(name, 'sim recompute');
+      const rEst = name === 'unfused' ? est : find(name, 'estimate recompute');
+      const rm = rSim?.ok ? rSim.metrics : undefined;
+      const re = rEst?.ok ? rEst.metrics : undefined;
+      const failed = [rSim && !rSim.ok ? `recompute ${errorText(rSim)}` : '', rEst && !rEst.ok ? `estimate recompute ${errorText(rEst)}` : ''].filter(Boolean).join('; ');
       return {
         dataset: ds,
         configuration: name,
@@ -73,23 +83,43 @@ export function fig14Rows(results: ExperimentRowResult[]): Fig14Row[] {
         estBytes: e?.bytes,
         estNormFlops: e && estBase ? e.flops / estBase.flops : undefined,
         estNormBytes: e && estBase ? e.bytes / estBase.bytes : undefined,
+        ...(rSim || rEst
+          ? {
+              recompute: {
+                flops: rm?.flops,
+                bytes: rm?.bytes,
+                normFlops: rm && base ? rm.flops / base.flops : undefined,
+                normBytes: rm && base ? rm.bytes / base.bytes : undefined,
+                estNormFlops: re && estBase ? re.flops / estBase.flops : undefined,
+                estNormBytes: re && estBase ? re.bytes / estBase.bytes : undefined,
+              },
+            }
+          : {}),
+        ...(sim?.sampling?.sampled ? { sampled: true } : {}),
         ...(pub ? { published: { flops: pub[0], bytes: pub[1] } } : {}),
-        status: sim?.ok && est?.ok ? errorText(sim) : `${errorText(sim)}${est && !est.ok ? `; estimate ${errorText(est)}` : ''}`,
+        status: (sim?.ok && est?.ok ? errorText(sim) : `${errorText(sim)}${est && !est.ok ? `; estimate ${errorText(est)}` : ''}`) + (failed ? `; ${failed}` : ''),
       };
     });
   });
 }
 
 export function fig14Text(rows: Fig14Row[]): string {
-  const head = ['dataset', 'configuration', 'cycles', 'FLOPs', 'bytes', 'FLOPs/unf', 'bytes/unf', 'est FLOPs/unf', 'est bytes/unf', 'paper FLOPs/unf', 'paper mem/unf', 'values'];
+  const head = [
+    'dataset', 'configuration', 'cycles', 'FLOPs', 'bytes', 'FLOPs/unf', 'bytes/unf', 'est FLOPs/unf', 'est bytes/unf',
+    'recomp FLOPs/unf', 'recomp bytes/unf', 'est recomp FLOPs/unf', 'est recomp bytes/unf', 'paper FLOPs/unf', 'paper mem/unf', 'values',
+  ];
+  const tilde = (r: Fig14Row, v: string): string => (r.sampled && v !== '-' ? `~${v}` : v);
   const body = rows.map((r) => [
-    r.dataset, r.configuration, fmt(r.cycles), fmt(r.flops), fmt(r.bytes), fmt(r.normFlops), fmt(r.normBytes), fmt(r.estNormFlops), fmt(r.estNormBytes),
+    r.dataset, r.configuration, tilde(r, fmt(r.cycles)), tilde(r, fmt(r.flops)), tilde(r, fmt(r.bytes)), fmt(r.normFlops), fmt(r.normBytes), fmt(r.estNormFlops), fmt(r.estNormBytes),
+    fmt(r.recompute?.normFlops), fmt(r.recompute?.normBytes), fmt(r.recompute?.estNormFlops), fmt(r.recompute?.estNormBytes),
     fmt(r.published?.flops), fmt(r.published?.bytes), r.status,
   ]);
   return [
     textTable(head, body, 2),
     '',
     'FLOPs and bytes are the simulator counters (ALU + reduce ops; 4 x crd/seg/value reads + writes), normalized by unfused; est = the analytic estimator (backend estimate); paper = Figure 14, Cora-ML.',
+    'Intermediates used by several consumers of a fused group are computed once and broadcast (pass-fusion intermediates: share); recomp = recomputed per use (intermediates: recompute), normalized by the same unfused run.',
+    ...(rows.some((r) => r.sampled) ? ['~ = extrapolated from a seeded sample of the rows (rda-sim sample option); the normalized columns are ratios of extrapolated counts.'] : []),
   ].join('\n');
 }
 
@@ -97,6 +127,9 @@ export async function fig14Chart(rows: Fig14Row[], basePath: string): Promise<st
   const data: Row[] = rows.flatMap((r) => [
     ...(r.normFlops !== undefined ? [{ configuration: r.configuration, source: 'simulator', flops: r.normFlops, bytes: r.normBytes ?? null }] : []),
     ...(r.estNormFlops !== undefined ? [{ configuration: r.configuration, source: 'estimator', flops: r.estNormFlops, bytes: r.estNormBytes ?? null }] : []),
+    ...(r.recompute?.normFlops !== undefined && r.configuration !== 'unfused'
+      ? [{ configuration: r.configuration, source: 'simulator, recomputed', flops: r.recompute.normFlops, bytes: r.recompute.normBytes ?? null }]
+      : []),
     ...(r.published ? [{ configuration: r.configuration, source: 'paper (Cora-ML)', flops: r.published.flops, bytes: r.published.bytes }] : []),
   ]);
   return writeChart(

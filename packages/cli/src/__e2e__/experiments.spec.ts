@@ -58,10 +58,15 @@ describe('fuseflow experiment fig14-17 (tiny mode)', () => {
       expect(r.normBytes as number).toBeCloseTo((r.bytes as number) / (unf.bytes as number), 10);
       expect(r.estNormFlops as number).toBeCloseTo((r.estFlops as number) / (unf.estFlops as number), 10);
     }
-    const full = rows[0];
-    // The paper's point: full fusion recomputes layer 1 per neighbour (8-19x the FLOPs at Cora-ML scale).
-    expect(full.normFlops as number).toBeGreaterThan(5);
-    expect(full.normBytes as number).toBeGreaterThan(2);
+    const full = rows[0] as Record<string, unknown> & { recompute: Record<string, number> };
+    // The paper's point: full fusion recomputes layer 1 per neighbour, so it does more work than
+    // unfused even with the softmax's four uses of A·H·W2 + b2 computed once (shared)...
+    expect(full.normFlops as number).toBeGreaterThan(1.5);
+    // ... and about four times that when every use recomputes it.
+    expect(full.recompute.normFlops).toBeCloseTo(full.recompute.flops / (unf.flops as number), 10);
+    expect(full.recompute.normFlops).toBeGreaterThan(3 * (full.normFlops as number));
+    expect(full.recompute.normBytes).toBeGreaterThan(2 * (full.normBytes as number));
+    expect(full.recompute.estNormFlops).toBeGreaterThan(3 * (full.estNormFlops as number));
     // Fusing layer 1 alone streams A·X instead of writing it: fewer bytes than unfused.
     expect(rows[1].normBytes as number).toBeLessThan(1);
   }, 120_000);
