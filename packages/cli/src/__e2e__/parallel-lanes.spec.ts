@@ -21,6 +21,10 @@ import { isFuseFlowError } from '@fuseflow/kernel';
 import { lowerStatement } from '@fuseflow/pass-lower-sam';
 import { parallelizeProgram } from '@fuseflow/pass-parallelize';
 import { simulateModule, type ModuleResult } from '@fuseflow/backend-rda-sim';
+import { simulateCommand } from '@fuseflow/frontend-expr';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 function randomData(p: TensorProgram, seed: number, density: number): TensorBindings {
   const out: TensorBindings = {};
@@ -184,4 +188,30 @@ describe('COO (singleton-level) inputs', () => {
     const serial = run(p, data, [], ['i', 'k', 'j']).cycles;
     expect(run(p, data, [{ index: 'i', factor: 4 }], ['i', 'k', 'j']).cycles).toBeLessThan(serial);
   });
+});
+
+describe('fuseflow simulate: lanes and COO from the command line', () => {
+  const sim = async (opts: Record<string, unknown>) => {
+    const out: string[] = [];
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-lanes-'));
+    try {
+      const code = await simulateCommand.action([], { json: true, out: 'o', writeOutputs: false, ...opts }, { stdout: (t) => out.push(t), stderr: () => undefined, cwd, isTTY: false });
+      return { code, json: JSON.parse(out.join('')) };
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  };
+  it('the issue 16 command (parallelize{factor=3} over 2 rows) simulates with values checked', async () => {
+    const r = await sim({ expr: 'X(i,j) = B(i,k) * C(k,j)', gen: ['B=uniform:2x7:0.4:seed=1', 'C=uniform:7x11:0.3:seed=2'], format: ['B=csr', 'C=csc'], passes: 'parallelize{factor=3}' });
+    expect(r.json.error).toBeUndefined();
+    expect(r.code).toBe(0);
+    expect(r.json.valuesChecked).toBe(true);
+  }, 60000);
+  it('--format B=coo: values checked, same cycles as DCSR (a COO level scans like a compressed one)', async () => {
+    const args = (f: string) => ({ expr: 'X(i,j) = B(i,k) * C(k,j)', gen: ['B=uniform:40x30:0.1:seed=1', 'C=uniform:30x20:0.1:seed=2'], format: [`B=${f}`, 'C=csr'], order: 'ikj' });
+    const coo = await sim(args('coo'));
+    expect(coo.code).toBe(0);
+    expect(coo.json.valuesChecked).toBe(true);
+    expect(coo.json.cycles).toBe((await sim(args('dcsr'))).json.cycles);
+  }, 60000);
 });
