@@ -170,3 +170,28 @@ describe("option 'intermediates'", () => {
     expect(full('recompute').flops - full('share').flops).toBe(2 * 12 * 12 * 6);
   });
 });
+
+describe("option 'layouts'", () => {
+  it('re-declares an intermediate between groups (sequence-major attention output) and keeps everything else', () => {
+    const p = gcn(6, 4, 3, 2);
+    const out = fuseProgram(p, { granularity: 'unfused', layouts: { T1: 'dc:1,0' } });
+    expect(out.tensors.T1.format).toEqual({ levels: ['dense', 'compressed'], modeOrder: [1, 0] });
+    expect(out.tensors.T2.format).toEqual(p.tensors.T2.format);
+    expect(out.groups!.length).toBe(5);
+  });
+  it('refuses unknown tensors, inputs / outputs, bad and blocked formats with FF_OPTIONS_INVALID naming the entry', () => {
+    const p = gcn(6, 4, 3, 2);
+    const bad: Array<[Record<string, string>, RegExp]> = [
+      [{ Q: 'dd' }, /layouts\.Q': unknown tensor/],
+      [{ A: 'dc:1,0' }, /layouts\.A': 'A' is an input/],
+      [{ Z: 'dc:1,0' }, /layouts\.Z': 'Z' is an output/],
+      [{ T1: 'ddd' }, /layouts\.T1'/],
+      [{ T1: 'dc@4' }, /layouts\.T1': .*blocked/],
+    ];
+    for (const [layouts, msg] of bad) {
+      const e = errorOf(() => fuseProgram(p, { granularity: 'unfused', layouts }));
+      expect(e.code).toBe('FF_OPTIONS_INVALID');
+      expect(e.message).toMatch(msg);
+    }
+  });
+});

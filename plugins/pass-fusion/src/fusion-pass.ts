@@ -4,6 +4,8 @@ import {
   estimateCost,
   normalizeGroups,
   fullSegmentation,
+  formatName,
+  parseFormat,
   layerSegmentation,
   paretoPrune,
   segmentationToGroups,
@@ -50,6 +52,15 @@ export interface FusionOptions {
    * on each group (FusionGroup.intermediates); lower-sam and the estimator both follow it.
    */
   intermediates: 'share' | 'recompute';
+  /**
+   * storage of intermediates kept between groups (tensor name -> format, e.g. 'ccc:1,0,2'): the
+   * producing group writes its loop order and the stored tensor is re-laid out between the
+   * kernels (the reference's reshape of the attention output to sequence-major before the
+   * out-projection), so a consumer group can iterate another index outermost. Multi-head GPT-3:
+   * the attention output O(h,i,d) stored as (i,h,d) lets the out-projection + LN2 + FFN tail put
+   * the sequence index above its head reduction and fuse as one group.
+   */
+  layouts?: Record<string, string>;
 }
 
 export const defaultFusionOptions: FusionOptions = {
@@ -88,6 +99,11 @@ export const fusionOptionsSchema = {
       enum: ['share', 'recompute'],
       default: 'share',
       description: "a value used by several consumers of a fused group: computed once and broadcast ('share') or recomputed per use ('recompute')",
+    },
+    layouts: {
+      type: 'object',
+      additionalProperties: { type: 'string', minLength: 1 },
+      description: "storage format of intermediates between groups, e.g. {\"matmul_4\": \"ccc:1,0,2\"} (sequence-major attention output)",
     },
   },
 } as const;
@@ -162,8 +178,33 @@ export function fuseProgram(program: TensorProgram, options: Partial<FusionOptio
         throw new FuseFlowError('FF_OPTIONS_INVALID', `fusion: granularity must be one of unfused, full, partial, auto (got '${String(o.granularity)}')`);
     }
   }
-  const groups = withIntermediates(segmentationToGroups(program, segs), o.intermediates);
-  return { ...program, groups: o.kernels ? assignKernels(program, groups, o.kernels) : groups };
+  const laid = o.layouts ? withLayouts(program, o.layouts) : program;
+  const groups = withIntermediates(segmentationToGroups(laid, segs), o.intermediates);
+  return { ...laid, groups: o.kernels ? assignKernels(laid, groups, o.kernels) : groups };
+}
+
+/**
+ * Re-declares the storage format of intermediates. Inputs and outputs keep theirs: their data is
+ * bound (or checked) in the declared format.
+ */
+export function withLayouts(program: TensorProgram, layouts: Record<string, string>): TensorProgram {
+  const tensors = { ...program.tensors };
+  for (const [name, spec] of Object.entries(layouts)) {
+    const decl = tensors[name];
+    if (!decl) throw new FuseFlowError('FF_OPTIONS_INVALID', `fusion option 'layouts.${name}': unknown tensor '${name}'`);
+    if (decl.role !== 'intermediate') {
+      throw new FuseFlowError('FF_OPTIONS_INVALID', `fusion option 'layouts.${name}': '${name}' is an ${decl.role}; only intermediates can be re-laid out (inputs and outputs keep the format of their data)`);
+    }
+    let format;
+    try {
+      format = parseFormat(spec, decl.shape.length);
+    } catch (e) {
+      throw new FuseFlowError('FF_OPTIONS_INVALID', `fusion option 'layouts.${name}': ${(e as Error).message}`);
+    }
+    if (format.blockShape) throw new FuseFlowError('FF_OPTIONS_INVALID', `fusion option 'layouts.${name}': '${formatName(format)}' is blocked; pass-sparsity-blocking sets block shapes`);
+    tensors[name] = { ...decl, format };
+  }
+  return { ...program, tensors };
 }
 
 /** 'share' is the default of FusionGroup.intermediates, so only 'recompute' is written down. */
