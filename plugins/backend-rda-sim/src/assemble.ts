@@ -175,9 +175,25 @@ function mergeLanes(g: DataflowGraph, vw: WriterPrim[], crdW: WriterPrim[], rank
     if (!(w.level >= 0 && w.level < rank)) throw broken(g, `crd_write ${name(w)} has level ${w.level}; with several writers per level every crd_write needs attrs.level in 0..${rank - 1}`);
     byLevel[w.level].push(w);
   }
-  const parentWriter = (cands: WriterPrim[], w: WriterPrim, what: string): WriterPrim => {
-    const ps = cands.filter((p) => within(lanes(p), lanes(w)));
-    if (ps.length !== 1) throw broken(g, `${what} ${name(w)} matches ${ps.length} writer(s) of the level above (${cands.map(name).join(', ') || 'none'})`);
+  // writers of a level by their lanes; a writer's parent has a subset of its lanes (at most a few
+  // forked levels, so the subsets are enumerated instead of testing every pair of writers)
+  const keyed = byLevel.map((ws) => {
+    const m = new Map<string, WriterPrim[]>();
+    for (const w of ws) {
+      const k = lanes(w).join('|');
+      m.set(k, [...(m.get(k) ?? []), w]);
+    }
+    return m;
+  });
+  const parentWriter = (level: number, w: WriterPrim, what: string): WriterPrim => {
+    const own = lanes(w);
+    const ps: WriterPrim[] = [];
+    if (own.length > 12) {
+      ps.push(...byLevel[level].filter((p) => within(lanes(p), own)));
+    } else {
+      for (let mask = 0; mask < 1 << own.length; mask++) ps.push(...(keyed[level].get(own.filter((_, b) => (mask >> b) & 1).join('|')) ?? []));
+    }
+    if (ps.length !== 1) throw broken(g, `${what} ${name(w)} matches ${ps.length} writer(s) of level ${level} (${byLevel[level].slice(0, 8).map(name).join(', ') || 'none'}${byLevel[level].length > 8 ? ', ...' : ''})`);
     return ps[0];
   };
   const crdOf: Float64Array[] = [];
@@ -191,7 +207,7 @@ function mergeLanes(g: DataflowGraph, vw: WriterPrim[], crdW: WriterPrim[], rank
       const crd = new Float64Array(w.log.n);
       const par = new Int32Array(w.log.n);
       if (l === 0) return { w, crd, par, n: rootLevel(w.log, crd) };
-      const p = parentWriter(byLevel[l - 1], w, `level-${l} crd_write`);
+      const p = parentWriter(l - 1, w, `level-${l} crd_write`);
       const n = childLevel(g, l, w.log, p.log.tags.subarray(0, p.log.n), p.log.n, crd, par);
       const up = pos.get(p)!;
       for (let q = 0; q < n; q++) par[q] = up[par[q]];
@@ -244,7 +260,7 @@ function mergeLanes(g: DataflowGraph, vw: WriterPrim[], crdW: WriterPrim[], rank
   const tiles: Float64Array[] = [];
   const fed = new Set<WriterPrim>();
   for (const v of vw) {
-    const leafW = parentWriter(byLevel[rank - 1], v, 'val_write');
+    const leafW = parentWriter(rank - 1, v, 'val_write');
     if (fed.has(leafW)) throw broken(g, `two val_writes pair with the leaf crd_write ${name(leafW)}`);
     fed.add(leafW);
     const map = pos.get(leafW)!;
