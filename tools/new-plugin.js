@@ -338,7 +338,7 @@ function main() {
     dependencies: { '@fuseflow/kernel': kernelVersion, tsyringe: '^4.10.0' },
     index,
     spec,
-    fuseflow: { kind: o.kind, id: o.id },
+    fuseflow: { kind: o.kind, id: o.id, commands: [] },
     readme: `# ${name}\n\n${description}\n\nUse it in a manifest as \`{ "use": "${o.id}" }\`${o.kind === 'pass' ? ` or on the command line as \`--passes ${o.id}\`` : ''}; its options are in \`optionsSchema\` (src/index.ts) and are validated by the kernel.\n`,
   });
   console.log(`created ${path.relative(process.cwd(), dir) || dir} (${name}, ${o.kind} '${o.id}')`);
