@@ -34,8 +34,10 @@ import {
   cooRuns,
   showTileSpec,
   tilePlan,
+  tileReducePlan,
   type BlockAttrs,
   type TilePlan,
+  type TileReducePlan,
   Spacc1Prim,
   Spacc2Prim,
   TileStore,
@@ -203,14 +205,28 @@ export function createPrim(
         prim = new AluPrim(n.id, n.label, lat, ii, a.alu!, a.scalar ?? 0, !!a.matmul, tiles, ins.a, ins.b ?? null, outs.out, policy, plan);
       }
       break;
-    case 'reduce':
-      prim = new ReducePrim(n.id, n.label, lat, ii, a.reduce === 'max', tm.stopLat, tm.emptyCycles, tiles, ins.in, outs.out);
+    case 'reduce': {
+      const spec = (a as BlockAttrs).tile;
+      let inTile: TileReducePlan | null = null;
+      if (N > 0 && spec) {
+        if (spec.b.length > 0 || !spec.out.every((v) => spec.a.includes(v))) {
+          throw new FuseFlowError('FF_INPUT_INVALID', `node '${n.label}': a reduce's tile spec ${showTileSpec(spec)} must keep a subset of its input's tile variables (and name no second operand)`);
+        }
+        inTile = tileReducePlan(spec, N);
+      }
+      prim = new ReducePrim(n.id, n.label, lat, ii, a.reduce === 'max', tm.stopLat, tm.emptyCycles, tiles, ins.in, outs.out, inTile);
       break;
+    }
     case 'spacc1':
-      prim = new Spacc1Prim(n.id, n.label, lat, ii, tiles, ins.inner_crd, ins.outer_crd, ins.val, outs.inner_crd, outs.val, a.reduce === 'max');
-      break;
     case 'spacc2':
-      prim = new Spacc2Prim(n.id, n.label, lat, ii, tiles, ins.crd0, ins.crd1, ins.outer_crd, ins.val, outs.crd0, outs.crd1, outs.val, a.reduce === 'max');
+      if (N > 0 && (a as BlockAttrs).tile) {
+        throw new FuseFlowError('FF_INPUT_INVALID', `node '${n.label}': a ${n.kind} cannot reduce inside tiles (tile spec ${showTileSpec((a as BlockAttrs).tile!)}); only 'reduce' folds a tile over its variables`);
+      }
+      if (n.kind === 'spacc2') {
+        prim = new Spacc2Prim(n.id, n.label, lat, ii, tiles, ins.crd0, ins.crd1, ins.outer_crd, ins.val, outs.crd0, outs.crd1, outs.val, a.reduce === 'max');
+        break;
+      }
+      prim = new Spacc1Prim(n.id, n.label, lat, ii, tiles, ins.inner_crd, ins.outer_crd, ins.val, outs.inner_crd, outs.val, a.reduce === 'max');
       break;
     case 'crd_drop':
       prim = new CrdDropPrim(n.id, n.label, lat, ii, ins.inner, ins.outer, outs.inner, outs.outer);

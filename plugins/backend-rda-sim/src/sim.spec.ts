@@ -4,11 +4,11 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { EventEmitter } from 'eventemitter3';
 import type { RunContext } from '@fuseflow/kernel';
-import { toDense, uniformRandom, verifyDataflowGraph, type DataflowGraph, type TensorBindings } from '@fuseflow/ir';
+import { fromDense, toDense, uniformRandom, verifyDataflowGraph, type DataflowGraph, type TensorBindings } from '@fuseflow/ir';
 import { RdaSimBackend } from './backend';
 import * as K from './kernels';
 import { simulateGraph, simulateModule, type SimOptions } from './simulate';
-import { WriterPrim, tileEinsum, tilePlan } from './primitives';
+import { WriterPrim, tileEinsum, tilePlan, tileReduce, tileReducePlan } from './primitives';
 import { RingChannel } from './channel';
 import { EMPTY, STOP, VAL } from './tokens';
 import { assembleOutput } from './assemble';
@@ -149,6 +149,32 @@ describe('block mode tile specs (attrs.tile: named tile variables)', () => {
     const x = Float64Array.of(10, 100);
     expect(Array.from(tileEinsum('mul', tilePlan({ a: ['i', 'j'], b: ['j'], out: ['i'] }, 2), Q, x, 2))).toEqual([210, 430]);
     expect(Array.from(tileEinsum('add', tilePlan({ a: ['i', 'j'], b: ['j'], out: ['i', 'j'] }, 2), Q, x, 2))).toEqual([11, 102, 13, 104]);
+  });
+});
+
+describe('block mode: reduce folding a tile over its reduced variables (blocked softmax)', () => {
+  const T = Float64Array.of(1, -2, 7, 4); // A(i,j), 2x2 row-major
+  it('row max / row sum: {a:[i,j], out:[i]}; column sum: {a:[i,j], out:[j]}', () => {
+    expect(Array.from(tileReduce(tileReducePlan({ a: ['i', 'j'], b: [], out: ['i'] }, 2), T, true))).toEqual([1, 7]);
+    expect(Array.from(tileReduce(tileReducePlan({ a: ['i', 'j'], b: [], out: ['i'] }, 2), T, false))).toEqual([-1, 11]);
+    expect(Array.from(tileReduce(tileReducePlan({ a: ['i', 'j'], b: [], out: ['j'] }, 2), T, false))).toEqual([8, 2]);
+  });
+  it('a reduce node with the spec folds each tile, then the fiber: two 2x2 tiles of one row of blocks', () => {
+    const fmt = { levels: ['dense', 'compressed'] as const, modeOrder: [0, 1], blockShape: [2, 2] };
+    const w = new K.Wiring('rowmax').tensor('A', [2, 4], { ...fmt, levels: [...fmt.levels] }).tensor('y', [2], { levels: ['dense'], modeOrder: [0], blockShape: [2] }, 'output');
+    const ai = w.scan('A', 0, w.root('A'), 'i');
+    w.crdWrite('y', 0, ai.crd);
+    const aj = w.scan('A', 1, ai.ref, 'j');
+    w.valWrite('y', w.reduce(w.array('A', aj.ref), 'max'));
+    const g = w.build('y', [2], [0], 2);
+    const red = g.nodes.find((n) => n.kind === 'reduce')!;
+    (red.attrs as Record<string, unknown>).tile = { a: ['i', 'j'], b: [], out: ['i'] };
+    // A = [[1, -2, 0, 5], [7, 4, -1, 9]] stored as two 2x2 tiles of block row 0
+    const A = fromDense([2, 4], Float64Array.of(1, -2, 0, 5, 7, 4, -1, 9), { ...fmt, levels: [...fmt.levels] }, 'A');
+    const fast = simulateGraph(g, { A });
+    const ref = simulateGraph(g, { A }, { engine: 'reference' });
+    expect(Array.from(toDense(fast.output))).toEqual([5, 9]);
+    expect(ref.cycles).toBe(fast.cycles);
   });
 });
 

@@ -127,6 +127,8 @@ interface ReduceX extends Base {
   /** loop position of the outermost reduced variable. */
   first: number;
   out?: Bundle;
+  /** block mode: the body's tile variables and the kept ones, when it reduces inside the tiles. */
+  tile?: TileSpec;
 }
 type X = AccessX | ConstX | UnaryX | BinaryX | ReduceX;
 
@@ -433,14 +435,12 @@ class StatementLowering {
       case 'reduce': {
         const t = this.assignTiles(n.arg, n.op === 'sum' ? new Set(n.K) : new Set(), want);
         const inside = t.filter((v) => n.K.includes(v));
-        if (inside.length > 0) {
-          fail(
-            this.opts.group,
-            `block mode: ${this.stmt.lhs.tensor}(${this.stmt.lhs.indices.join(',')}): ${n.op}(${n.K.join(',')}) must reduce over '${inside.join(',')}' inside N x N tiles, but only a product with an operand over '${inside.join(',')}' sums inside a tile (tile matmul/matvec); the reduce primitive adds whole tiles`,
-            'run this statement without sparsity blocking, or write the reduction as a product (e.g. with a dense all-ones tensor)',
-          );
-        }
-        return t;
+        if (inside.length === 0) return t;
+        // a row max / row sum of a blocked softmax: the reduce folds each tile over these
+        // variables, then combines the fiber's tiles (the reference's ADDSUM block reduce)
+        const kept = t.filter((v) => !n.K.includes(v));
+        n.tile = { a: t, b: [], out: kept };
+        return kept;
       }
     }
   }
@@ -757,11 +757,24 @@ class StatementLowering {
     const cur = [...b.levels];
     const crd = new Map(b.crd);
     let lastReduce = false;
+    let inTile = this.blocked ? r.tile : undefined;
     for (const k of this.sortByPos(r.K).reverse()) {
       const idx = cur.indexOf(k);
       const below = cur.length - 1 - idx;
       const depth = cur.length - 1;
       const attrs: NodeAttrs = { index: k, reduce: r.op };
+      // the first primitive folds the tiles; the later ones see already folded tiles
+      if (inTile) {
+        if (below !== 0) {
+          failStructure(
+            this.opts.group,
+            `block mode: ${r.op}(${r.K.join(',')}) reduces inside its tiles (${inTile.a.join(',')} -> ${inTile.out.join(',')}) with '${cur.slice(idx + 1).join(',')}' kept below '${k}'; only the reduce primitive (reduced index innermost) folds tiles`,
+            `choose a loop order with '${k}' innermost in the reduction's body`,
+          );
+        }
+        attrs.tile = inTile;
+        inTile = undefined;
+      }
       lastReduce = below === 0;
       if (below === 0) {
         const id = this.g.add('reduce', `reduce_${k}`, attrs, { in: val }, { out: { kind: 'val', depth } });

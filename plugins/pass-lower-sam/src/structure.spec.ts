@@ -100,9 +100,20 @@ describe('graph structure of textbook kernels', () => {
     expect(g.tensors.y.format.blockShape).toEqual([4]);
   });
 
+  it('block mode: a row sum / row max folds each tile over the reduced variable (reduce attrs.tile)', () => {
+    for (const op of ['sum', 'max'] as const) {
+      const p = programFromStatement(`y(i) = ${op}(j, A(i,j))`, { A: 'csr', y: 'dense' }, { A: [8, 6] });
+      const g = lowerStatement(p.statements[0], { ...p, schedule: { blocking: { size: 4 } } });
+      const red = g.nodes.filter((n) => n.kind === 'reduce');
+      expect(red.map((n) => [n.attrs.reduce, (n.attrs as { tile?: unknown }).tile])).toEqual([[op, { a: ['i', 'j'], b: [], out: ['i'] }]]);
+      expect(g.tensors.y.format.blockShape).toEqual([4]);
+    }
+  });
+
   it('block mode: values whose tiles cannot be formed fail early naming the tensor', () => {
-    const sum = programFromStatement('y(i) = A(i,j)', { A: 'csr', y: 'dense' }, { A: [8, 6] });
-    expect(() => lowerStatement(sum.statements[0], { ...sum, schedule: { blocking: { size: 4 } } })).toThrow(/y\(i\): sum\(j\) must reduce over 'j' inside N x N tiles/);
+    // a column sum in row order needs a sparse accumulator, which cannot fold tiles
+    const col = programFromStatement('y(j) = A(i,j)', { A: 'csr', y: 'dense' }, { A: [8, 6] });
+    expect(() => lowerStatement(col.statements[0], { ...col, schedule: { blocking: { size: 4 } } })).toThrow(/block mode: sum\(i\) reduces inside its tiles \(i,j -> j\).*only the reduce primitive/);
     const tr = programFromStatement('X(j,i) = A(i,j)', { A: 'dense', X: 'dense' }, { A: [8, 6] });
     expect(() => lowerStatement(tr.statements[0], { ...tr, schedule: { blocking: { size: 4 } } })).toThrow(FuseFlowError);
     expect(() => lowerStatement(tr.statements[0], { ...tr, schedule: { blocking: { size: 4 } } })).toThrow(/value tiles of X\(j,i\) come out over \(i,j\)/);

@@ -2,7 +2,7 @@ import type { Chan } from '../channel';
 import { DONE, EMPTY, STOP, VAL } from '../tokens';
 import { AccMap } from './acc-map';
 import { FINISHED, OK, Prim, after } from './base';
-import type { TileStore } from './tiles';
+import { tileReduce, type TileReducePlan, type TileStore } from './tiles';
 
 /** Reducer: one value per innermost fiber (Empty if it held none); Stop(k>0) -> Stop(k-1); Empty skipped. */
 export class ReducePrim extends Prim {
@@ -21,6 +21,8 @@ export class ReducePrim extends Prim {
     private tiles: TileStore | null,
     private inp: Chan,
     private out: Chan,
+    /** block mode: fold each tile over the reduced variables inside it first (row max / sum of a tile). */
+    private inTile: TileReducePlan | null = null,
   ) {
     super(id, label, 'reduce', lat, ii);
     this.init = isMax ? -Infinity : 0;
@@ -40,7 +42,8 @@ export class ReducePrim extends Prim {
         this.acc = this.isMax ? (v > this.acc ? v : this.acc) : this.acc + v;
         this.ops++;
       } else {
-        const src = tl.get(v);
+        const src = this.inTile === null ? tl.get(v) : tileReduce(this.inTile, tl.get(v, this.inTile.into.length), this.isMax);
+        if (this.inTile !== null) this.ops += this.inTile.into.length - src.length;
         if (this.accTile === null) this.accTile = new Float64Array(src.length).fill(this.init);
         const a = this.accTile;
         for (let i = 0; i < a.length; i++) a[i] = this.isMax ? Math.max(a[i], src[i]) : a[i] + src[i];

@@ -60,6 +60,44 @@ export function tilePlan(spec: TileSpec, n: number): TilePlan {
   return { nOut: n ** spec.out.length, loops: vars.length, strideA: stride(spec.a), strideB: stride(spec.b), lenA: n ** spec.a.length, lenB: n ** spec.b.length, plain };
 }
 
+/**
+ * Block-mode reduce over variables inside the tile (NodeAttrs `tile` on a reduce: `a` the body's
+ * tile variables, `out` the kept ones, e.g. a row max {a: [i,j], out: [i]}): for each input
+ * element, the output element it folds into. The primitive folds each tile this way first, then
+ * across the tiles of the fiber as usual.
+ */
+export interface TileReducePlan {
+  into: Int32Array;
+  lenOut: number;
+}
+
+export function tileReducePlan(spec: TileSpec, n: number): TileReducePlan {
+  const lenIn = n ** spec.a.length;
+  const into = new Int32Array(lenIn);
+  const strideOut = spec.a.map((v) => (spec.out.includes(v) ? n ** (spec.out.length - 1 - spec.out.indexOf(v)) : 0));
+  for (let q = 0; q < lenIn; q++) {
+    let r = q;
+    let o = 0;
+    for (let d = spec.a.length - 1; d >= 0; d--) {
+      o += (r % n) * strideOut[d];
+      r = Math.floor(r / n);
+    }
+    into[q] = o;
+  }
+  return { into, lenOut: n ** spec.out.length };
+}
+
+/** Folds one tile over its reduced variables (sum, or max). */
+export function tileReduce(plan: TileReducePlan, src: Float64Array, isMax: boolean): Float64Array {
+  const out = new Float64Array(plan.lenOut).fill(isMax ? -Infinity : 0);
+  const into = plan.into;
+  for (let q = 0; q < into.length; q++) {
+    const o = into[q];
+    out[o] = isMax ? (src[q] > out[o] ? src[q] : out[o]) : out[o] + src[q];
+  }
+  return out;
+}
+
 /** A binary op over tiles with named variables: broadcast element-wise, summing contracted variables (mul). */
 export function tileEinsum(op: AluOp, plan: TilePlan, a: Float64Array, b: Float64Array, n: number): Float64Array {
   if (plan.plain !== 0) return tileBinary(op, plan.plain === 2, a, b, n);
