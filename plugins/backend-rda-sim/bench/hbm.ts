@@ -7,6 +7,7 @@
  * a shared machine) beside wall. `--check` also runs the reference engine (shared) on each case
  * and fails if cycles or tokens differ (slow: minutes at 1000 rows).
  *   npm run bench:hbm              (N = 1000, 500)      npm run bench:hbm -- --quick   (N = 200)
+ *   npm run bench:hbm -- --only SpMSpM                  (cases whose name contains the text)
  */
 import { uniformRandom, type DataflowGraph, type TensorBindings } from '@fuseflow/ir';
 import * as K from '../src/kernels';
@@ -19,6 +20,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const check = args.includes('--check');
 const sizes = quick ? [200] : [500, 1000];
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? args[onlyArg + 1] : '';
 
 function cases(n: number): Array<[string, K.Kernel, TensorBindings]> {
   const r = (shape: number[], density: number, seed: number, format: string) => uniformRandom({ shape, density, seed, format, valueRange: [-2, 2] });
@@ -45,6 +48,7 @@ function admissions(g: DataflowGraph, data: TensorBindings): { immediate: number
 const rows: string[] = [];
 for (const n of sizes) {
   for (const [name, k, data] of cases(n)) {
+    if (!name.includes(only)) continue;
     const g = k.graph;
     const res: Record<string, { cycles: number; cpu: number; wall: number; tokens: number }> = {};
     for (const hbm of [false, 'private', 'shared'] as const) {
@@ -66,6 +70,6 @@ for (const n of sizes) {
     console.log(rows[rows.length - 1]);
   }
 }
-console.log('\n| case | no HBM | private HBM | shared HBM | shared / private | admitted at once / after wait |' + (check ? ' check |' : ''));
+console.log('\n| case | no HBM | private HBM | shared HBM | shared / private | admitted at once / at a stall |' + (check ? ' check |' : ''));
 console.log('|---|---|---|---|---|---|' + (check ? '---|' : ''));
 for (const r of rows) console.log(r);

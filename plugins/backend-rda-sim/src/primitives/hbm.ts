@@ -60,7 +60,7 @@ export class HbmArbiter {
   readonly nodes: Prim[] = [];
   private waiting: Prim[] = [];
   private mark = 0;
-  /** gates passed at once / granted after a wait (for the README's measurements). */
+  /** admissions: at the gate at once / after a wait, at a stall (for the README's measurements). */
   immediate = 0;
   granted = 0;
 
@@ -86,22 +86,46 @@ export class HbmArbiter {
     return false;
   }
 
-  /** Recomputes p's cached horizon (smallest (bound, id) over the other nodes); whether (t, p.id) is below it. */
+  /**
+   * Whether (t, p.id) is below every other node's bound. Fails fast, trying the node that blocked
+   * p last time first (nodes in lockstep block each other again and again); on success caches the
+   * smallest (bound, id) as p's horizon.
+   */
   private horizon(p: Prim, t: number): boolean {
     const port = p.hbm!;
+    const b0 = port.blocker;
+    if (b0 !== null && this.below(b0, p, t)) return false;
     let hT = Infinity;
     let hId = Infinity;
     for (const q of this.nodes) {
-      if (q === p) continue;
+      if (q === p || q === b0) continue;
       const b = this.bound(q, p, t);
+      if (b < t || (b === t && q.id < p.id)) {
+        port.blocker = q;
+        return false;
+      }
       if (b < hT || (b === hT && q.id < hId)) {
         hT = b;
         hId = q.id;
       }
     }
+    if (b0 !== null) {
+      const b = this.bound(b0, p, t);
+      if (b < hT || (b === hT && b0.id < hId)) {
+        hT = b;
+        hId = b0.id;
+      }
+      port.blocker = null;
+    }
     port.hzT = hT;
     port.hzId = hId;
-    return t < hT || (t === hT && p.id < hId);
+    return true;
+  }
+
+  /** Whether q may still act before (t, p.id). */
+  private below(q: Prim, p: Prim, t: number): boolean {
+    const b = this.bound(q, p, t);
+    return b < t || (b === t && q.id < p.id);
   }
 
   /**
@@ -178,6 +202,8 @@ export class HbmPort {
   /** cached horizon: every other node's next action is at or after (hzT, hzId). */
   hzT = -1;
   hzId = -1;
+  /** the node that blocked this one's last check (tried first next time). */
+  blocker: Prim | null = null;
   constructor(readonly arbiter: HbmArbiter | null = null) {
     this.ch = arbiter !== null ? arbiter.channels : new HbmChannels();
   }
