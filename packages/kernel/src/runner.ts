@@ -135,6 +135,11 @@ export function toRunError(e: unknown): RunError {
     for (const k of ['path', 'suggestion', 'plugin', 'hook', 'pluginCode'] as const) if (e[k] !== undefined) out[k] = e[k];
     return out;
   }
+  const x = e as NodeJS.ErrnoException;
+  // Writing into a folder that cannot take it is the user's setup, not a bug: no stack trace.
+  if (x instanceof Error && typeof x.code === 'string' && UNWRITABLE_ERRNOS.has(x.code) && WRITE_SYSCALLS.has(x.syscall ?? '')) {
+    return { code: 'FF_OUTPUT_UNWRITABLE', message: `cannot write ${x.path ?? 'the output'}: ${x.code} (${x.syscall})`, suggestion: 'choose another folder with --out, or make this one a writable directory' };
+  }
   return { code: 'FF_INTERNAL', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }
 
@@ -252,7 +257,7 @@ export function describeResolved(r: ResolvedManifest & { file?: string }): Recor
 function defaultOutDir(r: { name: string; baseDir: string }, m: Manifest, opts: RunManifestOptions): string {
   if (opts.outDir) return path.resolve(opts.outDir);
   if (m.outDir) return path.resolve(r.baseDir, m.outDir);
-  return path.join(r.baseDir, 'out', r.name);
+  return path.join(r.baseDir, 'out', safeName(r.name));
 }
 
 function writeJsonAtomic(file: string, value: unknown): void {
@@ -417,8 +422,35 @@ async function executePipeline(p: ResolvedPipeline, env: PipelineEnv, withBacken
   return { ir, report: { ...report, backend: report.backend ?? p.backend.plugin.id }, passes: records };
 }
 
-function safeName(s: string): string {
-  return s.replace(/[^\w.-]+/g, '_');
+/** Longest file-name component written for a user-chosen name (file systems allow 255 bytes). */
+const MAX_NAME_CHARS = 100;
+
+/**
+ * A user-chosen name (manifest or configuration) as one path component that stays inside its
+ * folder: only [A-Za-z0-9_.-], no leading dot (so never '.', '..' or hidden), at most 100
+ * characters (a long name keeps a hash of the whole so that two long names stay apart).
+ */
+export function safeName(s: string): string {
+  let out = s.replace(/[^\w.-]+/g, '_').replace(/^\.+/, (d) => '_'.repeat(d.length));
+  if (out.length > MAX_NAME_CHARS) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+    out = `${out.slice(0, MAX_NAME_CHARS - 9)}-${h.toString(16).padStart(8, '0')}`;
+  }
+  return out || '_';
+}
+
+const UNWRITABLE_ERRNOS = new Set(['ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOSPC', 'EISDIR']);
+/** syscalls that only ever write (an `open` may be a read, so it stays FF_INTERNAL). */
+const WRITE_SYSCALLS = new Set(['mkdir', 'rename', 'write', 'mkdtemp', 'copyfile', 'symlink', 'unlink']);
+
+/** An fs error from creating or writing the output folder, as FF_OUTPUT_UNWRITABLE naming the path. */
+function outputUnwritable(e: unknown, outDir: string): unknown {
+  const x = e as NodeJS.ErrnoException;
+  if (!x || typeof x.code !== 'string' || !UNWRITABLE_ERRNOS.has(x.code)) return e;
+  return new FuseFlowError('FF_OUTPUT_UNWRITABLE', `cannot write the output folder ${outDir}: ${x.code}${x.path && x.path !== outDir ? ` (${x.path})` : ''}`, {
+    suggestion: 'choose another folder with --out, or make this one a writable directory',
+  });
 }
 
 /**
@@ -435,12 +467,16 @@ export async function runManifest(manifest: string | Manifest, opts: RunManifest
   } catch (e) {
     const base = typeof manifest === 'string' ? path.dirname(path.resolve(manifest)) : path.resolve(opts.baseDir ?? process.cwd());
     const name = typeof manifest === 'string' ? path.basename(manifest).replace(/\.json$/i, '') : (manifest as Manifest)?.name ?? 'run';
-    return { ok: false, outDir: opts.outDir ? path.resolve(opts.outDir) : path.join(base, 'out', name), resolvedManifestPath: '', runs: [], error: toRunError(e) };
+    return { ok: false, outDir: opts.outDir ? path.resolve(opts.outDir) : path.join(base, 'out', safeName(String(name))), resolvedManifestPath: '', runs: [], error: toRunError(e) };
   }
   const outDir = defaultOutDir(resolved, resolved.manifest, opts);
-  fs.mkdirSync(outDir, { recursive: true });
   const resolvedManifestPath = path.join(outDir, 'manifest.resolved.json');
-  writeJsonAtomic(resolvedManifestPath, describeResolved(resolved));
+  try {
+    fs.mkdirSync(outDir, { recursive: true });
+    writeJsonAtomic(resolvedManifestPath, describeResolved(resolved));
+  } catch (e) {
+    return { ok: false, outDir, resolvedManifestPath: '', runs: [], error: toRunError(outputUnwritable(e, outDir)) };
+  }
 
   const result: RunResult = { ok: true, outDir, resolvedManifestPath, runs: [] };
   const resultsFile = path.join(outDir, 'results.json');
