@@ -131,10 +131,11 @@ describe('shared HBM on kernels', () => {
 
 describe('hbm option', () => {
   it('accepts true / false / "shared" / "private" and names a bad value', () => {
-    for (const hbm of [true, false, 'shared', 'private']) expect(resolvePluginOptions(rdaSimPlugin, { hbm }, '/backend').hbm).toBe(hbm);
+    const plugin = rdaSimPlugin as unknown as Parameters<typeof resolvePluginOptions>[0];
+    for (const hbm of [true, false, 'shared', 'private']) expect(resolvePluginOptions(plugin, { hbm }, '/backend').hbm).toBe(hbm);
     let err: { code?: string; message?: string } = {};
     try {
-      resolvePluginOptions(rdaSimPlugin, { hbm: 'ramulator' }, '/backend');
+      resolvePluginOptions(plugin, { hbm: 'ramulator' }, '/backend');
     } catch (e) {
       err = e as typeof err;
     }
