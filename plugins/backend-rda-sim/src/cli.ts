@@ -35,7 +35,7 @@ export const comalSimCommand: CliCommandSpec = {
         engine: o.engine === 'reference' ? 'reference' : 'fast',
         timingProfile: String(o.profile ?? 'comal'),
         channelDepth: Number(o.depth ?? 0),
-        hbm: hbmFlag(o.hbm),
+        hbm: parseHbmFlag(o.hbm),
         cycleBudget: o.budget !== undefined ? Number(o.budget) : undefined,
       });
       const files: string[] = [];
@@ -61,8 +61,8 @@ export const comalSimCommand: CliCommandSpec = {
   },
 };
 
-/** `--hbm` alone = shared; `--hbm shared|private`. */
-function hbmFlag(v: unknown): boolean | 'shared' | 'private' {
+/** comal-sim's `--hbm [mode]`: alone = shared; `--hbm shared|private`; else FF_OPTIONS_INVALID. */
+export function parseHbmFlag(v: unknown): boolean | 'shared' | 'private' {
   if (v === undefined || v === false) return false;
   if (v === true || v === 'shared' || v === 'private') return v;
   throw new FuseFlowError('FF_OPTIONS_INVALID', `option --hbm: unknown mode '${String(v)}' (shared | private)`);

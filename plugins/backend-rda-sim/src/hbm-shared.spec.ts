@@ -7,6 +7,7 @@ import { HbmPort, RootPrim, ScanPrim, shareHbm, type Prim } from './primitives';
 import * as K from './kernels';
 import { simulateGraph, simulateModule, type SimOptions } from './simulate';
 import { rdaSimPlugin } from './plugin';
+import { parseHbmFlag } from './cli';
 
 const rnd = (shape: number[], density: number, seed: number, format = 'dcsr') => uniformRandom({ shape, density, seed, format, valueRange: [-2, 2] });
 
@@ -141,5 +142,11 @@ describe('hbm option', () => {
     }
     expect(err.code).toBe('FF_OPTIONS_INVALID');
     expect(err.message).toContain('/backend/options/hbm');
+  });
+  it('comal-sim --hbm: alone = shared, a mode, or FF_OPTIONS_INVALID naming the flag', () => {
+    expect(parseHbmFlag(undefined)).toBe(false);
+    expect(parseHbmFlag(true)).toBe(true);
+    expect(parseHbmFlag('private')).toBe('private');
+    expect(() => parseHbmFlag('op.bin')).toThrow(/--hbm: unknown mode 'op.bin'/);
   });
 });
