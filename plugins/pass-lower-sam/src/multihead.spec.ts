@@ -32,7 +32,9 @@ tensor mean(${S}): dense intermediate
 tensor cen(${S},${D}): dense intermediate
 tensor var(${S}): dense intermediate
 tensor ln(${S},${D}): dense intermediate
+tensor m6(${S},${F}): dense intermediate
 tensor r(${S},${F}): dense intermediate
+tensor m7(${S},${D}): dense intermediate
 tensor f(${S},${D}): dense intermediate
 tensor y(${S},${D}): dense output
 matmul_4: O(b,i,d) = P(b,i,j) * V(b,j,d)
@@ -43,11 +45,13 @@ ln2_mean: mean(i) = sum(k, a4(i,k)) * 0.25
 ln2_centre: cen(i,j) = a4(i,j) - mean(i)
 ln2_var: var(i) = sum(k, square(cen(i,k))) * 0.25
 ln2_norm: ln(i,j) = cen(i,j) * rsqrt(var(i) + 0.00001) * lw(j) + lb(j)
-ffn1: r(i,j) = relu(ln(i,k) * W1(k,j) + b1(j))
-ffn2: f(i,j) = r(i,k) * W2(k,j) + b2(j)
+matmul_6: m6(i,j) = ln(i,k) * W1(k,j)
+relu_t: r(i,j) = relu(m6(i,j) + b1(j))
+matmul_7: m7(i,j) = r(i,k) * W2(k,j)
+add_6: f(i,j) = m7(i,j) + b2(j)
 add_7: y(i,j) = a4(i,j) + f(i,j)
 group g0 = matmul_4
-group g1 = matmul_5, sum_1, add_4, ln2_mean, ln2_centre, ln2_var, ln2_norm, ffn1, ffn2, add_7
+group g1 = matmul_5, sum_1, add_4, ln2_mean, ln2_centre, ln2_var, ln2_norm, matmul_6, relu_t, matmul_7, add_6, add_7
 `);
 }
 
