@@ -66,7 +66,7 @@ export const systolicCliCommand: CliCommandSpec = {
     { flags: '--ofmap-kb <kb>', description: 'ofmap SRAM KiB' },
     { flags: '--bandwidth <words>', description: 'main-memory words per cycle' },
     { flags: '--batch <n>', description: 'batch size (SCALE-Sim topologies are batch 1)' },
-    { flags: '--fold-skew <occupied|full>', description: "skew of partial folds: occupied rows/columns (default) or the full array (SCALE-Sim's padding)" },
+    { flags: '--fold-skew <occupied|full|scalesim>', description: "skew of partial folds: occupied rows/columns (default), the full array (SCALE-Sim paper's padding), or SCALE-Sim v2's demand matrices exactly" },
     { flags: '--json', description: 'print the full report as JSON' },
   ],
   action: (_args, options, io) => systolicCommand(options, io),

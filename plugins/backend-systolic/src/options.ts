@@ -20,7 +20,7 @@ export interface SystolicBackendOptions {
   wordBytes: number;
   /** vector-unit lanes for pooling/elementwise layers; 0 = array width. */
   vectorWidth: number;
-  /** skew charged to partial folds: 'occupied' rows/columns only, or the 'full' array (SCALE-Sim). */
+  /** skew charged to partial folds: 'occupied' rows/columns only, the 'full' array (SCALE-Sim paper), or 'scalesim' (v2 exactly). */
   foldSkew: FoldSkew;
   // --- AccelBench accelerator ---
   Pib: number;
@@ -96,7 +96,7 @@ export const optionsSchema = {
     bandwidth: { type: 'number', exclusiveMinimum: 0, description: 'main-memory bandwidth (words/cycle)' },
     wordBytes: { enum: [1, 2, 4, 8], description: 'bytes per word' },
     vectorWidth: { type: 'integer', minimum: 0, description: 'vector-unit lanes (0 = array width)' },
-    foldSkew: { enum: ['occupied', 'full'], description: "fill/drain skew of partial folds: occupied rows/columns, or the full array as SCALE-Sim" },
+    foldSkew: { enum: ['occupied', 'full', 'scalesim'], description: "fill/drain skew of partial folds: occupied rows/columns, the full array (SCALE-Sim paper), or SCALE-Sim v2's demand matrices exactly" },
     Pib: posInt(64, 'AccelBench: batch parallelism per PE grid'),
     Pif: { enum: [1, 16], description: 'AccelBench: MACs per MacLane (RTL constants exist for 1 and 16)' },
     Pix: posInt(64, 'AccelBench: x parallelism'),

@@ -34,12 +34,14 @@ export interface SystolicConfig {
   vectorWidth: number;
   /**
    * Fill/drain skew of a partial fold: 'occupied' = only the rows/columns the fold uses (default;
-   * compute cycles never grow with the array), 'full' = the whole array, as SCALE-Sim pads folds.
+   * compute cycles never grow with the array), 'full' = the whole array, as SCALE-Sim pads folds
+   * (the paper's 2R + C + T - 2 per fold), 'scalesim' = SCALE-Sim v2's demand matrices exactly
+   * (OS folds T + R + C - 2, WS/IS 2R + C + T - 2, cycles counted to the last ofmap write: -1).
    */
   foldSkew: FoldSkew;
 }
 
-export type FoldSkew = 'occupied' | 'full';
+export type FoldSkew = 'occupied' | 'full' | 'scalesim';
 
 /** Per-layer result of the array model. Word counts are words, cycles are array clock cycles. */
 export class SystolicLayerStats {
@@ -188,8 +190,14 @@ export function evaluateSystolicLayer(l: Layer, c: SystolicConfig, ph: SystolicP
   s.rowFolds = rowFolds;
   s.colFolds = colFolds;
   s.macs = g * M * K * N;
-  s.computeCycles =
-    g * (c.foldSkew === 'full' ? rowFolds * colFolds * (2 * R + C + t - 2) : 2 * sr * colFolds + sc * rowFolds + rowFolds * colFolds * (t - 2));
+  if (c.foldSkew === 'occupied') s.computeCycles = g * (2 * sr * colFolds + sc * rowFolds + rowFolds * colFolds * (t - 2));
+  else if (c.foldSkew === 'full') s.computeCycles = g * rowFolds * colFolds * (2 * R + C + t - 2);
+  else {
+    // SCALE-Sim v2: the OS output drain overlaps the next fold's skew; its reported total is the
+    // cycle index of the last ofmap write, one less than the number of demand rows.
+    const fold = c.dataflow === 'os' ? R + C + t - 2 : 2 * R + C + t - 2;
+    s.computeCycles = g * rowFolds * colFolds * fold - 1;
+  }
 
   // SRAM traffic from the operand demand of each fold (padding lanes are not counted).
   const MK = M * K;
@@ -221,7 +229,8 @@ export function evaluateSystolicLayer(l: Layer, c: SystolicConfig, ph: SystolicP
   const uF = KN;
   const uOf = MN;
   const rowShare = Math.min(R, sr) / sr;
-  if (c.dataflow === 'os') {
+  if (c.foldSkew === 'scalesim') scaleSimDram(l, c, s, g, M, K, N, rowFolds, colFolds);
+  else if (c.dataflow === 'os') {
     // ifmap rows (M) are the row operand, filter columns (N) are swept once per row fold.
     s.dramIfmapReads = g * (Math.ceil(uIf * rowShare) <= capIf ? uIf : uIf * colFolds);
     s.dramFilterReads = g * (uF <= capF ? uF : uF * rowFolds);
@@ -258,6 +267,140 @@ export function evaluateSystolicLayer(l: Layer, c: SystolicConfig, ph: SystolicP
   s.dramEnergyJ = dramWords * ph.eDram;
   s.leakageEnergyJ = (s.cycles / (c.clockMHz * 1e6)) * ph.leakW;
   return s;
+}
+
+/**
+ * SCALE-Sim v2's read SRAM in CALC mode (read_buffer_estimate_bw.py): missed words collect in sets
+ * of 1/100 of the SRAM; completed sets of the current epoch hit, and the epoch is forgotten every
+ * 50 sets (half the SRAM). Counts the words fetched from main memory for an address stream.
+ */
+class EpochCache {
+  private seen = new Int32Array(0);
+  private cur = new Int32Array(0);
+  private epoch = 1;
+  private set = 1;
+  private inSet = 0;
+  private sets = 0;
+  misses = 0;
+  private members: Int32Array;
+  constructor(private setSize: number) {
+    this.members = new Int32Array(Math.max(1, setSize));
+  }
+
+  reset(space: number): this {
+    if (this.seen.length < space) (this.seen = new Int32Array(space)), (this.cur = new Int32Array(space));
+    else this.seen.fill(0, 0, space), this.cur.fill(0, 0, space);
+    this.epoch = this.set = 1;
+    this.inSet = this.sets = this.misses = 0;
+    return this;
+  }
+
+  touch(a: number): void {
+    if (this.seen[a] === this.epoch || this.cur[a] === this.set) return;
+    this.cur[a] = this.set;
+    this.members[this.inSet] = a;
+    this.misses++;
+    if (++this.inSet < this.setSize) return;
+    // the set completes: its words become hits until the epoch ends
+    for (let i = 0; i < this.inSet; i++) this.seen[this.members[i]] = this.epoch;
+    this.set++;
+    this.inSet = 0;
+    if (++this.sets === 50) (this.sets = 0), this.epoch++;
+  }
+}
+
+/**
+ * SCALE-Sim v2's main-memory accounting (InterfaceBandwidth CALC): each read operand is streamed in
+ * the order of its demand matrices (column folds outer, row folds inner; skew ignored) through an
+ * EpochCache; an operand whose unique words fit in half its SRAM is fetched once without
+ * simulation. The ofmap SRAM is a write buffer: every ofmap write (partial sums included) reaches
+ * main memory. Only words the layer touches are fetched (a 1x1 stride-2 conv reads a quarter).
+ */
+function scaleSimDram(l: Layer, c: SystolicConfig, s: SystolicLayerStats, g: number, M: number, K: number, N: number, rowFolds: number, colFolds: number): void {
+  const setOf = (kb: number) => Math.floor((kb * 1024) / c.wordBytes / 100);
+  const R = c.arrayHeight;
+  const C = c.arrayWidth;
+  const df = c.dataflow;
+  let uIf: number;
+  const conv = l.kind === 'conv';
+  if (conv) {
+    const rows = l.sh >= l.kh ? l.ho * l.kh : (l.ho - 1) * l.sh + l.kh;
+    const cols = l.sw >= l.kw ? l.wo * l.kw : (l.wo - 1) * l.sw + l.kw;
+    uIf = c.batch * rows * cols * (l.cin / g);
+  } else uIf = c.batch * l.rows * l.cin;
+  const uF = K * N;
+  const cin = l.cin / g;
+  const perImage = conv ? l.ho * l.wo : l.rows;
+  const addrIf = (m: number, k: number): number => {
+    if (!conv) return m * K + k;
+    const b = Math.floor(m / perImage);
+    const p = m - b * perImage;
+    const oy = Math.floor(p / l.wo);
+    const ox = p - oy * l.wo;
+    const fy = Math.floor(k / (l.kw * cin));
+    const r = k - fy * l.kw * cin;
+    const fx = Math.floor(r / cin);
+    return ((b * l.h + oy * l.sh + fy) * l.w + ox * l.sw + fx) * cin + (r - fx * cin);
+  };
+  const ifSpace = conv ? c.batch * l.h * l.w * cin : M * K;
+  let dIf = uIf;
+  let dF = uF;
+  const setIf = setOf(c.ifmapSramKB);
+  const setF = setOf(c.filterSramKB);
+  // Re-reads need a sweep that revisits the operand: OS/WS ifmap once per column fold (and
+  // im2col overlap inside a sweep), OS filter once per row fold, IS filter once per column fold.
+  if (uIf > 50 * setIf && df !== 'is') {
+    const ec = scaleSimCache(setIf).reset(ifSpace);
+    for (let fc = 0; fc < colFolds; fc++)
+      for (let fr = 0; fr < rowFolds; fr++) {
+        if (df === 'os') {
+          // skewed: on demand line t, array row i asks for k = t - i
+          const rows = Math.min(M, (fr + 1) * R) - fr * R;
+          for (let t = 0; t < K + rows - 1; t++)
+            for (let i = Math.max(0, t - K + 1); i < Math.min(rows, t + 1); i++) ec.touch(addrIf(fr * R + i, t - i));
+        } else {
+          const k1 = Math.min(K, (fr + 1) * R);
+          for (let m = 0; m < M; m++) for (let k = fr * R; k < k1; k++) ec.touch(addrIf(m, k));
+        }
+      }
+    dIf = ec.misses;
+  } else if (uIf > 50 * setIf) {
+    const ec = scaleSimCache(setIf).reset(ifSpace);
+    for (let fc = 0; fc < colFolds; fc++) {
+      const m1 = Math.min(M, (fc + 1) * C);
+      for (let fr = 0; fr < rowFolds; fr++) {
+        const k1 = Math.min(K, (fr + 1) * R);
+        // the stationary tile is filled bottom row first
+        for (let k = k1 - 1; k >= fr * R; k--) for (let m = fc * C; m < m1; m++) ec.touch(addrIf(m, k));
+      }
+    }
+    dIf = ec.misses;
+  }
+  if (uF > 50 * setF && df !== 'ws') {
+    const ec = scaleSimCache(setF).reset(uF);
+    for (let fc = 0; fc < colFolds; fc++)
+      for (let fr = 0; fr < rowFolds; fr++) {
+        if (df === 'os') {
+          const n1 = Math.min(N, (fc + 1) * C);
+          for (let k = 0; k < K; k++) for (let n = fc * C; n < n1; n++) ec.touch(n * K + k);
+        } else {
+          const k1 = Math.min(K, (fr + 1) * R);
+          for (let n = 0; n < N; n++) for (let k = fr * R; k < k1; k++) ec.touch(n * K + k);
+        }
+      }
+    dF = ec.misses;
+  }
+  s.dramIfmapReads = g * dIf;
+  s.dramFilterReads = g * dF;
+  s.dramOfmapWrites = g * M * N * (df === 'os' ? 1 : rowFolds);
+  s.dramOfmapReads = 0;
+}
+
+const epochCaches = new Map<number, EpochCache>();
+function scaleSimCache(setSize: number): EpochCache {
+  let e = epochCaches.get(setSize);
+  if (!e) epochCaches.set(setSize, (e = new EpochCache(setSize)));
+  return e;
 }
 
 /** Network totals of the array model. */
