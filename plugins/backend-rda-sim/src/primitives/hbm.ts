@@ -72,9 +72,11 @@ export class HbmArbiter {
   /** Whether `p` may act at time t now; on false p is registered as waiting at t. */
   gate(p: Prim, t: number): boolean {
     const port = p.hbm!;
-    if (port.grant === t) {
+    if (port.grant !== -1) {
+      // an admission is for the request it was given to (the node retries at the same time)
+      const ok = port.grant === t;
       port.grant = -1;
-      return true;
+      if (ok) return true;
     }
     if (t < port.hzT || (t === port.hzT && p.id < port.hzId) || this.horizon(p, t)) {
       if (port.pend >= 0) this.unwait(p);
