@@ -28,6 +28,8 @@ export * from './datasets/datasets';
 export * from './generators/random';
 export * from './generators/generators';
 export * from './generators/spec';
+export * from './generators/limits';
 export * from './io/matrix-market';
 export * from './io/tensor-file';
 export * from './program/examples';
+export { nonFiniteError, firstNonFinite } from './tensor/errors';

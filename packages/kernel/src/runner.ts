@@ -165,6 +165,8 @@ function wrapPluginError(e: unknown, plugin: FuseFlowPlugin, hook: string): Fuse
     plugin: plugin.name,
     hook,
     pluginCode,
+    // the plugin's hint (e.g. which option raises a limit) is for the user, keep it
+    ...(isFuseFlowError(err) && err.suggestion ? { suggestion: err.suggestion } : {}),
     cause: err,
   });
 }

@@ -29,12 +29,13 @@ export class RdaSimBackend implements Backend {
       fs.mkdirSync(ctx.outDir, { recursive: true });
       for (const [name, t] of Object.entries(r.outputs)) {
         const safe = name.replace(/[^A-Za-z0-9_.-]/g, '_');
-        if (t.shape.length === 2) {
+        // matrices, and vectors as N x 1 (what scipy and SuiteSparse read as a vector)
+        if (t.shape.length === 2 || t.shape.length === 1) {
           const f = path.resolve(ctx.outDir, `${safe}.mtx`);
           fs.writeFileSync(f, writeMatrixMarket(t, { comment: `rda-sim output ${name}, ${r.cycles} cycles` }));
           files.push(f);
         } else {
-          // MatrixMarket holds matrices only: other ranks go out in the Comal data-file layout.
+          // MatrixMarket holds matrices only: rank 0 and 3+ go out in the Comal data-file layout.
           files.push(...writeDataFiles(path.resolve(ctx.outDir, safe), safe, t).map((f) => path.resolve(f)));
         }
       }

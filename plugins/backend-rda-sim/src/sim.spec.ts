@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { EventEmitter } from 'eventemitter3';
 import type { RunContext } from '@fuseflow/kernel';
-import { fromDense, toDense, uniformRandom, verifyDataflowGraph, type DataflowGraph, type TensorBindings } from '@fuseflow/ir';
+import { fromDense, readMatrixMarket, toDense, uniformRandom, verifyDataflowGraph, type DataflowGraph, type TensorBindings } from '@fuseflow/ir';
 import { RdaSimBackend } from './backend';
 import * as K from './kernels';
 import { simulateGraph, simulateModule, type SimOptions } from './simulate';
@@ -330,9 +330,16 @@ describe('rda-sim backend (plugin contract)', () => {
     expect(rep.text).toMatch(/spacc1/);
     expect(rep.files).toHaveLength(1);
     expect(fs.readFileSync(rep.files![0], 'utf8')).toMatch(/^%%MatrixMarket/);
-    // A rank-1 output is written in the Comal file layout (MatrixMarket holds matrices only).
-    const vec = await new RdaSimBackend({}).run(K.spmv(6, 5).module({ A: rnd([6, 5], 0.4, 82, 'csr'), x: rnd([5], 1, 83, 'dense') }), ctx);
-    expect(vec.files!.some((f) => f.endsWith('tensor_y_mode_vals'))).toBe(true);
+    // A rank-1 output is written as an N x 1 MatrixMarket matrix holding A x.
+    const A = rnd([6, 5], 0.4, 82, 'csr');
+    const x = rnd([5], 1, 83, 'dense');
+    const vec = await new RdaSimBackend({}).run(K.spmv(6, 5).module({ A, x }), ctx);
+    expect(vec.files).toEqual([path.resolve(dir, 'y.mtx')]);
+    const y = readMatrixMarket(fs.readFileSync(vec.files![0], 'utf8'));
+    expect(y.shape).toEqual([6, 1]);
+    const [Ad, xd, yd] = [toDense(A), toDense(x), toDense(y)];
+    expect(Ad.some((v) => v !== 0)).toBe(true);
+    for (let i = 0; i < 6; i++) expect(yd[i]).toBeCloseTo([0, 1, 2, 3, 4].reduce((a, j) => a + Ad[i * 5 + j] * xd[j], 0), 12);
     const off = await new RdaSimBackend({ checkValues: false, writeOutputs: false }).run(mod, ctx);
     expect(off.valuesChecked).toBe(false);
     expect(off.metrics.cycles).toBe(rep.metrics.cycles);

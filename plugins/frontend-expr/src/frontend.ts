@@ -2,8 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FuseFlowError, type Frontend, type RunContext } from '@fuseflow/kernel';
 import {
+  checkTensorBytes,
   convert,
   denseRandom,
+  estimateTensorBytes,
+  formatName,
   generateTensor,
   isDenseFormat,
   parseFormat,
@@ -12,6 +15,7 @@ import {
   accessesOf,
   programFromStatement,
   readTensorFile,
+  storedCount,
   uniformRandom,
   verifyProgram,
   type ProgramModule,
@@ -42,6 +46,8 @@ export interface ExprFrontendOptions {
   defaultDensity?: number;
   /** extent of index variables no shape or input fixes. */
   defaultExtent?: number;
+  /** FF_INPUT_TOO_LARGE above this estimate of one tensor's bytes (default: a quarter of the machine's memory). */
+  maxTensorBytes?: number;
 }
 
 const GENERATORS = ['uniform', 'dense', 'powerlaw', 'gcnadj', 'meanadj', 'bigbird', 'blocksparse'];
@@ -64,19 +70,19 @@ export function parseOrder(order: string | string[]): string[] {
   return [...t];
 }
 
-function loadInput(name: string, spec: string | DatasetSource, baseDir: string): SparseTensorData {
+function loadInput(name: string, spec: string | DatasetSource, baseDir: string, maxBytes?: number): SparseTensorData {
   if (typeof spec !== 'string') return loadDatasetSource(spec, `expr frontend: input ${name}`, name);
-  if (isGeneratorSpec(spec)) return generateTensor(spec, undefined, name);
+  if (isGeneratorSpec(spec)) return generateTensor(spec, undefined, name, { maxBytes });
   const file = path.resolve(baseDir, spec);
   if (!fs.existsSync(file)) bad(`input for ${name}: '${spec}' is neither a file (${file}) nor a generator spec`, `generators: ${GENERATORS.join(', ')} (e.g. uniform:32x32:0.1:seed=1)`);
-  return readTensorFile(file, undefined, name);
+  return readTensorFile(file, undefined, name, { maxBytes });
 }
 
 /** Builds the program and binds its input data (files, generators, or seeded random defaults). */
 export function buildProgramModule(o: ExprFrontendOptions, baseDir: string, seed: number): { module: ProgramModule; generated: string[] } {
   if ((o.expr === undefined) === (o.program === undefined)) bad('give exactly one of "expr" (one statement) and "program" (text or .tp file)');
   const loaded: TensorBindings = {};
-  for (const [name, spec] of Object.entries(o.inputs ?? {})) loaded[name] = loadInput(name, spec, baseDir);
+  for (const [name, spec] of Object.entries(o.inputs ?? {})) loaded[name] = loadInput(name, spec, baseDir, o.maxTensorBytes);
   let program: TensorProgram;
   if (o.expr !== undefined) {
     const stmt = parseStatement(o.expr);
@@ -115,13 +121,15 @@ export function buildProgramModule(o: ExprFrontendOptions, baseDir: string, seed
     const given = loaded[t.name];
     if (given) {
       if (given.shape.join('x') !== t.shape.join('x')) bad(`input ${t.name} has shape ${given.shape.join('x')}, but the program declares ${t.shape.join('x')}`);
+      // storing a sparse input densely (a format override) is where a big shape would allocate
+      checkTensorBytes(t.name, estimateTensorBytes(t.shape, storedCount(given), t.format), `input ${t.name} ${t.shape.join('x')} stored as ${formatName(t.format)}`, o.maxTensorBytes);
       data[t.name] = convert(given, t.format, { keepZeros: !isDenseFormat(given.format) });
       continue;
     }
     generated.push(t.name);
     data[t.name] = isDenseFormat(t.format)
-      ? denseRandom({ shape: t.shape, seed: s, format: t.format, name: t.name })
-      : uniformRandom({ shape: t.shape, density: o.defaultDensity ?? 0.1, seed: s, format: t.format, name: t.name });
+      ? denseRandom({ shape: t.shape, seed: s, format: t.format, name: t.name, maxBytes: o.maxTensorBytes })
+      : uniformRandom({ shape: t.shape, density: o.defaultDensity ?? 0.1, seed: s, format: t.format, name: t.name, maxBytes: o.maxTensorBytes });
   }
   return { module: { stage: 'program', program, data }, generated };
 }

@@ -32,6 +32,7 @@ export const optionsSchema = {
     },
     defaultDensity: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'density of generated sparse inputs' },
     defaultExtent: { type: 'integer', minimum: 1, description: 'extent of index variables that no shape fixes' },
+    maxTensorBytes: { type: 'number', exclusiveMinimum: 0, description: "largest estimated size (bytes) of one generated or read tensor; default a quarter of the machine's memory" },
   },
 } as const;
 

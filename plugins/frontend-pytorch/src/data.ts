@@ -36,6 +36,8 @@ export interface SourceContext {
   shape: number[];
   /** manifest JSON path of the source (for error messages). */
   path: string;
+  /** FF_INPUT_TOO_LARGE above this estimate (bytes). */
+  maxBytes?: number;
 }
 
 const bad = (msg: string, p?: string): FuseFlowError => new FuseFlowError('FF_INPUT_INVALID', msg, p ? { path: p } : {});
@@ -82,10 +84,10 @@ export function loadTensorSource(src: TensorSource, ctx: SourceContext): LoadedT
 
 function readDataFile(file: string, src: TensorSource, ctx: SourceContext): LoadedTensor {
   try {
-    return readTensorFile(file, src.format, ctx.name);
+    return readTensorFile(file, src.format, ctx.name, { maxBytes: ctx.maxBytes });
   } catch (e) {
     const fe = e as FuseFlowError;
-    throw new FuseFlowError('FF_INPUT_INVALID', `${ctx.name}: ${fe.message}`, { path: ctx.path, ...(fe.suggestion ? { suggestion: fe.suggestion } : {}) });
+    throw new FuseFlowError(fe.code === 'FF_INPUT_TOO_LARGE' ? fe.code : 'FF_INPUT_INVALID', `${ctx.name}: ${fe.message}`, { path: ctx.path, ...(fe.suggestion ? { suggestion: fe.suggestion } : {}) });
   }
 }
 
@@ -102,9 +104,9 @@ function generateSource(src: TensorSource, ctx: SourceContext): LoadedTensor {
     } else {
       throw new Error(`expected a generator spec string or object, got ${JSON.stringify(src.generate)}`);
     }
-    return generateTensor(spec, src.format ?? 'dense', ctx.name);
+    return generateTensor(spec, src.format ?? 'dense', ctx.name, { maxBytes: ctx.maxBytes });
   } catch (e) {
     const fe = e as FuseFlowError;
-    throw new FuseFlowError('FF_INPUT_INVALID', `${ctx.name}: ${fe.message}`, { path: ctx.path, ...(fe.suggestion ? { suggestion: fe.suggestion } : {}) });
+    throw new FuseFlowError(fe.code === 'FF_INPUT_TOO_LARGE' ? fe.code : 'FF_INPUT_INVALID', `${ctx.name}: ${fe.message}`, { path: ctx.path, ...(fe.suggestion ? { suggestion: fe.suggestion } : {}) });
   }
 }

@@ -37,6 +37,8 @@ export interface PytorchFrontendOptions {
    * sequence-major, 'ddd:1,0,2', so a fused consumer can iterate the sequence outermost).
    */
   formats?: Record<string, string>;
+  /** FF_INPUT_TOO_LARGE above this estimate of one generated or read tensor's bytes (default: a quarter of the machine's memory). */
+  maxTensorBytes?: number;
 }
 
 export const PYTORCH_OPTIONS_SCHEMA = {
@@ -56,6 +58,7 @@ export const PYTORCH_OPTIONS_SCHEMA = {
       additionalProperties: { type: 'string', minLength: 1 },
       description: "storage format of intermediate or output values by name, e.g. { \"matmul_4\": \"ddd:1,0,2\" }",
     },
+    maxTensorBytes: { type: 'number', exclusiveMinimum: 0, description: "largest estimated size (bytes) of one generated or read tensor; default a quarter of the machine's memory" },
   },
   definitions: {
     source: {
@@ -148,7 +151,7 @@ export function bindModel(options: PytorchFrontendOptions, baseDir: string, seed
     const key = `/frontend/options/inputs/${name}`;
     if (src?.format) formats[name] = src.format;
     if (src && (src.file || src.generate !== undefined || src.dataset !== undefined)) {
-      const t = loadTensorSource(src, { baseDir, seed: seed + 101 * ++k, name, shape: src.shape ?? v.shape, path: key });
+      const t = loadTensorSource(src, { baseDir, seed: seed + 101 * ++k, name, shape: src.shape ?? v.shape, path: key, maxBytes: options.maxTensorBytes });
       checkShape(name, 'input', t.shape, v.shape, key);
       v.shape = [...t.shape];
       inputs[name] = t;
@@ -172,7 +175,7 @@ export function bindModel(options: PytorchFrontendOptions, baseDir: string, seed
     if (src.format) formats[name] = src.format;
     if (src.file || src.generate !== undefined || src.dataset !== undefined) {
       const w = graph.weights[name];
-      const t = loadTensorSource(src, { baseDir, seed: seed + 101 * ++k, name, shape: src.shape ?? w.shape, path: key });
+      const t = loadTensorSource(src, { baseDir, seed: seed + 101 * ++k, name, shape: src.shape ?? w.shape, path: key, maxBytes: options.maxTensorBytes });
       checkShape(name, 'weight', t.shape, w.shape, key);
       graph.values[name].shape = [...t.shape];
       if (isStored(t) && shapeSize(t.shape) > DENSE_WEIGHT_LIMIT) {

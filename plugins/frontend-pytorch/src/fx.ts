@@ -1,5 +1,5 @@
 import { FuseFlowError } from '@fuseflow/kernel';
-import { inferOpShape, type ModelGraph, type ModelOp, type ModelTensor, tensorFromJson } from '@fuseflow/ir';
+import { firstNonFinite, inferOpShape, type ModelGraph, type ModelOp, type ModelTensor, nonFiniteError, tensorFromJson } from '@fuseflow/ir';
 
 /** One node of the FX JSON written by fuseflow_export.py (format 'fuseflow-fx', version 1). */
 export interface FxNode {
@@ -39,13 +39,22 @@ export function decodeJsonTensor(value: unknown, what: string): ModelTensor {
     if (buf.length !== n * 4) throw bad(`${what}: ${buf.length} bytes of float32 data for shape [${v.shape.join(',')}] (expected ${n * 4})`);
     const data = new Float64Array(n);
     for (let i = 0; i < n; i++) data[i] = buf.readFloatLE(i * 4);
-    return { shape: [...v.shape], data };
+    return finite({ shape: [...v.shape], data }, what);
   }
+  let t: ModelTensor;
   try {
-    return tensorFromJson(value, what);
+    t = tensorFromJson(value, what);
   } catch (e) {
     throw bad((e as Error).message);
   }
+  return finite(t, what);
+}
+
+/** The non-finite policy of @fuseflow/ir (NaN, Inf, overflowing literals refused). */
+function finite(t: ModelTensor, what: string): ModelTensor {
+  const k = firstNonFinite(t.data);
+  if (k >= 0) throw nonFiniteError(what, `element ${k} (row-major)`, t.data[k]);
+  return t;
 }
 
 /** Python-side names of the torch callables the importer maps, by ModelGraph op. */

@@ -195,6 +195,11 @@ describe('importOnnx: bad inputs', () => {
     }
   });
 
+  it.each([NaN, Infinity, -Infinity])('an initializer tensor holding %s is FF_INPUT_INVALID naming file, initializer and element', (v) => {
+    const bytes = model({ inputs: { x: [2, 2] }, inits: { w: t([2, 2], 1, 2, v, 4) }, nodes: [{ op: 'MatMul', in: ['x', 'w'], out: 'y' }], outputs: ['y'] });
+    expect(() => importOnnx(bytes, { file: 'nf.onnx' })).toThrow(new RegExp(`^nf\\.onnx: initializer 'w': element 2 \\(row-major\\): value '${v}' is not a finite number$`));
+  });
+
   it('an unsupported op names the node, its type and the supported list', () => {
     const bytes = model({ inputs: { x: [2] }, nodes: [{ op: 'Tanh', in: ['x'], out: 'y' }], outputs: ['y'] });
     expect(() => importOnnx(bytes, { file: 'tanh.onnx' })).toThrow(/tanh\.onnx: node '\/n0\/Tanh' \(Tanh\): unsupported ONNX op type 'Tanh'\. Supported: Add, AveragePool, .*MatMul/);

@@ -1,5 +1,5 @@
 import { FuseFlowError } from '@fuseflow/kernel';
-import { inferOpShape, type ModelGraph, type ModelOp, type ModelValue } from '@fuseflow/ir';
+import { firstNonFinite, inferOpShape, type ModelGraph, type ModelOp, type ModelValue, nonFiniteError } from '@fuseflow/ir';
 import { onnx } from 'onnx-proto';
 
 /** ONNX op types the importer understands (torch.onnx.export, opsets 13-17). */
@@ -52,6 +52,9 @@ function decodeTensor(t: onnx.ITensorProto, what: string): Tensor {
   else if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) throw bad(`${what}: external tensor data is not supported (export without external data)`);
   else data = new Float64Array(n);
   if (data.length !== n) throw bad(`${what}: ${data.length} values for shape [${shape.join(',')}]`);
+  // Scalars are operator constants (masked_fill's -inf fill), not data: the non-finite policy covers tensors.
+  const k = shape.length > 0 ? firstNonFinite(data) : -1;
+  if (k >= 0) throw nonFiniteError(what, `element ${k} (row-major)`, data[k]);
   return { shape, data };
 }
 
@@ -104,7 +107,7 @@ export function importOnnx(bytes: Uint8Array, options: { file?: string; name?: s
     graph.weights[name] = { shape: t.shape, data: t.data };
     graph.values[name] = { name, shape: [...t.shape], dtype: 'f32', role: 'weight' };
   };
-  for (const init of g.initializer ?? []) addWeight(init.name ?? '', decodeTensor(init, `initializer '${init.name}'`));
+  for (const init of g.initializer ?? []) addWeight(init.name ?? '', decodeTensor(init, `${file}: initializer '${init.name}'`));
 
   for (const inp of g.input ?? []) {
     const name = inp.name ?? '';

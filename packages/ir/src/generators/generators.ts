@@ -4,6 +4,7 @@ import { parseFormat } from '../tensor/format';
 import { fromCoo, toCoo } from '../tensor/storage';
 import { DATASETS, datasetInfo, type DatasetKey } from '../datasets/datasets';
 import { SeededRandom, sampleDistinct } from './random';
+import { checkTensorBytes, estimateTensorBytes } from './limits';
 
 /** A format given either parsed or as a spec string ('csr', 'bcsr-16', ...). */
 export type FormatLike = TensorFormat | string;
@@ -48,6 +49,8 @@ export interface UniformRandomOptions {
   /** values are uniform in [lo, hi) (never 0); default [-1, 1). */
   valueRange?: [number, number];
   name?: string;
+  /** FF_INPUT_TOO_LARGE above this estimate (bytes; default a quarter of the machine's memory). */
+  maxBytes?: number;
 }
 
 /** A tensor with exactly round(density * size) nonzeros at uniformly random positions (default DCSR / sparse). */
@@ -55,8 +58,10 @@ export function uniformRandom(o: UniformRandomOptions): SparseTensorData {
   const total = checkShape(o.shape, 'uniformRandom');
   checkSeed(o.seed, 'uniformRandom');
   if (!(o.density >= 0 && o.density <= 1)) throw inputError(`uniformRandom: density ${o.density} must be in [0, 1]`);
-  const rng = new SeededRandom(o.seed);
   const count = Math.round(o.density * total);
+  const format = fmt(o.format, o.shape.length, o.shape.length === 1 ? 'sparse' : o.shape.length === 2 ? 'dcsr' : 'coo');
+  checkTensorBytes(o.name, estimateTensorBytes(o.shape, count, format), `uniform ${o.shape.join('x')} at density ${o.density} (${count.toExponential(3)} nonzeros)`, o.maxBytes);
+  const rng = new SeededRandom(o.seed);
   const lins = sampleDistinct(rng, total, count);
   const coords = o.shape.map(() => new Int32Array(count));
   const vals = new Float64Array(count);
@@ -65,7 +70,7 @@ export function uniformRandom(o: UniformRandomOptions): SparseTensorData {
     unravel(lins[k], o.shape, coords, k);
     vals[k] = nonzero(rng, range);
   }
-  return fromCoo(o.shape, coords, vals, fmt(o.format, o.shape.length, o.shape.length === 1 ? 'sparse' : o.shape.length === 2 ? 'dcsr' : 'coo'), o.name);
+  return fromCoo(o.shape, coords, vals, format, o.name);
 }
 
 export interface DenseRandomOptions {
@@ -77,19 +82,23 @@ export interface DenseRandomOptions {
   /** Gaussian values with this standard deviation instead (mean 0), e.g. 0.1 for SAE inputs. */
   normal?: number;
   name?: string;
+  /** FF_INPUT_TOO_LARGE above this estimate (bytes; default a quarter of the machine's memory). */
+  maxBytes?: number;
 }
 
 /** A fully dense random tensor (every element drawn; stored dense unless another format is given). */
 export function denseRandom(o: DenseRandomOptions): SparseTensorData {
   const total = checkShape(o.shape, 'denseRandom');
   checkSeed(o.seed, 'denseRandom');
+  const format = fmt(o.format, o.shape.length, 'dense');
+  checkTensorBytes(o.name, estimateTensorBytes(o.shape, total, format), `dense ${o.shape.join('x')} (${total.toExponential(3)} elements)`, o.maxBytes);
   const rng = new SeededRandom(o.seed);
   const range = o.valueRange ?? [-1, 1];
   const vals = new Float64Array(total);
   for (let k = 0; k < total; k++) vals[k] = o.normal !== undefined ? o.normal * rng.normal() : rng.range(range[0], range[1]);
   const coords = o.shape.map(() => new Int32Array(total));
   for (let k = 0; k < total; k++) unravel(k, o.shape, coords, k);
-  return fromCoo(o.shape, coords, vals, fmt(o.format, o.shape.length, 'dense'), o.name);
+  return fromCoo(o.shape, coords, vals, format, o.name);
 }
 
 export interface PowerLawOptions {
@@ -105,6 +114,8 @@ export interface PowerLawOptions {
   exponent?: number;
   format?: FormatLike;
   name?: string;
+  /** FF_INPUT_TOO_LARGE above this estimate (bytes; default a quarter of the machine's memory). */
+  maxBytes?: number;
 }
 
 /**
@@ -131,6 +142,8 @@ export function powerLawGraph(o: PowerLawOptions): SparseTensorData {
   if (pairs > maxPairs * 0.5) {
     throw inputError(`powerLawGraph: ${entries} edges on ${n} nodes is too dense for a power-law graph (use uniformRandom)`);
   }
+  // node tables (permutation, cdf, degrees) plus the edge list
+  checkTensorBytes(o.name, n * 16 + estimateTensorBytes([n, n], entries + n, fmt(o.format, 2, 'dcsr')), `power-law graph with ${n} nodes and ${entries} edges`, o.maxBytes);
   const rng = new SeededRandom(o.seed);
   // Node weights w(rank) = (rank + HUB_OFFSET)^(-1/(gamma-1)); the offset sets the hubs' degree.
   const perm = new Int32Array(n);
@@ -305,6 +318,8 @@ export interface BigBirdOptions {
   seed: number;
   format?: FormatLike;
   name?: string;
+  /** FF_INPUT_TOO_LARGE above this estimate (bytes; default a quarter of the machine's memory). */
+  maxBytes?: number;
 }
 
 /**
@@ -322,6 +337,9 @@ export function bigbirdMask(o: BigBirdOptions): SparseTensorData {
   const random = o.randomBlocks ?? 2;
   const window = o.windowBlocks ?? 3;
   const global = o.globalBlocks ?? 2;
+  // the block map is nb x nb; each block row turns on at most window + 2 * global + random blocks
+  const nnzBound = Math.min(nb, window + 2 * global + random) * nb * blockSize * blockSize;
+  checkTensorBytes(o.name, nb * nb * 8 + estimateTensorBytes([seqLen, seqLen], nnzBound, fmt(o.format, 2, 'dcsr')), `bigbird ${seqLen}x${seqLen} with ${blockSize}x${blockSize} blocks`, o.maxBytes);
   const rng = new SeededRandom(o.seed);
   const on: boolean[][] = Array.from({ length: nb }, () => new Array<boolean>(nb).fill(false));
   const half = Math.floor((window - 1) / 2);
@@ -361,6 +379,8 @@ export interface BlockSparseOptions {
   valueRange?: [number, number];
   format?: FormatLike;
   name?: string;
+  /** FF_INPUT_TOO_LARGE above this estimate (bytes; default a quarter of the machine's memory). */
+  maxBytes?: number;
 }
 
 /** A weight matrix whose nonzeros fill randomly chosen dense blockSize x blockSize tiles (default DCSR). */
@@ -374,6 +394,8 @@ export function blockSparseWeights(o: BlockSparseOptions): SparseTensorData {
   const b = o.blockSize;
   const nbr = Math.ceil(R / b);
   const nbc = Math.ceil(C / b);
+  const nnz = Math.round(o.density * nbr * nbc) * b * b;
+  checkTensorBytes(o.name, estimateTensorBytes(o.shape, nnz, fmt(o.format, 2, 'dcsr')) + nbr * nbc * 8, `blocksparse ${R}x${C} with ${b}x${b} blocks at density ${o.density}`, o.maxBytes);
   const rng = new SeededRandom(o.seed);
   const blocks = sampleDistinct(rng, nbr * nbc, Math.round(o.density * nbr * nbc));
   const rows: number[] = [];

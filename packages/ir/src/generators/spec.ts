@@ -169,9 +169,9 @@ export function parseGenerator(spec: string): GeneratorSpec {
 }
 
 /** Generates a tensor from a spec (string or parsed), in the given format (each generator's default otherwise). */
-export function generateTensor(spec: string | GeneratorSpec, format?: FormatLike, name?: string): SparseTensorData {
+export function generateTensor(spec: string | GeneratorSpec, format?: FormatLike, name?: string, limits: { maxBytes?: number } = {}): SparseTensorData {
   const g = typeof spec === 'string' ? parseGenerator(spec) : spec;
-  const common = { ...(format !== undefined ? { format } : {}), ...(name !== undefined ? { name } : {}) };
+  const common = { ...(format !== undefined ? { format } : {}), ...(name !== undefined ? { name } : {}), ...(limits.maxBytes !== undefined ? { maxBytes: limits.maxBytes } : {}) };
   switch (g.kind) {
     case 'uniform':
       return uniformRandom({ ...g, ...common });

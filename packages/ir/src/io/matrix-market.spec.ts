@@ -99,7 +99,9 @@ describe('writeMatrixMarket', () => {
     const t = fromDense([2, 2], [0, 2, 3, 0], parseFormat('csc', 2), 'B');
     expect(writeMatrixMarket(t)).toBe('%%MatrixMarket matrix coordinate real general\n% tensor B\n2 2 2\n1 2 2\n2 1 3\n');
     expect(writeMatrixMarket(t, { field: 'pattern', comment: '' })).toBe('%%MatrixMarket matrix coordinate pattern general\n2 2 2\n1 2\n2 1\n');
-    expect(() => writeMatrixMarket(fromDense([2], [1, 2], parseFormat('dense', 1)))).toThrow(/MatrixMarket holds matrices/);
+    // vectors are written N x 1 (vector-mtx.spec.ts); rank 3 has no MatrixMarket form
+    expect(writeMatrixMarket(fromDense([2], [1, 2], parseFormat('dense', 1)))).toBe('%%MatrixMarket matrix array real general\n2 1\n1\n2\n');
+    expect(() => writeMatrixMarket(fromDense([1, 1, 2], [1, 2], parseFormat('dense', 3)))).toThrow(/MatrixMarket holds matrices/);
   });
 });
 

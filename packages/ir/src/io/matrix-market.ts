@@ -1,6 +1,7 @@
 import type { SparseTensorData, TensorFormat } from '../tensor/types';
-import { inputError } from '../tensor/errors';
-import { isDenseFormat, parseFormat } from '../tensor/format';
+import { inputError, nonFiniteError } from '../tensor/errors';
+import { formatName, isDenseFormat, parseFormat } from '../tensor/format';
+import { checkTensorBytes, estimateTensorBytes } from '../generators/limits';
 import { fromCoo, toCoo, toDense } from '../tensor/storage';
 
 /** A format given either parsed or as a spec string ('csr', 'bcsr-16', ...). */
@@ -15,7 +16,7 @@ type Symmetry = 'general' | 'symmetric' | 'skew-symmetric';
  * Default format: DCSR for coordinate files, dense for array files. Errors name the line and what
  * was expected, and the file when given (else the tensor name).
  */
-export function readMatrixMarket(text: string, format?: FormatArg, name?: string, file?: string): SparseTensorData {
+export function readMatrixMarket(text: string, format?: FormatArg, name?: string, file?: string, limits: { maxBytes?: number } = {}): SparseTensorData {
   const label = file ?? name ?? 'MatrixMarket input';
   const lines = text.split(/\r?\n/);
   const fail = (lineNo: number, msg: string): never => {
@@ -55,12 +56,16 @@ export function readMatrixMarket(text: string, format?: FormatArg, name?: string
   };
   const int = (w: string | undefined, no: number, what: string): number => {
     if (w === undefined || !/^[+-]?\d+$/.test(w)) fail(no, `expected ${what} (an integer), found '${w ?? 'end of line'}'`);
-    return Number(w);
+    const v = Number(w);
+    if (!Number.isFinite(v)) throw nonFiniteError(label, `line ${no}`, w!);
+    return v;
   };
   const real = (w: string | undefined, no: number): number => {
     if (fld === 'integer') return int(w, no, 'an integer value');
     const v = w === undefined ? NaN : Number(w);
-    if (w === undefined || (Number.isNaN(v) && !/^[+-]?nan$/i.test(w))) fail(no, `expected a real value, found '${w ?? 'end of line'}'`);
+    if (w !== undefined && /^[+-]?(nan|inf|infinity)$/i.test(w)) throw nonFiniteError(label, `line ${no}`, w);
+    if (w === undefined || Number.isNaN(v)) fail(no, `expected a real value, found '${w ?? 'end of line'}'`);
+    if (!Number.isFinite(v)) throw nonFiniteError(label, `line ${no}`, w!);
     return v;
   };
   const size = nextData();
@@ -73,6 +78,10 @@ export function readMatrixMarket(text: string, format?: FormatArg, name?: string
   const N = int(size.words[1], size.no, 'the column count');
   if (M < 0 || N < 0) fail(size.no, 'expected non-negative row and column counts');
   if (sym !== 'general' && M !== N) fail(size.no, `expected a square matrix for symmetry '${sym}', found ${M} x ${N}`);
+  const f = format === undefined ? parseFormat(layout === 'array' ? 'dense' : 'dcsr', 2) : typeof format === 'string' ? parseFormat(format, 2) : format;
+  // The declared size, before any entry is read: a symmetric file stores about half its entries.
+  const declared = layout === 'coordinate' ? int(size.words[2], size.no, 'the entry count') * (sym === 'general' ? 1 : 2) : M * N;
+  checkTensorBytes(name, estimateTensorBytes([M, N], declared, f), `${label} (${M} x ${N}, ${declared} entries, stored as ${formatName(f)})`, limits.maxBytes);
   const rows: number[] = [];
   const cols: number[] = [];
   const vals: number[] = [];
@@ -121,7 +130,6 @@ export function readMatrixMarket(text: string, format?: FormatArg, name?: string
   }
   const extra = nextData();
   if (extra) fail(extra.no, `expected end of file after the declared entries, found '${extra.words.join(' ').slice(0, 40)}'`);
-  const f = format === undefined ? parseFormat(layout === 'array' ? 'dense' : 'dcsr', 2) : typeof format === 'string' ? parseFormat(format, 2) : format;
   return fromCoo([M, N], [rows, cols], vals, f, name);
 }
 
@@ -130,8 +138,10 @@ export function readMatrixMarket(text: string, format?: FormatArg, name?: string
  * coordinate layout with every stored element (general symmetry, 1-based indices).
  */
 export function writeMatrixMarket(t: SparseTensorData, opts: { field?: Field; comment?: string } = {}): string {
-  if (t.shape.length !== 2) throw inputError(`writeMatrixMarket: ${t.name ?? 'tensor'} has rank ${t.shape.length}; MatrixMarket holds matrices (rank 2)`);
-  const [M, N] = t.shape;
+  if (t.shape.length !== 2 && t.shape.length !== 1) throw inputError(`writeMatrixMarket: ${t.name ?? 'tensor'} has rank ${t.shape.length}; MatrixMarket holds matrices (rank 2) and vectors (rank 1, written N x 1)`);
+  // A vector is the N x 1 column matrix (what scipy.io.mmread and SuiteSparse use for vectors).
+  const vector = t.shape.length === 1;
+  const [M, N] = vector ? [t.shape[0], 1] : t.shape;
   const field = opts.field ?? 'real';
   const num = (v: number): string => {
     if (field === 'integer' && !Number.isInteger(v)) throw inputError(`writeMatrixMarket: value ${v} is not an integer (field 'integer')`);
@@ -147,7 +157,9 @@ export function writeMatrixMarket(t: SparseTensorData, opts: { field?: Field; co
     const d = toDense(t);
     for (let j = 0; j < N; j++) for (let i = 0; i < M; i++) out.push(num(d[i * N + j]));
   } else {
-    const { coords, vals } = toCoo(t);
+    const coo = toCoo(t);
+    const { vals } = coo;
+    const coords = vector ? [coo.coords[0], new Int32Array(vals.length)] : coo.coords;
     // Row-major order regardless of the storage order, so files diff cleanly.
     const order = Array.from(vals.keys()).sort((a, b) => coords[0][a] - coords[0][b] || coords[1][a] - coords[1][b]);
     out.push(`%%MatrixMarket matrix coordinate ${field} general`);

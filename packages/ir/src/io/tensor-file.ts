@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { basename, extname } from 'node:path';
 import type { SparseTensorData, TensorFormat } from '../tensor/types';
-import { inputError } from '../tensor/errors';
+import { firstNonFinite, inputError, nonFiniteError } from '../tensor/errors';
+import { checkTensorBytes, estimateTensorBytes } from '../generators/limits';
 import { formatName, parseFormat } from '../tensor/format';
 import { fromCoo, fromDense, toCoo } from '../tensor/storage';
 import { readMatrixMarket, writeMatrixMarket } from './matrix-market';
@@ -33,8 +34,8 @@ function flatten(data: unknown, shape: number[], where: string): number[] {
  * Parses a JSON tensor: {shape, data} with nested or flat row-major data, or {shape, coords, vals}
  * with coords per mode (coords[mode][k]) or per entry (coords[k] = [i, j, ...]); optional "format".
  */
-export function parseTensorJson(text: string, format?: FormatArg, name?: string): SparseTensorData {
-  const where = name ?? 'tensor JSON';
+export function parseTensorJson(text: string, format?: FormatArg, name?: string, file?: string, limits: { maxBytes?: number } = {}): SparseTensorData {
+  const where = file ?? name ?? 'tensor JSON';
   let obj: Record<string, unknown>;
   try {
     obj = JSON.parse(text) as Record<string, unknown>;
@@ -48,11 +49,24 @@ export function parseTensorJson(text: string, format?: FormatArg, name?: string)
   const fmtSpec = format ?? (typeof obj.format === 'string' ? obj.format : undefined);
   const resolve = (dflt: string): TensorFormat =>
     fmtSpec === undefined ? parseFormat(dflt, shape.length) : typeof fmtSpec === 'string' ? parseFormat(fmtSpec, shape.length) : fmtSpec;
-  if ('data' in obj) return fromDense(shape, flatten(obj.data, shape, where), resolve('dense'), name);
+  if ('data' in obj) {
+    checkTensorBytes(name, estimateTensorBytes(shape, shape.reduce((a, b) => a * b, 1), resolve('dense')), `${where} (dense ${shape.join('x')})`, limits.maxBytes);
+    const data = flatten(obj.data, shape, where);
+    const bad = firstNonFinite(data);
+    // JSON has no NaN or Inf literal, but 1e999 parses to Infinity
+    if (bad >= 0) throw nonFiniteError(where, `data entry ${bad} (row-major)`, data[bad]);
+    return fromDense(shape, data, resolve('dense'), name);
+  }
   if (!Array.isArray(obj.coords) || !Array.isArray(obj.vals)) throw inputError(`${where}: expected "data", or "coords" and "vals"`);
   const vals = obj.vals as number[];
   const raw = obj.coords as number[][];
   const rank = shape.length;
+  checkTensorBytes(name, estimateTensorBytes(shape, vals.length, resolve(rank === 1 ? 'sparse' : rank === 2 ? 'dcsr' : 'coo')), `${where} (${shape.join('x')}, ${vals.length} entries)`, limits.maxBytes);
+  const badVal = vals.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+  if (badVal >= 0) {
+    if (typeof vals[badVal] !== 'number') throw inputError(`${where}: vals[${badVal}] should be a number, found ${JSON.stringify(vals[badVal])?.slice(0, 30)}`);
+    throw nonFiniteError(where, `vals[${badVal}]`, vals[badVal]);
+  }
   let coords: number[][];
   // Per-mode arrays win when both readings fit (rank === number of entries).
   if (raw.length === rank && raw.every((c) => Array.isArray(c) && c.length === vals.length)) {
@@ -86,14 +100,14 @@ export function readTextFile(path: string): string {
 }
 
 /** Reads a tensor file: .mtx (MatrixMarket) or .json ({shape, data} / {shape, coords, vals}), either one optionally gzipped (.mtx.gz, .json.gz). */
-export function readTensorFile(path: string, format?: FormatArg, name?: string): SparseTensorData {
+export function readTensorFile(path: string, format?: FormatArg, name?: string, limits: { maxBytes?: number } = {}): SparseTensorData {
   const plain = path.replace(/\.gz$/i, '');
   const ext = extname(plain).toLowerCase();
   const tname = name ?? basename(plain, extname(plain));
   if (ext !== '.mtx' && ext !== '.json') throw inputError(`tensor file ${path}: unknown extension '${extname(path)}' (expected .mtx, .json, .mtx.gz or .json.gz)`);
   const text = readTextFile(path);
-  if (ext === '.mtx') return readMatrixMarket(text, format, tname, path);
-  return parseTensorJson(text, format, tname);
+  if (ext === '.mtx') return readMatrixMarket(text, format, tname, path, limits);
+  return parseTensorJson(text, format, tname, path, limits);
 }
 
 /** Writes a tensor file (.mtx for matrices, .json {shape, format, coords, vals} for any rank). */
