@@ -147,6 +147,16 @@ describe('fuseflow systolic (CLI command)', () => {
     const bad = io();
     expect(systolicCommand({ topology: 'l.csv', array: '0x4' }, bad.io)).toBe(2);
     expect(bad.err.join('')).toMatch(/FF_OPTIONS_INVALID: .*arrayHeight must be >= 1/);
+    const df = io();
+    expect(systolicCommand({ topology: 'l.csv', dataflow: 'rs' }, df.io)).toBe(2);
+    expect(df.err.join('')).toMatch(/FF_OPTIONS_INVALID: .*dataflow must be one of \["os","ws","is"\]/);
+    writeFileSync(join(dir, 'big.csv'), 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nc, 2, 2, 3, 3, 1, 4, 1,\n');
+    const big = io();
+    expect(systolicCommand({ topology: 'big.csv' }, big.io)).toBe(1);
+    expect(big.err.join('')).toMatch(/FF_INPUT_INVALID: .*big\.csv:2: layer 'c': filter 3x3 is larger than the ifmap 2x2/);
+    const skew = io();
+    expect(systolicCommand({ topology: 'l.csv', foldSkew: 'diagonal' }, skew.io)).toBe(2);
+    expect(skew.err.join('')).toMatch(/FF_OPTIONS_INVALID: .*foldSkew must be one of \["occupied","full","scalesim"\]/);
     const missing = io();
     expect(systolicCommand({}, missing.io)).toBe(2);
     expect(missing.err.join('')).toMatch(/--topology <layers.csv> is required/);

@@ -29,6 +29,20 @@ describe('AccelBench design space', () => {
     }
   });
 
+  it('samples 10,000 accelerators as BOSHCODE does (RANDOM_SAMPLE_ACCEL_DATASET): distinct, every grid value drawn, near-uniform', () => {
+    const sample = space.sample(10000, rng(7));
+    // 10^4 draws from 7.0e7 points: about 0.7 expected repeats
+    expect(new Set(sample.map((c) => space.key(c))).size).toBeGreaterThanOrEqual(9995);
+    const dims: Array<[string, readonly unknown[]]> = [['Pib', [1, 2, 3, 4]], ['Pif', [1, 16]], ['Pix', [1, 2, 3, 4, 5, 6, 7]], ['Pkx', [1, 3, 5, 7]], ['batch', [1, 32, 64, 128, 256, 512]], ['actBufferMB', [1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24]], ['memType', ['RRAM', 'DRAM', 'HBM']]];
+    for (const [d, values] of dims) {
+      const counts = new Map<unknown, number>();
+      for (const c of sample) counts.set(c[d], (counts.get(c[d]) ?? 0) + 1);
+      expect([...counts.keys()].sort()).toEqual([...values].sort());
+      if (d === 'memType') continue; // (type, config) pairs are uniform, types are not: 6 RRAM, 4 DRAM, 1 HBM of 11
+      for (const n of counts.values()) expect(Math.abs(n / (10000 / values.length) - 1)).toBeLessThan(0.15);
+    }
+  });
+
   it('is deterministic for a seed', () => {
     expect(space.sample(5, rng(3))).toEqual(space.sample(5, rng(3)));
   });
