@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FuseFlowError } from '@fuseflow/kernel';
 import type { JobRecord, JobTiming } from './types';
 
 /**
@@ -47,10 +48,39 @@ export class ResultStore<R = unknown> {
     return this.records.size;
   }
 
-  /** Start from nothing (a sweep without --resume). */
+  /**
+   * Start from nothing (a sweep without --resume). Results of an earlier run are never deleted:
+   * a non-empty journal refuses with FF_RESULTS_EXIST (naming --resume and --fresh).
+   */
   reset(): void {
     this.records.clear();
+    const earlier = fs.existsSync(this.journalPath) ? fs.readFileSync(this.journalPath, 'utf8').split('\n').filter((l) => l.trim()).length : 0;
+    if (earlier > 0) {
+      throw new FuseFlowError('FF_RESULTS_EXIST', `${this.dir} already holds the results of an earlier sweep (${earlier} finished job${earlier === 1 ? '' : 's'} in ${path.basename(this.journalPath)})`, {
+        suggestion: 'rerun with --resume to continue that sweep, or with --fresh to move its results aside (renamed with a timestamp, e.g. journal.<time>.jsonl) and start over',
+      });
+    }
     fs.rmSync(this.journalPath, { force: true });
+  }
+
+  /**
+   * --fresh: rename the journal and results files of an earlier run to `<name>.<UTC time><ext>`
+   * in the same folder (never deleted) and start from nothing. Returns the new paths.
+   */
+  moveAside(now = new Date()): string[] {
+    this.records.clear();
+    const stamp = now.toISOString().replace(/[:.]/g, '-');
+    const moved: string[] = [];
+    for (const name of ['journal.jsonl', 'results.jsonl', 'results.csv']) {
+      const from = path.join(this.dir, name);
+      if (!fs.existsSync(from)) continue;
+      const ext = path.extname(name);
+      let to = path.join(this.dir, `${path.basename(name, ext)}.${stamp}${ext}`);
+      for (let k = 2; fs.existsSync(to); k++) to = path.join(this.dir, `${path.basename(name, ext)}.${stamp}-${k}${ext}`);
+      fs.renameSync(from, to);
+      moved.push(to);
+    }
+    return moved;
   }
 
   has(key: string): boolean {

@@ -1,3 +1,4 @@
+import { FuseFlowError } from '@fuseflow/kernel';
 import { ResultStore } from './result-store';
 import type { Executor, Job, JobHandlerRef, JobRecord, ProgressInfo } from './types';
 
@@ -8,6 +9,8 @@ export interface RunJobsOptions<R> {
   outDir: string;
   /** keep the finished jobs of an earlier run of this sweep and run only the rest. */
   resume?: boolean;
+  /** move the results of an earlier run aside (timestamped names) and start over; without it or resume, earlier results refuse (FF_RESULTS_EXIST). */
+  fresh?: boolean;
   onProgress?: (p: ProgressInfo) => void;
   /** columns of results.csv (default: every field seen). */
   csvColumns?: string[];
@@ -35,7 +38,9 @@ export async function runJobs<P, R>(jobs: Job<P>[], options: RunJobsOptions<R>):
     seen.add(j.key);
   }
   const store = new ResultStore<R>(options.outDir);
+  if (options.resume && options.fresh) throw new FuseFlowError('FF_OPTIONS_INVALID', 'give --resume (continue the earlier sweep) or --fresh (move its results aside), not both');
   if (options.resume) store.load();
+  else if (options.fresh) store.moveAside();
   else store.reset();
   // A resumed journal may hold keys from an older, different sweep definition: ignore those.
   const resumed = jobs.filter((j) => store.has(j.key)).length;
