@@ -91,10 +91,12 @@ async function cmdRun(manifest: string, opts: { configuration?: string[] }, g: G
   return res.runs.length === 0 && res.error ? exitCodeFor(res.error) : 1;
 }
 
-async function cmdSearch(manifest: string, opts: { budget?: number; resume?: boolean; queue?: string }, g: GlobalOptions, io: CliIo): Promise<number> {
+async function cmdSearch(manifest: string, opts: { budget?: number; resume?: boolean; fresh?: boolean; queue?: string }, g: GlobalOptions, io: CliIo): Promise<number> {
   const searchOptions: Record<string, unknown> = {};
   if (opts.budget !== undefined) searchOptions.budget = opts.budget;
+  if (opts.resume && opts.fresh) throw new CommanderError(2, 'fuseflow.usage', 'give --resume (continue the earlier search) or --fresh (move its results aside), not both');
   if (opts.resume) searchOptions.resume = true;
+  if (opts.fresh) searchOptions.fresh = true;
   if (opts.queue !== undefined) {
     if (!/^redis:\/\//.test(opts.queue)) throw new CommanderError(2, 'fuseflow.usage', `--queue: expected redis://host:port, got "${opts.queue}"`);
     searchOptions.queue = opts.queue;
@@ -331,8 +333,9 @@ export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: Pl
     .argument('<manifest>', 'pipeline manifest with a "search" block')
     .option('--budget <n>', 'number of evaluations (passed to the searcher as options.budget)', parseBudget)
     .option('--resume', 'continue a previous search (passed to the searcher as options.resume)')
+    .option('--fresh', 'start over: move the results of a previous search aside, renamed with a timestamp (options.fresh); without --resume or --fresh a previous sweep refuses')
     .option('--queue <url>', 'run evaluations on `fuseflow worker` processes through Redis (options.queue), e.g. redis://127.0.0.1:6379')
-    .action(async (manifest: string, opts: { budget?: number; resume?: boolean; queue?: string }, cmd: Command) => setCode(await cmdSearch(manifest, opts, g(cmd), io)));
+    .action(async (manifest: string, opts: { budget?: number; resume?: boolean; fresh?: boolean; queue?: string }, cmd: Command) => setCode(await cmdSearch(manifest, opts, g(cmd), io)));
   program
     .command('datasets')
     .description('list the bundled graph datasets (nodes, edges, features, classes, source), or one in detail')

@@ -36,6 +36,8 @@ export interface DseOptions {
   queueName?: string;
   threads?: number;
   resume: boolean;
+  /** move an earlier sweep's results aside (timestamped) and start over; without it or resume, earlier results refuse. */
+  fresh?: boolean;
   /** plugin names used to build each candidate's pipeline. */
   passNames: { fusion: string; order: string; blocking: string; parallel: string; lower: string };
   estimateBackend: string;
@@ -109,6 +111,7 @@ export class DseSearcher implements Searcher {
           handler: { module: require.resolve('./job-handler') },
           outDir: sweepDir,
           resume: o.resume,
+          fresh: o.fresh,
           onProgress: (p) => {
             if (p.last?.ok) {
               const row = rows[p.last.index];

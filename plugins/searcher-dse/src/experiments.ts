@@ -103,6 +103,8 @@ export interface RunExperimentOptions {
   outDir: string;
   examplesDir?: string;
   resume?: boolean;
+  /** move an earlier run's results aside (timestamped) and start over. */
+  fresh?: boolean;
   executor?: 'auto' | 'inline' | 'pool';
   queue?: string;
   queueName?: string;
@@ -196,6 +198,7 @@ export async function runExperiment(def: ExperimentDefinition, o: RunExperimentO
       handler: { module: require.resolve('./job-handler') },
       outDir: o.outDir,
       resume: o.resume,
+      fresh: o.fresh,
       onProgress: (p) => {
         if (p.last) finished.add(p.last.key);
         // The first report (before any job ran) counts the runs an earlier, interrupted sweep finished.

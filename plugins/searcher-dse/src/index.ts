@@ -77,6 +77,7 @@ const plugin: FuseFlowPlugin<DseOptions> = {
       queueName: { type: 'string' },
       threads: { type: 'integer', minimum: 1 },
       resume: { type: 'boolean' },
+      fresh: { type: 'boolean', description: 'CLI --fresh: move an earlier sweep\'s results aside (timestamped) and start over' },
       budget: { type: 'integer', minimum: 1, description: 'CLI --budget: caps the number of random samples' },
       passNames: {
         type: 'object',
