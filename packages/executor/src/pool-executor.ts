@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { handlerModule } from './load-handler';
 import type { Executor, Job, JobHandlerRef, JobRecord, JobTiming } from './types';
 
 type PiscinaLike = {
@@ -29,9 +30,11 @@ export class LocalPoolExecutor implements Executor {
       });
     }
     const pool = this.pool;
+    // Functions do not cross to worker threads: send the module to load, nothing else.
+    const ref = handlerModule(handler);
     await Promise.all(
       jobs.map(async (job) => {
-        const out = await pool.run({ handler, payload: job.payload, key: job.key, index: job.index });
+        const out = await pool.run({ handler: ref, payload: job.payload, key: job.key, index: job.index });
         const rec: JobRecord<R> = out.ok
           ? { key: job.key, index: job.index, ok: true, result: out.result as R }
           : { key: job.key, index: job.index, ok: false, error: out.error };

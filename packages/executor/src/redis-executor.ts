@@ -1,33 +1,114 @@
 import * as os from 'node:os';
-import { describeError, loadHandler } from './load-handler';
+import * as path from 'node:path';
+import { FuseFlowError, isFuseFlowError } from '@fuseflow/kernel';
+import { admitJob, jobId } from './job-kinds';
 import type { Executor, Job, JobHandlerRef, JobRecord, JobTiming } from './types';
 
-/** Parse `redis://[user:pass@]host:port[/db]` into ioredis connection options. */
-export function parseRedisUrl(url: string): { host: string; port: number; db?: number; username?: string; password?: string } {
+export interface RedisConnection {
+  host: string;
+  port: number;
+  db?: number;
+  username?: string;
+  password?: string;
+  /** set for rediss:// (TLS); the server name is the URL's host. */
+  tls?: { servername: string };
+}
+
+/** Parse `redis[s]://[user:pass@]host:port[/db]` into ioredis connection options. */
+export function parseRedisUrl(url: string): RedisConnection {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new Error(`invalid queue URL "${url}": expected redis://host:port`);
+    throw new FuseFlowError('FF_OPTIONS_INVALID', `invalid queue URL "${url}": expected redis://host:port`);
   }
-  if (u.protocol !== 'redis:') throw new Error(`invalid queue URL "${url}": expected the redis:// scheme`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new FuseFlowError('FF_OPTIONS_INVALID', `invalid queue URL "${redactUrl(url)}": expected the redis:// or rediss:// (TLS) scheme`);
   const port = u.port ? Number(u.port) : 6379;
   const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : undefined;
   if (!Number.isInteger(port) || port <= 0 || (db !== undefined && !Number.isInteger(db))) {
-    throw new Error(`invalid queue URL "${url}": bad port or database number`);
+    throw new FuseFlowError('FF_OPTIONS_INVALID', `invalid queue URL "${redactUrl(url)}": bad port or database number`);
   }
+  const host = u.hostname || '127.0.0.1';
   return {
-    host: u.hostname || '127.0.0.1',
+    host,
     port,
     ...(db !== undefined ? { db } : {}),
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: { servername: host } } : {}),
   };
 }
 
-/** What a queued job carries: the handler reference travels with the job, so workers are generic. */
+/** The URL with its password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(rediss?:\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}
+
+function describeConnection(c: RedisConnection): string {
+  return `${c.tls ? 'rediss' : 'redis'}://${c.host}:${c.port}${c.db !== undefined ? `/${c.db}` : ''}`;
+}
+
+/**
+ * ioredis options for BullMQ: reconnect quickly and for as long as we run (a Redis restart must not
+ * end a sweep), but not once closing: otherwise close() with Redis gone keeps the process alive.
+ */
+function bullConnection(c: RedisConnection, state: { closing: boolean }): Record<string, unknown> {
+  return { ...c, retryStrategy: (times: number) => (state.closing ? null : Math.min(200 * times, 2000)) };
+}
+
+/** Reject with `what` named once `ms` pass: every wait in this module is bounded. */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer!: NodeJS.Timeout;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Connect, authenticate and PING once, failing with FF_QUEUE_UNAVAILABLE within `timeoutMs`
+ * (BullMQ itself retries a missing server forever, which looks like a hang).
+ */
+export async function probeRedis(conn: RedisConnection, timeoutMs: number, role: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('ioredis') as { default?: new (o: object) => IORedisLike } & (new (o: object) => IORedisLike);
+  const Redis = mod.default ?? mod;
+  const client = new Redis({ ...conn, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  let lastError: unknown;
+  client.on('error', (e: unknown) => {
+    lastError = e;
+  });
+  try {
+    await withTimeout(
+      client.connect().then(() => client.ping()),
+      timeoutMs,
+      `Redis at ${describeConnection(conn)}`,
+    );
+  } catch (e) {
+    // ioredis rejects connect() with "Connection is closed."; the reason (refused, WRONGPASS) came as an event.
+    const why = lastError instanceof Error ? lastError.message : (e as Error).message;
+    const auth = /NOAUTH|WRONGPASS|invalid password|AUTH/i.test(why) ? ' (check the password in the URL: redis://:PASSWORD@host:port)' : '';
+    throw new FuseFlowError('FF_QUEUE_UNAVAILABLE', `${role}: cannot use the Redis queue at ${describeConnection(conn)} within ${timeoutMs / 1000} s: ${why}${auth}`, {
+      suggestion: 'start redis-server there, check host, port, password and TLS (rediss://), or raise the timeout (--queue-timeout-ms / timeoutMs)',
+    });
+  } finally {
+    client.disconnect();
+  }
+}
+
+interface IORedisLike {
+  connect(): Promise<void>;
+  ping(): Promise<string>;
+  disconnect(): void;
+  on(ev: string, fn: (e: unknown) => void): void;
+}
+
+/**
+ * What a queued job carries: a registered job kind's id and its payload, nothing executable.
+ * `key` and `index` are the submitting sweep's names for it (logs, handler info only).
+ */
 export interface QueuedJobData {
-  handler: JobHandlerRef;
+  kind: string;
   payload: unknown;
   key: string;
   index: number;
@@ -43,90 +124,186 @@ export interface QueuedJobResult {
 
 export interface RedisExecutorOptions {
   url: string;
-  /** queue name; one sweep per queue name at a time. */
+  /** queue name. Sweeps may share a queue: job ids are content addresses. */
   queue?: string;
-  /** attempts per job when workers die or throw infrastructure errors. */
+  /** attempts per job when workers die or a handler thread crashes (default 3). */
   attempts?: number;
+  /** Redis unreachable this long (at start or mid-sweep) fails the sweep with FF_QUEUE_UNAVAILABLE (default 10 s). */
+  timeoutMs?: number;
+  /** how often the submitter re-reads the state of unfinished jobs (events can be lost across reconnects). */
+  pollMs?: number;
+}
+
+/** `FF_CODE: message` as stored in a failed job's reason → its parts. */
+function reasonToError(reason: string | undefined): { code: string; message: string } {
+  const m = /^(FF_[A-Z0-9_]+): ([\s\S]*)$/.exec(reason ?? '');
+  return m ? { code: m[1], message: m[2] } : { code: 'FF_JOB_FAILED', message: reason || 'job failed' };
 }
 
 /**
  * Puts jobs on a BullMQ queue in Redis; any number of `fuseflow worker` processes run them.
- * Job id = job key, so re-submitting a sweep never enqueues a job twice, and a job whose worker
- * died is moved back to the queue by BullMQ's stalled-job check and finished elsewhere.
+ * A job's id is the sha256 of what it computes (see jobId): re-submitting never enqueues a job
+ * twice, an identical job's stored result is reused, and a changed job is a new job. The
+ * submitter reconciles with Redis every pollMs, so it ends even when events are lost, re-adds jobs
+ * a restarted Redis forgot, and gives up with FF_QUEUE_UNAVAILABLE after timeoutMs without Redis.
  */
 export class RedisQueueExecutor implements Executor {
   readonly name = 'redis-queue';
-  private readonly connection: ReturnType<typeof parseRedisUrl>;
+  private readonly connection: RedisConnection;
   readonly queueName: string;
   private readonly attempts: number;
+  private readonly timeoutMs: number;
+  private readonly pollMs: number;
   private closers: Array<() => Promise<void>> = [];
 
   constructor(options: RedisExecutorOptions) {
     this.connection = parseRedisUrl(options.url);
     this.queueName = options.queue ?? 'fuseflow';
     this.attempts = options.attempts ?? 3;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.pollMs = options.pollMs ?? 1000;
   }
 
   async execute<P, R>(jobs: Job<P>[], handler: JobHandlerRef, onDone: (rec: JobRecord<R>, t: JobTiming) => void): Promise<void> {
     if (jobs.length === 0) return;
+    const kind = handler.kind;
+    if (!kind) {
+      throw new FuseFlowError('FF_OPTIONS_INVALID', `the Redis queue carries job kinds, not modules: handler ${handler.module ?? '?'} has no registered "kind" (declare it in the plugin's package.json fuseflow.jobs)`);
+    }
+    await probeRedis(this.connection, this.timeoutMs, 'sweep submitter');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Queue, QueueEvents } = require('bullmq') as typeof import('bullmq');
-    const queue = new Queue(this.queueName, { connection: this.connection });
-    const events = new QueueEvents(this.queueName, { connection: this.connection });
-    this.closers.push(() => events.close(), () => queue.close());
-    await events.waitUntilReady();
+    const state = { closing: false };
+    const connection = bullConnection(this.connection, state);
+    const queue = new Queue(this.queueName, { connection });
+    const events = new QueueEvents(this.queueName, { connection });
+    let lastRedisError = '';
+    const noteError = (e: Error) => {
+      lastRedisError = e.message;
+    };
+    queue.on('error', noteError);
+    events.on('error', noteError);
+    // close() waits for Redis; with Redis gone it would wait (and reconnect) forever: cut it off.
+    const shut = (c: { close(): Promise<void>; disconnect(): Promise<void> }, what: string) => () =>
+      withTimeout(c.close(), 2000, what).catch(() => withTimeout(c.disconnect(), 1000, what).catch(() => undefined));
+    this.closers.push(
+      async () => {
+        state.closing = true;
+      },
+      shut(events, 'the queue event stream to close'),
+      shut(queue, 'the queue connection to close'),
+    );
 
-    const pending = new Map(jobs.map((j) => [j.key, j]));
+    // Identical jobs (same content address) run once and answer every sweep key that asked.
+    const byId = new Map<string, Job<P>[]>();
+    for (const j of jobs) {
+      const id = jobId(kind, j.payload, handler.fingerprint?.(j.payload));
+      const list = byId.get(id);
+      if (list) list.push(j);
+      else byId.set(id, [j]);
+    }
+    const pending = new Set(byId.keys());
+    const bullJob = (id: string) => {
+      const j = byId.get(id)![0];
+      return {
+        name: kind,
+        data: { kind, payload: j.payload, key: j.key, index: j.index } satisfies QueuedJobData,
+        opts: { jobId: id, attempts: this.attempts, removeOnComplete: false, removeOnFail: false },
+      };
+    };
+
     let resolveAll!: () => void;
     let rejectAll!: (e: unknown) => void;
     const finished = new Promise<void>((resolve, reject) => {
       resolveAll = resolve;
       rejectAll = reject;
     });
-    // Settle a job from its state in Redis (events only say "look at this job").
-    const settle = async (jobId: string) => {
-      const job = pending.get(jobId);
-      if (!job) return; // another sweep's job, or already recorded
-      // State first, then the job: a job fetched before it completes carries no return value yet.
-      const state = await queue.getJobState(jobId);
-      const bull = await queue.getJob(jobId);
-      if (!bull) return;
-      let rec: JobRecord<R>;
-      let timing: JobTiming;
-      if (state === 'completed') {
-        const out = bull.returnvalue as QueuedJobResult | null;
-        if (!out) return; // the 'completed' event for this job follows
-
-        rec = out.ok
-          ? { key: job.key, index: job.index, ok: true, result: out.result as R }
-          : { key: job.key, index: job.index, ok: false, error: out.error };
-        timing = { key: job.key, ms: out.ms, worker: out.worker, finishedAt: new Date(bull.finishedOn ?? Date.now()).toISOString() };
-      } else if (state === 'failed' && bull.attemptsMade >= (bull.opts.attempts ?? 1)) {
-        rec = { key: job.key, index: job.index, ok: false, error: { code: 'FF_JOB_FAILED', message: bull.failedReason ?? 'job failed' } };
-        timing = { key: job.key, ms: 0, worker: 'unknown', finishedAt: new Date().toISOString() };
-      } else {
-        return; // not finished yet, or will be retried
-      }
-      if (!pending.delete(jobId)) return;
-      onDone(rec, timing);
+    const record = (id: string, make: (j: Job<P>) => [JobRecord<R>, JobTiming]) => {
+      if (!pending.delete(id)) return;
+      for (const j of byId.get(id)!) onDone(...make(j));
       if (pending.size === 0) resolveAll();
     };
-    const onEvent = ({ jobId }: { jobId: string }) => {
-      settle(jobId).catch(rejectAll);
+    // Settle a job from its state in Redis (events only say "look at this job").
+    const settle = async (id: string): Promise<'missing' | undefined> => {
+      if (!pending.has(id)) return undefined;
+      // State first, then the job: a job fetched before it completes carries no return value yet.
+      const state = await queue.getJobState(id);
+      if (state === 'unknown') return 'missing';
+      if (state !== 'completed' && state !== 'failed') return undefined;
+      const bull = await queue.getJob(id);
+      if (!bull) return 'missing';
+      const finishedAt = new Date(bull.finishedOn ?? Date.now()).toISOString();
+      if (state === 'completed') {
+        const out = bull.returnvalue as QueuedJobResult | null;
+        if (!out) return undefined; // the 'completed' event for this job follows
+        record(id, (j) => [
+          out.ok ? { key: j.key, index: j.index, ok: true, result: out.result as R } : { key: j.key, index: j.index, ok: false, error: out.error },
+          { key: j.key, ms: out.ms, worker: out.worker, finishedAt },
+        ]);
+      } else {
+        // BullMQ moves a job to 'failed' only for good: attempts used up, stalled too often, or refused.
+        const error = reasonToError(bull.failedReason);
+        const attempts = `after ${bull.attemptsMade} attempt(s)`;
+        record(id, (j) => [
+          { key: j.key, index: j.index, ok: false, error: { code: error.code, message: `job ${j.key} (queue id ${id.slice(0, 12)}) failed ${attempts}: ${error.message}` } },
+          { key: j.key, ms: 0, worker: 'unknown', finishedAt },
+        ]);
+      }
+      return undefined;
+    };
+    const onEvent = ({ jobId: id }: { jobId: string }) => {
+      settle(id).catch(noteError);
     };
     events.on('completed', onEvent);
     events.on('failed', onEvent);
 
-    await queue.addBulk(
-      jobs.map((j) => ({
-        name: 'pipeline',
-        data: { handler, payload: j.payload, key: j.key, index: j.index } satisfies QueuedJobData,
-        opts: { jobId: j.key, attempts: this.attempts, removeOnComplete: false, removeOnFail: false },
-      })),
-    );
-    // Jobs that finished before this submitter (re)started produce no new events: collect them now.
-    for (const j of jobs) await settle(j.key);
-    await finished;
+    const unavailable = (since: string) =>
+      new FuseFlowError(
+        'FF_QUEUE_UNAVAILABLE',
+        `the Redis queue at ${describeConnection(this.connection)} (queue "${this.queueName}") was unreachable for more than ${this.timeoutMs / 1000} s ${since}; ${pending.size} job(s) unfinished, e.g. ${[...pending]
+          .slice(0, 3)
+          .map((id) => byId.get(id)![0].key)
+          .join(', ')}${lastRedisError ? ` (last error: ${lastRedisError})` : ''}`,
+        { suggestion: 'restart Redis (the sweep re-submits what it lost) and rerun with --resume to keep the finished jobs' },
+      );
+    let lastContact = Date.now();
+    // One reconciliation: settle what finished, re-add what Redis lost (e.g. restarted without persistence).
+    const reconcile = async () => {
+      const missing: string[] = [];
+      for (const id of [...pending]) if ((await settle(id)) === 'missing') missing.push(id);
+      if (missing.length) await queue.addBulk(missing.map(bullJob));
+      lastContact = Date.now();
+    };
+
+    let stopped = false;
+    const poll = async () => {
+      while (!stopped && pending.size > 0) {
+        await new Promise((r) => setTimeout(r, this.pollMs));
+        if (stopped) return;
+        try {
+          await withTimeout(reconcile(), this.timeoutMs, `the state of ${pending.size} job(s) in Redis`);
+        } catch (e) {
+          lastRedisError = (e as Error).message;
+          if (Date.now() - lastContact > this.timeoutMs) {
+            rejectAll(unavailable('mid-sweep'));
+            return;
+          }
+        }
+      }
+    };
+    try {
+      await withTimeout(events.waitUntilReady(), this.timeoutMs, 'the queue event stream').catch((e) => {
+        throw isFuseFlowError(e) ? e : unavailable(`at start (${(e as Error).message})`);
+      });
+      // Jobs that finished earlier (an identical job, or this sweep before a restart) have their results already.
+      await withTimeout(reconcile(), this.timeoutMs, 'the first submission').catch((e) => {
+        throw unavailable(`at start (${(e as Error).message})`);
+      });
+      void poll();
+      await finished;
+    } finally {
+      stopped = true;
+    }
   }
 
   async close(): Promise<void> {
@@ -143,34 +320,78 @@ export async function startQueueWorker(options: {
   concurrency?: number;
   /** lock duration in ms: a worker silent for this long is considered dead and its job retried. */
   lockDurationMs?: number;
+  /** how many times a job may be found stalled (its worker died) before it fails for good. */
+  maxStalledCount?: number;
   name?: string;
+  /** Redis unreachable at start for this long: FF_QUEUE_UNAVAILABLE (default 10 s). */
+  timeoutMs?: number;
+  /** Redis errors while running (reconnects are automatic); default: one line on stderr per new message. */
+  onError?: (e: Error) => void;
 }): Promise<{ close(): Promise<void>; name: string }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Worker } = require('bullmq') as typeof import('bullmq');
   const name = options.name ?? `${os.hostname()}:${process.pid}`;
+  const queueName = options.queue ?? 'fuseflow';
+  const conn = parseRedisUrl(options.url);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  await probeRedis(conn, timeoutMs, `worker ${name}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Worker, UnrecoverableError } = require('bullmq') as typeof import('bullmq');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Piscina } = require('piscina') as { Piscina: new (o: Record<string, unknown>) => { run(t: unknown): Promise<Omit<QueuedJobResult, 'worker'>>; destroy(): Promise<void> } };
+  const concurrency = options.concurrency ?? 1;
+  // Handlers run on worker threads: this thread stays free to renew job locks however long a
+  // simulation blocks, so a busy worker is never mistaken for a dead one.
+  const pool = new Piscina({ filename: path.join(__dirname, '..', 'worker', 'pool-worker.js'), minThreads: 1, maxThreads: concurrency, idleTimeout: 60_000 });
   const lockDuration = options.lockDurationMs ?? 30_000;
+  const state = { closing: false };
   const worker = new Worker<QueuedJobData, QueuedJobResult>(
-    options.queue ?? 'fuseflow',
+    queueName,
     async (job) => {
-      const start = Date.now();
-      const data = job.data;
+      let admitted: ReturnType<typeof admitJob>;
       try {
-        const fn = loadHandler(data.handler);
-        const result = await fn(data.payload, { key: data.key, index: data.index, attempt: job.attemptsMade + 1 });
-        return { ok: true, result, ms: Date.now() - start, worker: name };
-      } catch (err) {
-        // A handler error is a result (the candidate failed), not a reason to retry.
-        return { ok: false, error: describeError(err), ms: Date.now() - start, worker: name };
+        admitted = admitJob(job.data);
+      } catch (e) {
+        // Refused for good (no retry): recorded in Redis as failed with the code in its reason.
+        throw new UnrecoverableError(`${isFuseFlowError(e) ? e.code : 'FF_JOB_REFUSED'}: ${(e as Error).message}`);
       }
+      const { kind, payload } = admitted;
+      // A rejection here is the thread dying (not the handler throwing): BullMQ retries it.
+      const out = await pool.run({
+        handler: { module: kind.module, exportName: kind.exportName ?? 'runJob' },
+        payload,
+        key: typeof job.data.key === 'string' ? job.data.key : job.id,
+        index: typeof job.data.index === 'number' ? job.data.index : 0,
+        attempt: job.attemptsMade + 1,
+      });
+      return { ...out, worker: name };
     },
     {
-      connection: parseRedisUrl(options.url),
-      concurrency: options.concurrency ?? 1,
+      connection: bullConnection(conn, state) as never,
+      concurrency,
       lockDuration,
       stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
-      maxStalledCount: 5,
+      maxStalledCount: options.maxStalledCount ?? 2,
     },
   );
-  await worker.waitUntilReady();
-  return { name, close: () => worker.close() };
+  let lastMessage = '';
+  worker.on('error', (e: Error) => {
+    if (options.onError) return options.onError(e);
+    if (e.message !== lastMessage) process.stderr.write(`worker ${name}: ${e.message}\n`);
+    lastMessage = e.message;
+  });
+  try {
+    await withTimeout(worker.waitUntilReady(), timeoutMs, `the queue "${queueName}" at ${describeConnection(conn)}`);
+  } catch (e) {
+    state.closing = true;
+    await withTimeout(worker.close(true), 2000, 'the worker to close').catch(() => undefined);
+    await pool.destroy();
+    throw new FuseFlowError('FF_QUEUE_UNAVAILABLE', `worker ${name}: ${(e as Error).message}`);
+  }
+  return {
+    name,
+    close: async () => {
+      state.closing = true;
+      await withTimeout(worker.close(), 10_000, 'running jobs to finish').catch(() => withTimeout(worker.close(true), 2000, 'the worker to close').catch(() => undefined));
+      await pool.destroy();
+    },
+  };
 }

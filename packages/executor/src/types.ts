@@ -7,12 +7,23 @@ export interface Job<P = unknown> {
   payload: P;
 }
 
-/** Which module runs a job: `require(module)[exportName](payload, info)` in the worker. */
+/**
+ * What runs a job. `kind` names a job kind registered by an installed plugin: the only thing a
+ * queue carries, so workers run installed code only. `module` (a CommonJS path) is for in-process
+ * and thread-pool executors, where the caller's own code is trusted; with both, local executors use
+ * `module` and the queue sends `kind`.
+ */
 export interface JobHandlerRef {
+  kind?: string;
   /** absolute path (or package specifier) of a CommonJS module. */
-  module: string;
+  module?: string;
   /** exported function name (default 'runJob'). */
   exportName?: string;
+  /**
+   * Submitter side: what the payload reads besides itself (e.g. digests of its input files),
+   * hashed into the job's content address. Never sent to workers.
+   */
+  fingerprint?: (payload: unknown) => unknown;
 }
 
 export interface JobInfo {

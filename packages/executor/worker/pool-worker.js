@@ -18,7 +18,7 @@ function handlerOf(ref) {
 module.exports = async function runPooledJob(task) {
   const start = Date.now();
   try {
-    const result = await handlerOf(task.handler)(task.payload, { key: task.key, index: task.index, attempt: 1 });
+    const result = await handlerOf(task.handler)(task.payload, { key: task.key, index: task.index, attempt: task.attempt || 1 });
     return { ok: true, result, ms: Date.now() - start };
   } catch (err) {
     const error = { message: String((err && err.message) || err) };

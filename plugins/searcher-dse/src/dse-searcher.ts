@@ -13,7 +13,7 @@ import {
 import { InlineExecutor, LocalPoolExecutor, RedisQueueExecutor, runJobs, type Executor, type JobRecord } from '@fuseflow/executor';
 import { paretoPrune } from '@fuseflow/ir';
 import { candidateKey, candidateLabel, candidatePasses, gridCandidates, randomCandidates, type Candidate, type SearchSpace } from './space';
-import type { PipelineJobPayload, PipelineJobResult } from './job-handler';
+import { pipelineJob, type PipelineJobPayload, type PipelineJobResult } from './job-handler';
 import { renderSweepCharts } from './charts';
 
 export interface DseOptions {
@@ -108,7 +108,7 @@ export class DseSearcher implements Searcher {
         })),
         {
           executor,
-          handler: { module: require.resolve('./job-handler') },
+          handler: pipelineJob,
           outDir: sweepDir,
           resume: o.resume,
           fresh: o.fresh,

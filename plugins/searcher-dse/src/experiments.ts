@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { deepMerge, FuseFlowError, type Manifest } from '@fuseflow/kernel';
 import { InlineExecutor, LocalPoolExecutor, RedisQueueExecutor, runJobs, type Executor, type JobRecord } from '@fuseflow/executor';
-import type { PipelineJobPayload, PipelineJobResult, SamplingSummary } from './job-handler';
+import { pipelineJob, type PipelineJobPayload, type PipelineJobResult, type SamplingSummary } from './job-handler';
 
 /** One pipeline run of an experiment: a bundled manifest, one of its configurations, optional overrides. */
 export interface ExperimentRun {
@@ -195,7 +195,7 @@ export async function runExperiment(def: ExperimentDefinition, o: RunExperimentO
   try {
     const out = await runJobs<PipelineJobPayload, PipelineJobResult>(jobs, {
       executor,
-      handler: { module: require.resolve('./job-handler') },
+      handler: pipelineJob,
       outDir: o.outDir,
       resume: o.resume,
       fresh: o.fresh,

@@ -1,4 +1,6 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileDigest, type JobHandlerRef } from '@fuseflow/executor';
 import { runManifest, type Manifest } from '@fuseflow/kernel';
 
 /** A pipeline run as a sweep job: a whole manifest (object or file), run where the job lands. */
@@ -89,3 +91,42 @@ export async function runJob(payload: PipelineJobPayload): Promise<PipelineJobRe
     wallSeconds: Math.round(Date.now() - t0) / 1000,
   };
 }
+
+/**
+ * What a pipeline job reads besides its payload: the manifest file (when given by path) and every
+ * file a manifest string names (inputs, weights), by content digest. Part of the job's content
+ * address on the queue: editing an input file makes a new job instead of reusing a stale result.
+ */
+export function pipelineInputDigests(payload: unknown): Record<string, string> {
+  const p = payload as PipelineJobPayload;
+  const out: Record<string, string> = {};
+  let manifest: unknown = p.manifest;
+  let base = p.baseDir ?? process.cwd();
+  if (typeof p.manifest === 'string') {
+    const file = path.resolve(base, p.manifest);
+    if (!fs.existsSync(file)) return out; // the worker reports the missing manifest
+    out[p.manifest] = fileDigest(file);
+    base = p.baseDir ?? path.dirname(file);
+    try {
+      manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      return out;
+    }
+  }
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') {
+      if (v.length > 1024 || v.includes('\n') || out[v]) return;
+      const file = path.resolve(base, v);
+      if (fs.statSync(file, { throwIfNoEntry: false })?.isFile()) out[v] = fileDigest(file);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(manifest);
+  return out;
+}
+
+/**
+ * The pipeline job kind (package.json `fuseflow.jobs` registers "dse.pipeline" for queue workers,
+ * with the payload schema). Local executors load this module; the queue carries only the kind.
+ */
+export const pipelineJob: JobHandlerRef = { kind: 'dse.pipeline', module: __filename, fingerprint: pipelineInputDigests };

@@ -1,6 +1,8 @@
 'use strict';
 // Test job: deterministic arithmetic after a configurable delay; fails on request.
 exports.runJob = async function runJob(payload) {
+  // One line per execution: tests count how often a job really ran.
+  if (payload.trace) require('node:fs').appendFileSync(payload.trace, `${payload.x}\n`);
   if (payload.ms) await new Promise((r) => setTimeout(r, payload.ms));
   if (payload.cpuMs) {
     // Busy work standing in for a simulation (CPU-bound, unlike the sleep above).
