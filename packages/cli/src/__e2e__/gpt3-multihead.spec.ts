@@ -10,10 +10,9 @@ import { lowerProgram } from '@fuseflow/pass-lower-sam';
  * output O(h,i,d) is produced by its own group (head-major loop order); pass-fusion `layouts`
  * stores it sequence-major between the kernels so the tail iterates the sequence outermost.
  * Statement names as the PyTorch frontend imports examples/gpt3 (one product per statement, the
- * biases in statements of their own, as the frontend writes them). FFN weights dense: with DCSR
- * weights at density 0.5 at this size the fused FFN + residual group ([matmul_6 .. add_7], with
- * no head index in it) disagrees with the reference (12 of 16 outputs) — an open lowering bug
- * outside the head reduction (pass-lower-sam README, known problems).
+ * biases in statements of their own, as the frontend writes them). FFN weights dense: a DCSR
+ * weight with an empty column at this size hits an open presence difference of fusion across a
+ * dense intermediate (matmul_6 + bias; pass-lower-sam README, known problems), unrelated to heads.
  */
 const [S, D, H, DH, F] = [4, 4, 2, 2, 6];
 const program = parseProgram(`program gpt3_tail
