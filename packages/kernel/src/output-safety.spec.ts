@@ -75,6 +75,26 @@ describe('output safety', () => {
     expect(fs.readFileSync(asFile, 'utf8')).toBe('x');
   });
 
+  it('a read-only output folder (EACCES / EROFS from the fs layer; root ignores chmod) gives FF_OUTPUT_UNWRITABLE naming it', async () => {
+    const dir = tempDir();
+    const file = writeManifest(dir, gcnManifest());
+    const outDir = path.join(dir, 'ro');
+    for (const code of ['EACCES', 'EROFS']) {
+      // the module object itself: the runner's namespace import reads through to it
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const spy = jest.spyOn(require('node:fs') as typeof fs, 'mkdirSync').mockImplementation((p) => {
+        throw Object.assign(new Error(`${code}: permission denied, mkdir '${String(p)}'`), { code, syscall: 'mkdir', path: String(p) });
+      });
+      try {
+        const res = await runManifest(file, { outDir });
+        expect(res.error).toEqual({ code: 'FF_OUTPUT_UNWRITABLE', message: `cannot write the output folder ${outDir}: ${code}`, suggestion: 'choose another folder with --out, or make this one a writable directory' });
+      } finally {
+        spy.mockRestore();
+      }
+    }
+    expect(fs.existsSync(outDir)).toBe(false);
+  });
+
   it('a write refused by the file system (read-only, EACCES) inside a run is FF_OUTPUT_UNWRITABLE, not FF_INTERNAL', () => {
     // As root a chmod-ed folder stays writable, so the errno is made the way fs makes it.
     for (const code of ['EACCES', 'EROFS', 'ENOTDIR']) {
