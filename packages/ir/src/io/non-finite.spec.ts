@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readTensorFile } from './tensor-file';
 import { readMatrixMarket } from './matrix-market';
+import { parseGenerator } from '../generators/spec';
 
 const dir = mkdtempSync(join(tmpdir(), 'ff-nonfinite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,6 +50,14 @@ describe('non-finite input values: one policy for every reader', () => {
     expect(Array.from(readMatrixMarket(array('5e-324'), undefined, 'T').vals)).toEqual([5e-324, 3]);
     // a word that is no number at all keeps its own message
     expect(thrown(() => readMatrixMarket(coordinate('abc'), undefined, 'T', 'w.mtx')).message).toBe("w.mtx: line 5: expected a real value, found 'abc'");
+  });
+
+  it('generator specs (--gen) take finite numbers only', () => {
+    for (const [spec, word] of [['dense:4:range=0,1e999', '1e999'], ['dense:4:normal=NaN', 'NaN'], ['uniform:4x4:Infinity', 'Infinity'], ['blocksparse:8x8:2:-Inf', '-Inf']]) {
+      const e = thrown(() => parseGenerator(spec));
+      expect(e.code).toBe('FF_INPUT_INVALID');
+      expect(e.message).toContain(`'${word}' is not a number`);
+    }
   });
 
   it('JSON tensor files (.json, .json.gz; dense data and coords/vals) refuse 1e999 (JSON has no NaN/Inf literal)', () => {
