@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FuseFlowError, type Backend, type IrModule, type Report, type RunContext } from '@fuseflow/kernel';
+import { FuseFlowError, safeName, type Backend, type IrModule, type Report, type RunContext } from '@fuseflow/kernel';
 import { writeMatrixMarket, type DataflowModule } from '@fuseflow/ir';
 import { defaultOptions, type RdaSimOptions } from './options';
 import { writeDataFiles } from './datafiles';
@@ -28,7 +28,8 @@ export class RdaSimBackend implements Backend {
     if (o.writeOutputs && ctx.outDir) {
       fs.mkdirSync(ctx.outDir, { recursive: true });
       for (const [name, t] of Object.entries(r.outputs)) {
-        const safe = name.replace(/[^A-Za-z0-9_.-]/g, '_');
+        // tensor names come from model files (ONNX value names can be '..'): one harmless path component
+        const safe = safeName(name);
         // matrices, and vectors as N x 1 (what scipy and SuiteSparse read as a vector)
         if (t.shape.length === 2 || t.shape.length === 1) {
           const f = path.resolve(ctx.outDir, `${safe}.mtx`);
