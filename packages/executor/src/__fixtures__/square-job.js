@@ -10,6 +10,12 @@ exports.runJob = async function runJob(payload) {
     let spin = 0;
     while (Date.now() < end) spin += Math.sqrt(spin + 1);
   }
+  if (payload.spins) {
+    // A fixed amount of CPU work (benchmarks): its wall time grows when the machine is busy.
+    let spin = 0;
+    for (let i = 0; i < payload.spins; i++) spin += Math.sqrt(spin + i);
+    if (spin < 0) throw new Error('unreachable');
+  }
   if (payload.fail) {
     const err = new Error(`candidate ${payload.x} is invalid`);
     err.code = 'FF_TEST_FAIL';

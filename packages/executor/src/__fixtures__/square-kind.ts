@@ -13,6 +13,7 @@ export function registerSquareKind(): void {
         x: { type: 'integer', minimum: 0 },
         ms: { type: 'number', minimum: 0 },
         cpuMs: { type: 'number', minimum: 0 },
+        spins: { type: 'integer', minimum: 0 },
         fail: { type: 'boolean' },
         trace: { type: 'string' },
       },
