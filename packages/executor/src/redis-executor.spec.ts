@@ -179,6 +179,21 @@ describeRedis('RedisQueueExecutor with worker processes', () => {
     }
   }, 40_000);
 
+  it('a job whose handler thread dies every time is retried up to attempts, then recorded as failed; the sweep ends', async () => {
+    const queue = `crash-${Date.now()}`;
+    await startWorker(redis.url, queue, 'crashy');
+    const trace = path.join(tmp(), 'trace.log');
+    const jobs: Job[] = [
+      { key: 'ok', index: 0, payload: { x: 2, trace } },
+      { key: 'dies', index: 1, payload: { x: 9, crash: true, trace } },
+    ];
+    const exec = new RedisQueueExecutor({ url: redis.url, queue, pollMs: 300, attempts: 2 });
+    const out = await runJobs(jobs, { executor: exec, handler, outDir: tmp() }).finally(() => exec.close());
+    expect(out.records[0]).toEqual({ key: 'ok', index: 0, ok: true, result: { x: 2, sumOfSquares: 5 } });
+    expect(out.records[1]).toMatchObject({ key: 'dies', ok: false, error: { code: 'FF_JOB_FAILED', message: expect.stringMatching(/^job dies \(queue id [0-9a-f]{12}\) failed after 2 attempt\(s\)/) } });
+    expect(traceCounts(trace).get(9)).toBe(2);
+  }, 30_000);
+
   it('a stale queue from other sweeps: only identical jobs reuse results; any key shape works (fig17)', async () => {
     const queue = `stale-${Date.now()}`;
     await startWorker(redis.url, queue, 'solo');

@@ -16,6 +16,8 @@ exports.runJob = async function runJob(payload) {
     for (let i = 0; i < payload.spins; i++) spin += Math.sqrt(spin + i);
     if (spin < 0) throw new Error('unreachable');
   }
+  // Dies like an out-of-memory simulation would: the thread goes away without a result.
+  if (payload.crash) process.exit(3);
   if (payload.fail) {
     const err = new Error(`candidate ${payload.x} is invalid`);
     err.code = 'FF_TEST_FAIL';

@@ -15,6 +15,7 @@ export function registerSquareKind(): void {
         cpuMs: { type: 'number', minimum: 0 },
         spins: { type: 'integer', minimum: 0 },
         fail: { type: 'boolean' },
+        crash: { type: 'boolean' },
         trace: { type: 'string' },
       },
       required: ['x'],
