@@ -159,8 +159,10 @@ function streamKey(c: Ctx, e: Expr, siblings: Expr[], visible: ReadonlySet<Index
   for (const s of siblings) {
     for (const a of accessesOf(s)) if (a.indices.every((v) => prefix.includes(v))) sib.add(`${a.tensor}@${a.indices.map(at).join(',')}`);
   }
-  // how e's own loops interleave (a reduction placed under another loop is recomputed per coordinate)
-  const nest = c.order.filter((v) => ce.names.has(v) || prefix.includes(v)).map((v) => ce.names.get(v) ?? '*');
+  // how e's own loops interleave with each other and with the visible loops around it (a reduction
+  // whose loops come after a visible loop it does not use is recomputed per coordinate of that loop)
+  const last = Math.max(-1, ...[...ce.names.keys()].map((v) => c.pos.get(v) ?? -1));
+  const nest = c.order.slice(0, last + 1).filter((v) => ce.names.has(v) || visible.has(v)).map((v) => ce.names.get(v) ?? '*');
   return `${prefix.length}|${ce.text}@${ce.free.map(at).join(',')}|${nest.join(',')}|${[...sib].sort().join(';')}`;
 }
 

@@ -55,4 +55,26 @@ describe('estimator: shared intermediates', () => {
     const worst = estimateStatement(stmt, q, {}, outer);
     expect(worst.flops).toBeGreaterThan(best.flops * 8);
   });
+
+  it('a copy whose loops come after a visible loop it does not use is counted again (LayerNorm mean under the variance)', () => {
+    const ln = parseProgram(`program ln
+tensor x(8,16): dense input
+tensor mean(8): dense intermediate
+tensor c(8,16): dense intermediate
+tensor var(8): dense intermediate
+tensor y(8,16): dense output
+smean: mean(i) = sum(k, x(i,k)) * 0.0625
+scent: c(i,j) = x(i,j) - mean(i)
+svar: var(i) = sum(k, square(c(i,k))) * 0.0625
+snorm: y(i,j) = c(i,j) * rsqrt(var(i) + 0.00001)`);
+    const group = { name: 'g0', statements: ln.statements.map((s) => s.name) };
+    const q = { ...ln, groups: [group] };
+    const stmt = inlineGroup(q, group);
+    // y = (x - sum(k, x)*c) * rsqrt(sum(k1, square(x(i,k1) - sum(k2, x(i,k2))*c))*c + eps)
+    const good = estimateStatement(stmt, q, {}, ['i', 'k', 'k2', 'k1', 'j'], { intermediates: 'share' });
+    // k2 after k1: the variance's copy of the mean runs once per k1 (the lowering's levels say so too)
+    const nested = estimateStatement(stmt, q, {}, ['i', 'k', 'k1', 'k2', 'j'], { intermediates: 'share' });
+    expect(nested.flops - good.flops).toBeGreaterThanOrEqual(8 * 16 * 16);
+    expect(searchLoopOrder(stmt, q, {}, { intermediates: 'share' }).order).toEqual(['i', 'k', 'k2', 'k1', 'j']);
+  });
 });
