@@ -98,7 +98,7 @@ async function cmdSearch(manifest: string, opts: { budget?: number; resume?: boo
   if (opts.resume) searchOptions.resume = true;
   if (opts.fresh) searchOptions.fresh = true;
   if (opts.queue !== undefined) {
-    if (!/^redis:\/\//.test(opts.queue)) throw new CommanderError(2, 'fuseflow.usage', `--queue: expected redis://host:port, got "${opts.queue}"`);
+    if (!/^rediss?:\/\//.test(opts.queue)) throw new CommanderError(2, 'fuseflow.usage', `--queue: expected redis://[:password@]host:port or rediss:// (TLS), got "${opts.queue.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@')}"`);
     searchOptions.queue = opts.queue;
   }
   const { createKernelEmitter, resolveManifest, runManifest } = kernel();

@@ -73,7 +73,7 @@ const plugin: FuseFlowPlugin<DseOptions> = {
       prune: { type: 'boolean' },
       checkPruned: { type: 'boolean' },
       executor: { enum: ['auto', 'inline', 'pool'] },
-      queue: { type: 'string', pattern: '^redis://' },
+      queue: { type: 'string', pattern: '^rediss?://' },
       queueName: { type: 'string' },
       threads: { type: 'integer', minimum: 1 },
       resume: { type: 'boolean' },
