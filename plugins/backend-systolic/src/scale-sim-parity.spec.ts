@@ -106,6 +106,16 @@ describe('SCALE-Sim v2 with finite bandwidth (fixture: 12 USER-bandwidth runs, 4
     for (const o of cases) expect([label(o), modelCase(o).computeCycles]).toEqual([label(o), o.totalCycles - o.stallCycles]);
   });
 
+  it('our stall cycles (foldSkew scalesim, bandwidth < 1e6 = USER) within 5 % of SCALE-Sim, DRAM reads within 5 % (worst listed)', () => {
+    const bad: string[] = [];
+    for (const o of cases) {
+      const s = modelCase(o);
+      const r = [s.stallCycles / o.stallCycles, s.dramIfmapReads / o.dramIfmapReads, s.dramFilterReads / o.dramFilterReads, s.cycles / o.totalCycles];
+      if (r.some((x) => !(Math.abs(x - 1) <= 0.05))) bad.push(`${label(o)} bw ${o.bandwidth}: stall, dram ifmap, dram filter, total = ${r.map((x) => x.toFixed(4)).join(', ')}`);
+    }
+    expect(bad).toEqual([]);
+  });
+
   it('overlaps memory with compute: Total = max(compute, max over read operands (words - SRAM/2) / bandwidth) within 1 %', () => {
     for (const o of cases) {
       const half = (o.sramKB * 1024) / 2;

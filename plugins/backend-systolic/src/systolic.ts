@@ -11,6 +11,7 @@ import {
   type MemoryType,
 } from './constants';
 import type { Layer, Network } from './workload';
+import { SCALESIM_CALC_BANDWIDTH, scaleSimUserMemory } from './scalesim-user';
 
 export type Dataflow = 'os' | 'ws' | 'is';
 
@@ -251,8 +252,20 @@ export function evaluateSystolicLayer(l: Layer, c: SystolicConfig, ph: SystolicP
 
   // Double-buffered SRAMs overlap main-memory transfers with compute; the array stalls only
   // when the layer's transfers need more cycles than its compute.
-  const dramWords = s.dramIfmapReads + s.dramFilterReads + s.dramOfmapReads + s.dramOfmapWrites;
-  const transfer = Math.ceil(dramWords / c.bandwidth);
+  let dramWords = s.dramIfmapReads + s.dramFilterReads + s.dramOfmapReads + s.dramOfmapWrites;
+  let transfer = Math.ceil(dramWords / c.bandwidth);
+  if (c.foldSkew === 'scalesim') {
+    if (c.bandwidth >= SCALESIM_CALC_BANDWIDTH) transfer = 0;
+    else {
+      // one port per operand; the first half-SRAM of each is fetched before cycle 0
+      const u = scaleSimUserMemory(l, c, M, K, N);
+      s.dramIfmapReads = g * u.ifmapReads;
+      s.dramFilterReads = g * u.filterReads;
+      dramWords = s.dramIfmapReads + s.dramFilterReads + s.dramOfmapWrites;
+      const ofmapWords = Math.floor((c.ofmapSramKB * 1024) / c.wordBytes);
+      transfer = g * Math.max(u.ifmapCycles, u.filterCycles, Math.ceil(Math.max(0, s.dramOfmapWrites / g - ofmapWords) / c.bandwidth));
+    }
+  }
   s.stallCycles = transfer > s.computeCycles ? transfer - s.computeCycles : 0;
   s.cycles = s.computeCycles + s.stallCycles;
   s.utilization = s.macs / (R * C * s.cycles);
