@@ -8,7 +8,7 @@ import type { Layer } from './workload';
 export const SCALESIM_CALC_BANDWIDTH = 1e6;
 
 /** Word index of im2col element (m, k) in the unique ifmap (SCALE-Sim's operand_matrix layout: [y][x][c]). */
-export function im2colAddress(l: Layer, batch: number, m: number, k: number, kDim: number, cin: number): number {
+export function im2colAddress(l: Layer, m: number, k: number, kDim: number, cin: number): number {
   if (l.kind !== 'conv') return m * kDim + k;
   const perImage = l.ho * l.wo;
   const b = Math.floor(m / perImage);
@@ -18,7 +18,6 @@ export function im2colAddress(l: Layer, batch: number, m: number, k: number, kDi
   const fy = Math.floor(k / (l.kw * cin));
   const r = k - fy * l.kw * cin;
   const fx = Math.floor(r / cin);
-  void batch;
   return ((b * l.h + oy * l.sh + fy) * l.w + ox * l.sw + fx) * cin + (r - fx * cin);
 }
 
@@ -114,7 +113,7 @@ export function scaleSimUserMemory(
   const rowFoldsOf = (sr: number) => Math.ceil(sr / R);
   const colFoldsOf = (sc: number) => Math.ceil(sc / C);
   const cin = l.kind === 'conv' ? l.cin / l.groups : l.cin;
-  const ifA = (m: number, k: number) => (m < M && k < K ? im2colAddress(l, c.batch, m, k, K, cin) : -1);
+  const ifA = (m: number, k: number) => (m < M && k < K ? im2colAddress(l, m, k, K, cin) : -1);
   const fA = (k: number, n: number) => (k < K && n < N ? n * K + k : -1);
   const ifSpace = l.kind === 'conv' ? c.batch * l.h * l.w * cin : M * K;
   const wordsOf = (kb: number) => Math.floor((kb * 1024) / c.wordBytes);

@@ -11,7 +11,7 @@ import {
   type MemoryType,
 } from './constants';
 import type { Layer, Network } from './workload';
-import { SCALESIM_CALC_BANDWIDTH, scaleSimUserMemory } from './scalesim-user';
+import { im2colAddress, SCALESIM_CALC_BANDWIDTH, scaleSimUserMemory } from './scalesim-user';
 
 export type Dataflow = 'os' | 'ws' | 'is';
 
@@ -343,18 +343,7 @@ function scaleSimDram(l: Layer, c: SystolicConfig, s: SystolicLayerStats, g: num
   } else uIf = c.batch * l.rows * l.cin;
   const uF = K * N;
   const cin = l.cin / g;
-  const perImage = conv ? l.ho * l.wo : l.rows;
-  const addrIf = (m: number, k: number): number => {
-    if (!conv) return m * K + k;
-    const b = Math.floor(m / perImage);
-    const p = m - b * perImage;
-    const oy = Math.floor(p / l.wo);
-    const ox = p - oy * l.wo;
-    const fy = Math.floor(k / (l.kw * cin));
-    const r = k - fy * l.kw * cin;
-    const fx = Math.floor(r / cin);
-    return ((b * l.h + oy * l.sh + fy) * l.w + ox * l.sw + fx) * cin + (r - fx * cin);
-  };
+  const addrIf = (m: number, k: number): number => im2colAddress(l, m, k, K, cin);
   const ifSpace = conv ? c.batch * l.h * l.w * cin : M * K;
   let dIf = uIf;
   let dF = uF;
