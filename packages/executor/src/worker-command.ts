@@ -40,6 +40,8 @@ export const workerCommand: CliCommandSpec = {
       process.once('SIGTERM', resolve);
     });
     await worker.close();
+    // With Redis gone, BullMQ can leave a timer behind after close: a stopped worker must still exit.
+    setTimeout(() => process.exit(0), 1000).unref();
     return 0;
   },
 };
