@@ -286,6 +286,15 @@ describeRedis('RedisQueueExecutor with worker processes', () => {
     }
   }, 60_000);
 
+  it('jobs waiting with no worker connected: FF_QUEUE_NO_WORKERS after noWorkerTimeoutMs, naming the queue', async () => {
+    const queue = `idle-${Date.now()}`;
+    const exec = new RedisQueueExecutor({ url: redis.url, queue, pollMs: 200, noWorkerTimeoutMs: 1000 });
+    await expect(runJobs(sweepJobs(0).slice(0, 2), { executor: exec, handler, outDir: tmp() }).finally(() => exec.close())).rejects.toMatchObject({
+      code: 'FF_QUEUE_NO_WORKERS',
+      message: expect.stringContaining(`queue "${queue}"`),
+    });
+  }, 20_000);
+
   it('Redis gone for good mid-sweep: the submitter ends with FF_QUEUE_UNAVAILABLE naming unfinished jobs', async () => {
     const own = await startRedis();
     const queue = `gone-${Date.now()}`;

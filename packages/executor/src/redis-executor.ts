@@ -132,6 +132,8 @@ export interface RedisExecutorOptions {
   timeoutMs?: number;
   /** how often the submitter re-reads the state of unfinished jobs (events can be lost across reconnects). */
   pollMs?: number;
+  /** no worker connected to the queue for this long while jobs wait: FF_QUEUE_NO_WORKERS (default 120 s; 0 waits forever). */
+  noWorkerTimeoutMs?: number;
 }
 
 /** `FF_CODE: message` as stored in a failed job's reason → its parts. */
@@ -154,6 +156,7 @@ export class RedisQueueExecutor implements Executor {
   private readonly attempts: number;
   private readonly timeoutMs: number;
   private readonly pollMs: number;
+  private readonly noWorkerTimeoutMs: number;
   private closers: Array<() => Promise<void>> = [];
 
   constructor(options: RedisExecutorOptions) {
@@ -162,6 +165,7 @@ export class RedisQueueExecutor implements Executor {
     this.attempts = options.attempts ?? 3;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.pollMs = options.pollMs ?? 1000;
+    this.noWorkerTimeoutMs = options.noWorkerTimeoutMs ?? 120_000;
   }
 
   async execute<P, R>(jobs: Job<P>[], handler: JobHandlerRef, onDone: (rec: JobRecord<R>, t: JobTiming) => void): Promise<void> {
@@ -267,6 +271,27 @@ export class RedisQueueExecutor implements Executor {
         { suggestion: 'restart Redis (the sweep re-submits what it lost) and rerun with --resume to keep the finished jobs' },
       );
     let lastContact = Date.now();
+    let noWorkerSince: number | undefined;
+    // Jobs waiting with nobody to run them look like a hang: say so after noWorkerTimeoutMs.
+    const checkWorkers = async () => {
+      if (!this.noWorkerTimeoutMs || pending.size === 0) return;
+      let count: number;
+      try {
+        count = await queue.getWorkersCount();
+      } catch {
+        return; // CLIENT LIST refused (some managed Redis): cannot tell, keep waiting
+      }
+      if (count > 0) noWorkerSince = undefined;
+      else if ((noWorkerSince ??= Date.now()) + this.noWorkerTimeoutMs < Date.now()) {
+        rejectAll(
+          new FuseFlowError(
+            'FF_QUEUE_NO_WORKERS',
+            `no fuseflow worker took jobs from queue "${this.queueName}" at ${describeConnection(this.connection)} for ${this.noWorkerTimeoutMs / 1000} s; ${pending.size} job(s) waiting, e.g. ${byId.get([...pending][0])![0].key}`,
+            { suggestion: `start workers: fuseflow worker --queue ${describeConnection(this.connection)} --name ${this.queueName} (then rerun with --resume)` },
+          ),
+        );
+      }
+    };
     // One reconciliation: settle what finished, re-add what Redis lost (e.g. restarted without persistence).
     const reconcile = async () => {
       const missing: string[] = [];
@@ -282,6 +307,7 @@ export class RedisQueueExecutor implements Executor {
         if (stopped) return;
         try {
           await withTimeout(reconcile(), this.timeoutMs, `the state of ${pending.size} job(s) in Redis`);
+          await withTimeout(checkWorkers(), this.timeoutMs, 'the list of connected workers');
         } catch (e) {
           lastRedisError = (e as Error).message;
           if (Date.now() - lastContact > this.timeoutMs) {
