@@ -6,6 +6,7 @@ import { container } from 'tsyringe';
 import { BACKEND, createKernelEmitter, type Backend, type RunContext } from '@fuseflow/kernel';
 import plugin, { defaultOptions, SystolicBackend, networkFromModelGraph, systolicCommand } from './index';
 import { lenetGraph } from './__fixtures__/lenet';
+import { loadOracle } from './__fixtures__/scale-sim-oracle';
 
 function ctx(outDir = mkdtempSync(join(tmpdir(), 'ff-systolic-'))): RunContext {
   return {
@@ -138,6 +139,19 @@ describe('fuseflow systolic (CLI command)', () => {
     const full = io();
     expect(systolicCommand({ topology: 'l.csv', config: 's.cfg', array: '4x4', dataflow: 'ws', json: true, foldSkew: 'full' }, full.io)).toBe(0);
     expect(JSON.parse(full.out.join('')).layers.map((l: { cycles: number }) => l.cycles)).toEqual([95, 297]);
+  });
+
+  it('--fold-skew scalesim with a CALC .cfg reproduces SCALE-Sim v2 (fixture runs: LeNet conv1 8x8 OS 3821, ResNet-8 conv1 32x32 WS)', () => {
+    const cases = loadOracle('scale-sim-parity.json').filter((o) => (o.name === 'lenet-conv1' && o.array === 8) || (o.name === 'resnet8-conv1' && o.array === 32));
+    expect(cases.length).toBe(6);
+    for (const o of cases) {
+      writeFileSync(join(dir, 'oracle.csv'), `Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n${o.name}, ${o.layer.join(', ')},\n`);
+      writeFileSync(join(dir, 'oracle.cfg'), `[architecture_presets]\nArrayHeight: ${o.array}\nArrayWidth: ${o.array}\nIfmapSramSzkB: 64\nFilterSramSzkB: 64\nOfmapSramSzkB: 64\nBandwidth : 10\nDataflow : ${o.dataflow}\n[run_presets]\nInterfaceBandwidth: CALC\n`);
+      const t = io();
+      expect(systolicCommand({ topology: 'oracle.csv', config: 'oracle.cfg', foldSkew: 'scalesim', json: true }, t.io)).toBe(0);
+      const layer = JSON.parse(t.out.join('')).layers[0] as { cycles: number; detail: { stallCycles: number } };
+      expect([o.dataflow, layer.cycles]).toEqual([o.dataflow, o.totalCycles]);
+    }
   });
 
   it('takes the dataflow from the .cfg when no flag is given, and fails clearly on bad input', () => {

@@ -8,12 +8,15 @@ import { resolveOptions, type SystolicBackendOptions } from './options';
 import { evaluateNetwork, formatReport, layerChartRows, layerEnergyChartRows, type NetworkReport } from './report';
 import { parseScaleSimCfg, parseTopologyCsv } from './topology';
 import { networkFromModelGraph, type Network } from './workload';
+import { SCALESIM_CALC_BANDWIDTH } from './scalesim-user';
 
 /** Applies a SCALE-Sim .cfg file's fields over options (the file wins for the keys it sets). */
 export function withScaleConfig(o: SystolicBackendOptions, cfgText: string, source: string): SystolicBackendOptions {
   const cfg = parseScaleSimCfg(cfgText, source);
-  const { runName: _run, ...fields } = cfg;
+  const { runName: _run, interfaceBandwidth, ...fields } = cfg;
   void _run;
+  // SCALE-Sim ignores `Bandwidth` under CALC; the parity mode does too (stall-free)
+  if (interfaceBandwidth === 'CALC' && o.foldSkew === 'scalesim') fields.bandwidth = SCALESIM_CALC_BANDWIDTH;
   return resolveOptions({ ...o, ...fields });
 }
 

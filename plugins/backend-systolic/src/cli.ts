@@ -4,6 +4,7 @@ import { FuseFlowError, type CliCommandSpec, type CliIo } from './deps';
 import { defaultOptions, resolveOptions, type SystolicBackendOptions } from './options';
 import { evaluateNetwork, formatReport } from './report';
 import { parseScaleSimCfg, parseTopologyCsv } from './topology';
+import { SCALESIM_CALC_BANDWIDTH } from './scalesim-user';
 
 function positive(value: unknown, flag: string): number {
   const v = Number(value);
@@ -19,10 +20,12 @@ export function systolicCommand(options: Record<string, unknown>, io: CliIo): nu
     const net = parseTopologyCsv(readFileSync(topoFile, 'utf8'), topoFile);
     // Precedence: defaults < --config file < explicit flags.
     let o: Partial<SystolicBackendOptions> = { ...defaultOptions, plot: false };
+    let calc = false;
     if (typeof options.config === 'string') {
       const cfgFile = resolve(io.cwd, options.config);
-      const { runName: _r, ...fields } = parseScaleSimCfg(readFileSync(cfgFile, 'utf8'), cfgFile);
+      const { runName: _r, interfaceBandwidth, ...fields } = parseScaleSimCfg(readFileSync(cfgFile, 'utf8'), cfgFile);
       void _r;
+      calc = interfaceBandwidth === 'CALC';
       o = { ...o, ...fields };
     }
     if (options.array !== undefined) {
@@ -38,6 +41,8 @@ export function systolicCommand(options: Record<string, unknown>, io: CliIo): nu
     if (options.bandwidth !== undefined) o.bandwidth = positive(options.bandwidth, '--bandwidth');
     if (options.batch !== undefined) o.batch = positive(options.batch, '--batch');
     if (options.foldSkew !== undefined) o.foldSkew = String(options.foldSkew) as SystolicBackendOptions['foldSkew'];
+    // SCALE-Sim ignores `Bandwidth` under CALC; the parity mode does too unless --bandwidth is given
+    if (calc && o.foldSkew === 'scalesim' && options.bandwidth === undefined) o.bandwidth = SCALESIM_CALC_BANDWIDTH;
     const resolved = resolveOptions({ ...o, model: 'systolic' }, '--');
     const report = evaluateNetwork(net, resolved);
     if (options.json) {

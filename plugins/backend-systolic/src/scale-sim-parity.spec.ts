@@ -1,30 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { evaluateSystolicLayer, SystolicLayerStats, SystolicPhysics, type Dataflow, type SystolicConfig } from './systolic';
+import { evaluateSystolicLayer, SystolicLayerStats, SystolicPhysics, type SystolicConfig } from './systolic';
+import { loadOracle, type OracleCase } from './__fixtures__/scale-sim-oracle';
 import { convLayer } from './workload';
-
-/** One SCALE-Sim v2 run (see tools/oracles/scale-sim-fixture.py and the README for the command). */
-interface OracleCase {
-  name: string;
-  layer: [number, number, number, number, number, number, number];
-  array: number;
-  dataflow: Dataflow;
-  sramKB: number;
-  bandwidth: number | null;
-  totalCycles: number;
-  stallCycles: number;
-  utilPct: number;
-  sramIfmapReads: number;
-  sramFilterReads: number;
-  sramOfmapWrites: number;
-  dramIfmapReads: number;
-  dramFilterReads: number;
-  dramOfmapWrites: number;
-}
-
-export function loadOracle(file: string): OracleCase[] {
-  return (JSON.parse(readFileSync(resolve(__dirname, '__fixtures__', file), 'utf8')) as { cases: OracleCase[] }).cases;
-}
 
 export function modelCase(o: OracleCase): SystolicLayerStats {
   const [ih, iw, fh, fw, ch, nf, st] = o.layer;

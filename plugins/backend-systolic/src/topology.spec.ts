@@ -45,6 +45,8 @@ describe('SCALE-Sim .cfg', () => {
   it('rejects unknown dataflows and non-numeric sizes with the line number', () => {
     expect(() => parseScaleSimCfg('Dataflow: rs', 'a.cfg')).toThrow(/a\.cfg:1: Dataflow must be os, ws or is, got 'rs'/);
     expect(() => parseScaleSimCfg('[x]\nArrayHeight: big', 'a.cfg')).toThrow(/a\.cfg:2: ArrayHeight must be a positive number/);
+    expect(parseScaleSimCfg('[run_presets]\nInterfaceBandwidth: CALC')).toEqual({ interfaceBandwidth: 'CALC' });
+    expect(() => parseScaleSimCfg('[run_presets]\nInterfaceBandwidth: FAST', 'a.cfg')).toThrow(/a\.cfg:2: InterfaceBandwidth must be CALC or USER, got 'FAST'/);
   });
 });
 

@@ -63,6 +63,8 @@ export interface ScaleSimConfig {
   ofmapSramKB?: number;
   dataflow?: 'os' | 'ws' | 'is';
   bandwidth?: number;
+  /** CALC: SCALE-Sim sizes the interface to the demand (stall-free); USER: `bandwidth` words/cycle per operand. */
+  interfaceBandwidth?: 'CALC' | 'USER';
 }
 
 /** Parses a SCALE-Sim INI config (`key : value` or `key = value`; section names ignored; keys case-insensitive). */
@@ -88,6 +90,10 @@ export function parseScaleSimCfg(text: string, source = 'config'): ScaleSimConfi
       const d = value.toLowerCase();
       if (d !== 'os' && d !== 'ws' && d !== 'is') throw new FuseFlowError('FF_INPUT_INVALID', `${source}:${i + 1}: Dataflow must be os, ws or is, got '${value}'`);
       out.dataflow = d;
+    } else if (key === 'interfacebandwidth') {
+      const b = value.toUpperCase();
+      if (b !== 'CALC' && b !== 'USER') throw new FuseFlowError('FF_INPUT_INVALID', `${source}:${i + 1}: InterfaceBandwidth must be CALC or USER, got '${value}'`);
+      out.interfaceBandwidth = b;
     } else if (numeric[key]) {
       const v = Number(value);
       if (!Number.isFinite(v) || v <= 0) throw new FuseFlowError('FF_INPUT_INVALID', `${source}:${i + 1}: ${m[1].trim()} must be a positive number, got '${value}'`);
