@@ -192,6 +192,12 @@ describeRedis('RedisQueueExecutor with worker processes', () => {
     expect(out.records[0]).toEqual({ key: 'ok', index: 0, ok: true, result: { x: 2, sumOfSquares: 5 } });
     expect(out.records[1]).toMatchObject({ key: 'dies', ok: false, error: { code: 'FF_JOB_FAILED', message: expect.stringMatching(/^job dies \(queue id [0-9a-f]{12}\) failed after 2 attempt\(s\)/) } });
     expect(traceCounts(trace).get(9)).toBe(2);
+    // Resubmitted, the stored failure is not reused as a result: the job gets its attempts again.
+    const again = new RedisQueueExecutor({ url: redis.url, queue, pollMs: 300, attempts: 2 });
+    const second = await runJobs(jobs, { executor: again, handler, outDir: tmp() }).finally(() => again.close());
+    expect(second.records[1]).toMatchObject({ key: 'dies', ok: false, error: { code: 'FF_JOB_FAILED' } });
+    expect(traceCounts(trace).get(9)).toBe(4);
+    expect(traceCounts(trace).get(2)).toBe(1);
   }, 30_000);
 
   it('a stale queue from other sweeps: only identical jobs reuse results; any key shape works (fig17)', async () => {

@@ -228,7 +228,7 @@ export class RedisQueueExecutor implements Executor {
       if (pending.size === 0) resolveAll();
     };
     // Settle a job from its state in Redis (events only say "look at this job").
-    const settle = async (id: string): Promise<'missing' | undefined> => {
+    const settle = async (id: string, retryFailed = false): Promise<'missing' | undefined> => {
       if (!pending.has(id)) return undefined;
       // State first, then the job: a job fetched before it completes carries no return value yet.
       const state = await queue.getJobState(id);
@@ -236,6 +236,12 @@ export class RedisQueueExecutor implements Executor {
       if (state !== 'completed' && state !== 'failed') return undefined;
       const bull = await queue.getJob(id);
       if (!bull) return 'missing';
+      if (state === 'failed' && retryFailed) {
+        // A failure stored by an earlier submission (workers died, thread crashed) is not a result
+        // to reuse: this submission gets its own attempts.
+        await bull.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+        return undefined;
+      }
       const finishedAt = new Date(bull.finishedOn ?? Date.now()).toISOString();
       if (state === 'completed') {
         const out = bull.returnvalue as QueuedJobResult | null;
@@ -293,9 +299,9 @@ export class RedisQueueExecutor implements Executor {
       }
     };
     // One reconciliation: settle what finished, re-add what Redis lost (e.g. restarted without persistence).
-    const reconcile = async () => {
+    const reconcile = async (first = false) => {
       const missing: string[] = [];
-      for (const id of [...pending]) if ((await settle(id)) === 'missing') missing.push(id);
+      for (const id of [...pending]) if ((await settle(id, first)) === 'missing') missing.push(id);
       if (missing.length) await queue.addBulk(missing.map(bullJob));
       lastContact = Date.now();
     };
@@ -322,7 +328,7 @@ export class RedisQueueExecutor implements Executor {
         throw isFuseFlowError(e) ? e : unavailable(`at start (${(e as Error).message})`);
       });
       // Jobs that finished earlier (an identical job, or this sweep before a restart) have their results already.
-      await withTimeout(reconcile(), this.timeoutMs, 'the first submission').catch((e) => {
+      await withTimeout(reconcile(true), this.timeoutMs, 'the first submission').catch((e) => {
         throw unavailable(`at start (${(e as Error).message})`);
       });
       void poll();
