@@ -10,14 +10,16 @@ export const SCALESIM_CALC_BANDWIDTH = 1e6;
 /** Word index of im2col element (m, k) in the unique ifmap (SCALE-Sim's operand_matrix layout: [y][x][c]). */
 export function im2colAddress(l: Layer, m: number, k: number, kDim: number, cin: number): number {
   if (l.kind !== 'conv') return m * kDim + k;
+  // integer division by `| 0` (all operands are non-negative and < 2^31): this runs per word, and
+  // Math.floor costs ~100x more under jest's sandbox
   const perImage = l.ho * l.wo;
-  const b = Math.floor(m / perImage);
+  const b = (m / perImage) | 0;
   const p = m - b * perImage;
-  const oy = Math.floor(p / l.wo);
+  const oy = (p / l.wo) | 0;
   const ox = p - oy * l.wo;
-  const fy = Math.floor(k / (l.kw * cin));
+  const fy = (k / (l.kw * cin)) | 0;
   const r = k - fy * l.kw * cin;
-  const fx = Math.floor(r / cin);
+  const fx = (r / cin) | 0;
   return ((b * l.h + oy * l.sh + fy) * l.w + ox * l.sw + fx) * cin + (r - fx * cin);
 }
 
@@ -36,11 +38,13 @@ function diagonalOrder(rows: number, cols: number, at: (r: number, c: number) =>
 
 /** Walks a skewed demand matrix: line t, array lane i asks for element (t - i, i) of the unskewed fold. */
 function skewedOrder(t: number, lanes: number, at: (row: number, lane: number) => number, visit: Visit): void {
-  for (let line = 0; line < t + lanes - 1; line++)
-    for (let i = Math.max(0, line - t + 1); i < Math.min(lanes, line + 1); i++) {
+  for (let line = 0; line < t + lanes - 1; line++) {
+    const hi = Math.min(lanes, line + 1);
+    for (let i = Math.max(0, line - t + 1); i < hi; i++) {
       const a = at(line - i, i);
       if (a >= 0) visit(a);
     }
+  }
 }
 
 /**
@@ -121,13 +125,13 @@ export function scaleSimUserMemory(
   let ifFetch: (v: Visit) => void, ifDemand: (v: Visit) => void, fFetch: (v: Visit) => void, fDemand: (v: Visit) => void;
   if (c.dataflow === 'os') {
     const rf = rowFoldsOf(M), cf = colFoldsOf(N);
-    ifFetch = (v) => diagonalOrder(rf * K, R, (r, i) => ifA(Math.floor(r / K) * R + i, r % K), v);
-    fFetch = (v) => diagonalOrder(cf * K, C, (r, j) => fA(r % K, Math.floor(r / K) * C + j), v);
+    ifFetch = (v) => diagonalOrder(rf * K, R, (r, i) => ifA(((r / K) | 0) * R + i, r % K), v);
+    fFetch = (v) => diagonalOrder(cf * K, C, (r, j) => fA(r % K, ((r / K) | 0) * C + j), v);
     ifDemand = (v) => { for (let fc = 0; fc < cf; fc++) for (let fr = 0; fr < rf; fr++) skewedOrder(K, R, (k, i) => ifA(fr * R + i, k), v); };
     fDemand = (v) => { for (let fc = 0; fc < cf; fc++) for (let fr = 0; fr < rf; fr++) skewedOrder(K, C, (k, j) => fA(k, fc * C + j), v); };
   } else if (c.dataflow === 'ws') {
     const rf = rowFoldsOf(K), cf = colFoldsOf(N);
-    ifFetch = (v) => diagonalOrder(rf * M, R, (r, i) => ifA(r % M, Math.floor(r / M) * R + i), v);
+    ifFetch = (v) => diagonalOrder(rf * M, R, (r, i) => ifA(r % M, ((r / M) | 0) * R + i), v);
     fFetch = (v) => { for (let fc = 0; fc < cf; fc++) for (let k = 0; k < K; k++) for (let j = 0; j < C; j++) v(fA(k, fc * C + j)); };
     ifDemand = (v) => { for (let fc = 0; fc < cf; fc++) for (let fr = 0; fr < rf; fr++) skewedOrder(M, R, (m, i) => ifA(m, fr * R + i), v); };
     fDemand = (v) => {
@@ -136,7 +140,7 @@ export function scaleSimUserMemory(
   } else {
     const rf = rowFoldsOf(K), cf = colFoldsOf(M);
     ifFetch = (v) => { for (let fc = 0; fc < cf; fc++) for (let k = 0; k < K; k++) for (let j = 0; j < C; j++) v(ifA(fc * C + j, k)); };
-    fFetch = (v) => diagonalOrder(rf * N, R, (r, i) => fA(Math.floor(r / N) * R + i, r % N), v);
+    fFetch = (v) => diagonalOrder(rf * N, R, (r, i) => fA(((r / N) | 0) * R + i, r % N), v);
     ifDemand = (v) => {
       for (let fc = 0; fc < cf; fc++) for (let fr = 0; fr < rf; fr++) for (let k = Math.min(K, (fr + 1) * R) - 1; k >= fr * R; k--) for (let j = 0; j < C; j++) { const a = ifA(fc * C + j, k); if (a >= 0) v(a); }
     };

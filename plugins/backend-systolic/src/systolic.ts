@@ -359,7 +359,7 @@ function scaleSimDram(l: Layer, c: SystolicConfig, s: SystolicLayerStats, g: num
           // skewed: on demand line t, array row i asks for k = t - i
           const rows = Math.min(M, (fr + 1) * R) - fr * R;
           for (let t = 0; t < K + rows - 1; t++)
-            for (let i = Math.max(0, t - K + 1); i < Math.min(rows, t + 1); i++) ec.touch(addrIf(fr * R + i, t - i));
+            for (let i = Math.max(0, t - K + 1), hi = Math.min(rows, t + 1); i < hi; i++) ec.touch(addrIf(fr * R + i, t - i));
         } else {
           const k1 = Math.min(K, (fr + 1) * R);
           for (let m = 0; m < M; m++) for (let k = fr * R; k < k1; k++) ec.touch(addrIf(m, k));
