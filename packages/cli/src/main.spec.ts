@@ -78,7 +78,7 @@ describe('fuseflow CLI', () => {
     const cases: Array<[string[], RegExp]> = [
       [['run', 'manifest.json', '--seed', 'abc'], /^FF_USAGE: --seed: expected an integer, got "abc"$/],
       [['search', 'manifest.json', '--budget', '0'], /^FF_USAGE: --budget: expected a positive integer, got "0"$/],
-      [['search', 'manifest.json', '--queue', 'http://x:1'], /^FF_USAGE: --queue: expected redis:\/\/host:port, got "http:\/\/x:1"$/],
+      [['search', 'manifest.json', '--queue', 'http://x:1'], /^FF_USAGE: --queue: expected redis:\/\/\[:password@\]host:port or rediss:\/\/ \(TLS\), got "http:\/\/x:1"$/],
       [['run', 'manifest.json', '--passes', 'toy-fuse{granularity=full'], /^FF_MANIFEST_INVALID: pass pipeline: expected '}' closing the options of 'toy-fuse' at position 25, found end of input\n {2}toy-fuse\{granularity=full\n {27}\^$/],
       [['validate', 'missing.json'], /^FF_MANIFEST_INVALID: cannot read manifest .*missing\.json: ENOENT/],
     ];
