@@ -76,9 +76,9 @@ describe('fuseflow CLI', () => {
     const dir = project();
     writeManifest(dir, manifest());
     const cases: Array<[string[], RegExp]> = [
-      [['run', 'manifest.json', '--seed', 'abc'], /^FF_USAGE: --seed: expected an integer, got "abc"$/],
-      [['search', 'manifest.json', '--budget', '0'], /^FF_USAGE: --budget: expected a positive integer, got "0"$/],
-      [['search', 'manifest.json', '--queue', 'http://x:1'], /^FF_USAGE: --queue: expected redis:\/\/\[:password@\]host:port or rediss:\/\/ \(TLS\), got "http:\/\/x:1"$/],
+      [['run', 'manifest.json', '--seed', 'abc'], /^FF_USAGE: --seed: expected an integer, got "abc"\nrun 'fuseflow run --help' for usage$/],
+      [['search', 'manifest.json', '--budget', '0'], /^FF_USAGE: --budget: expected a positive integer, got "0"\nrun 'fuseflow search --help' for usage$/],
+      [['search', 'manifest.json', '--queue', 'http://x:1'], /^FF_USAGE: --queue: expected redis:\/\/\[:password@\]host:port or rediss:\/\/ \(TLS\), got "http:\/\/x:1"\nrun 'fuseflow search --help' for usage$/],
       [['run', 'manifest.json', '--passes', 'toy-fuse{granularity=full'], /^FF_MANIFEST_INVALID: pass pipeline: expected '}' closing the options of 'toy-fuse' at position 25, found end of input\n {2}toy-fuse\{granularity=full\n {27}\^$/],
       [['validate', 'missing.json'], /^FF_MANIFEST_INVALID: cannot read manifest .*missing\.json: ENOENT/],
     ];
@@ -156,7 +156,7 @@ describe('fuseflow CLI', () => {
     expect(results).toBe(0);
     const unknown = memoryIo(dir);
     expect(await runCli(['frobnicate'], unknown)).toBe(2);
-    expect(unknown.err.join('\n')).toContain("unknown command 'frobnicate'");
+    expect(unknown.err.join('\n')).toMatch(/^error: unknown command 'frobnicate'\nrun 'fuseflow --help' for usage$/);
   });
 
   it('commands declared in package.json metadata: listed without importing, complete once chosen', async () => {
@@ -197,5 +197,28 @@ module.exports = { name: 'fuseflow-backend-declared', version: '1.0.0', apiVersi
     const crash = memoryIo(dir);
     expect(await runCli(['crash'], crash)).toBe(1);
     expect(crash.err.join('\n')).toMatch(/^FF_PLUGIN_ERROR: \[plugin fuseflow-backend-halfbuilt\] command "crash" is unavailable: .*not-built-yet/);
+  });
+  it('--version prints the version of @fuseflow/cli', async () => {
+    const version = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')).version;
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const flag of ['--version', '-V']) {
+      const io = memoryIo(project());
+      expect(await runCli([flag], io)).toBe(0);
+      expect(io.out).toEqual([version]);
+    }
+  });
+
+  it('usage errors print the error and a one-line hint, not the whole help', async () => {
+    const dir = project();
+    const cases: Array<[string[], string[]]> = [
+      [['run'], ["error: missing required argument 'manifest'", "run 'fuseflow run --help' for usage"]],
+      [['validate', 'm.json', '--frob'], ["error: unknown option '--frob'", "run 'fuseflow validate --help' for usage"]],
+    ];
+    for (const [args, err] of cases) {
+      const io = memoryIo(dir);
+      expect(await runCli(args, io)).toBe(2);
+      expect(io.err).toEqual(err);
+      expect(io.out).toEqual([]);
+    }
   });
 });

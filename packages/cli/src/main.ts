@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Help, Option } from 'commander';
 import type { CliCommandSpec, CliIo, PluginCandidate, PluginCommandMetadata, RunManifestOptions, RunResult } from '@fuseflow/kernel';
@@ -16,6 +17,11 @@ function kernel(): Kernel {
 }
 function toRunError(e: unknown) {
   return kernel().toRunError(e);
+}
+
+/** The CLI package's version (src/ and dist/ both sit one level under the package folder). */
+export function cliVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Built-in command names; a plugin command with one of these names is ignored. */
@@ -296,13 +302,15 @@ export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: Pl
   const baseTerm = Help.prototype.subcommandTerm;
   program
     .description('FuseFlow: compile sparse ML models to dataflow, simulate them, and search the design space.')
+    .version(cliVersion(), '-V, --version', 'print the fuseflow version')
     .option('--passes <pipeline>', 'pass pipeline replacing the manifest passes, e.g. "fusion{granularity=full},parallelize{factor=4}"')
     .option('--seed <n>', 'seed of every random choice (overrides the manifest)', parseSeed)
     .option('--out <dir>', 'output folder (default: <manifest dir>/out/<name>)')
     .option('--json', 'print machine-readable JSON on stdout')
     .option('-q, --quiet', 'no progress output')
     .exitOverride()
-    .showHelpAfterError()
+    // the whole help buries the error; name the command whose help to read instead
+    .showHelpAfterError(false)
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     // a stub has no options or arguments yet; its help line reads as the loaded command's ("name [options] <args>")
     .configureHelp({
@@ -372,6 +380,11 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       // --help or `help <command>` asked for help (0); a missing command shows help as a usage error (2).
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) return 0;
       if (e.code === 'fuseflow.usage') io.stderr(`FF_USAGE: ${e.message}`);
+      // `fuseflow` alone printed the whole help already; any other usage error gets a one-line pointer
+      if (e.code !== 'commander.help') {
+        const known = first !== undefined && program.commands.some((c) => c.name() === first) && e.code !== 'commander.unknownCommand';
+        io.stderr(`run 'fuseflow ${known ? `${first} ` : ''}--help' for usage`);
+      }
       return 2;
     }
     io.stderr(formatError(toRunError(e)));
