@@ -221,4 +221,31 @@ module.exports = { name: 'fuseflow-backend-declared', version: '1.0.0', apiVersi
       expect(io.out).toEqual([]);
     }
   });
+  it('plugins <id>: that plugin in detail, importing no other; an unknown id is FF_PLUGIN_NOT_FOUND with a guess', async () => {
+    const dir = project();
+    // a plugin with package.json metadata whose import leaves a mark: matching by id must not import it
+    const other = path.join(dir, 'node_modules', 'fuseflow-pass-marker');
+    fs.mkdirSync(other);
+    const mark = path.join(dir, 'imported.txt');
+    fs.writeFileSync(path.join(other, 'package.json'), JSON.stringify({ name: 'fuseflow-pass-marker', version: '1.0.0', main: 'index.js', fuseflow: { kind: 'pass', id: 'marker' } }));
+    fs.writeFileSync(path.join(other, 'index.js'), `require('fs').appendFileSync(${JSON.stringify(mark)}, 'x'); module.exports = {};`);
+    const io = memoryIo(dir);
+    expect(await runCli(['plugins', 'dense-eval'], io)).toBe(0);
+    const lines = io.out.join('\n').split('\n');
+    expect(lines[0]).toMatch(/^backend dense-eval 0\.0\.1 {2}fuseflow-backend-dense-eval \(node_modules: .*backend-dense-eval\)$/);
+    const opts = lines.slice(lines.indexOf('  options:') + 1);
+    expect(opts[0]).toMatch(/^ {4}option\s+type\s+default\s+description$/);
+    expect(opts.slice(2, 4).map((l) => l.trim().split(/\s+/))).toEqual([['lanes', 'integer', '4'], ['bytesPerCycle', 'number', '16']]);
+    expect(fs.existsSync(mark)).toBe(false);
+
+    const json = memoryIo(dir);
+    expect(await runCli(['--json', 'plugins', 'fuseflow-backend-dense-eval'], json)).toBe(0);
+    const p = JSON.parse(json.out.join('\n'));
+    expect([p.kind, p.id, p.version, p.defaultOptions]).toEqual(['backend', 'dense-eval', '0.0.1', { lanes: 4, bytesPerCycle: 16 }]);
+
+    const bad = memoryIo(dir);
+    expect(await runCli(['plugins', 'dense-evl'], bad)).toBe(2);
+    expect(bad.err.join('\n')).toMatch(/^FF_PLUGIN_NOT_FOUND: no installed plugin "dense-evl" .*\n {2}suggestion: did you mean "dense-eval"\?/);
+    expect(bad.out).toEqual([]);
+  });
 });

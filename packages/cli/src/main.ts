@@ -199,10 +199,66 @@ function summariseAll(c: PluginCandidate): string {
     .join(' ');
 }
 
+/** A candidate's JSON shape for `plugins --json` (imports the plugin). */
+function pluginJson(c: PluginCandidate) {
+  return { package: c.packageName, location: c.location, origin: c.origin, kind: c.plugin?.kind, id: c.plugin?.id, version: c.plugin?.version, description: c.plugin?.description, aliases: Object.keys(c.plugin?.aliases ?? {}), optionsSchema: c.plugin?.optionsSchema, defaultOptions: c.plugin?.defaultOptions, commands: c.plugin?.commands?.map((x) => x.name), ok: !c.error, error: c.error };
+}
+
+/**
+ * `plugins <id>`: the plugins answering to an id, alias or package name. Candidates with package.json
+ * metadata are matched without importing them, so only the chosen plugin is loaded.
+ */
+function cmdPluginDetail(loader: PluginLoader, id: string, g: GlobalOptions, io: CliIo): number {
+  const found = loader.discover();
+  const answers = (c: PluginCandidate) => c.packageName === id || (c.meta ? c.meta.id === id || (c.meta.aliases ?? []).includes(id) : !c.error && (c.plugin!.id === id || Object.prototype.hasOwnProperty.call(c.plugin!.aliases ?? {}, id)));
+  const hits = found.filter(answers);
+  if (!hits.length) {
+    const names = found.flatMap((c) => [c.packageName, ...(c.meta ? [c.meta.id, ...(c.meta.aliases ?? [])] : c.error ? [] : [c.plugin!.id, ...Object.keys(c.plugin!.aliases ?? {})])]);
+    const guess = kernel().didYouMean(id, names);
+    const err = { code: 'FF_PLUGIN_NOT_FOUND', message: `no installed plugin "${id}" (looked for an id, alias or package name among ${found.length} plugins)`, suggestion: guess ? `did you mean "${guess}"? ('fuseflow plugins' lists them all)` : `'fuseflow plugins' lists the installed plugins` };
+    if (g.json) io.stdout(JSON.stringify({ ok: false, error: err }, null, 2));
+    else io.stderr(formatError(err));
+    return exitCodeFor(err);
+  }
+  if (g.json) {
+    io.stdout(JSON.stringify(hits.length === 1 ? pluginJson(hits[0]) : hits.map(pluginJson), null, 2));
+    return hits.some((c) => c.error) ? 1 : 0;
+  }
+  const blocks: string[] = [];
+  for (const c of hits) {
+    if (c.error || !c.plugin) {
+      blocks.push(`${c.packageName} (${c.location})\n  broken: ${c.error}`);
+      continue;
+    }
+    const p = c.plugin;
+    const lines = [`${p.kind} ${p.id} ${p.version}  ${c.packageName} (${c.origin}: ${c.location})`];
+    if (p.description) lines.push(`  ${p.description}`);
+    const aliases = Object.keys(p.aliases ?? {});
+    if (aliases.length) lines.push(`  aliases: ${aliases.join(', ')}`);
+    const schema = (p.optionsSchema ?? {}) as { properties?: Record<string, { type?: unknown; enum?: unknown[]; default?: unknown; description?: string }>; required?: string[] };
+    const defaults = (p.defaultOptions ?? {}) as Record<string, unknown>;
+    const props = Object.entries(schema.properties ?? {});
+    if (props.length) {
+      const rows = [['option', 'type', 'default', 'description']];
+      for (const [k, s] of props) {
+        const type = s.enum ? s.enum.map(String).join('|') : Array.isArray(s.type) ? s.type.join('|') : String(s.type ?? 'any');
+        const def = defaults[k] ?? s.default;
+        rows.push([`${k}${schema.required?.includes(k) ? ' (required)' : ''}`, type, def === undefined ? '-' : JSON.stringify(def), s.description ?? '']);
+      }
+      lines.push('  options:', ...formatTable(rows).split('\n').map((l) => `    ${l}`));
+    } else lines.push('  options: none');
+    const commands = p.commands ?? [];
+    if (commands.length) lines.push(`  commands: ${commands.map((x) => x.name).join(', ')}`);
+    blocks.push(lines.join('\n'));
+  }
+  io.stdout(blocks.join('\n\n'));
+  return hits.some((c) => c.error) ? 1 : 0;
+}
+
 function cmdPlugins(loader: PluginLoader, g: GlobalOptions, io: CliIo): number {
   const found = loader.discover();
   if (g.json) {
-    io.stdout(JSON.stringify(found.map((c) => ({ package: c.packageName, location: c.location, origin: c.origin, kind: c.plugin?.kind, id: c.plugin?.id, version: c.plugin?.version, description: c.plugin?.description, optionsSchema: c.plugin?.optionsSchema, defaultOptions: c.plugin?.defaultOptions, commands: c.plugin?.commands?.map((x) => x.name), ok: !c.error, error: c.error })), null, 2));
+    io.stdout(JSON.stringify(found.map(pluginJson), null, 2));
     return 0;
   }
   const order = ['frontend', 'pass', 'backend', 'searcher', 'reporter'];
@@ -351,8 +407,12 @@ export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: Pl
     .action((name: string | undefined, _opts: unknown, cmd: Command) => setCode(cmdDatasets(name, !!g(cmd).json, io)));
   program
     .command('plugins')
-    .description('list installed plugins: kind, id, version, options (and broken ones, with the reason)')
-    .action((_opts: unknown, cmd: Command) => setCode(cmdPlugins(loader ?? new PluginLoader({ baseDir: io.cwd }), g(cmd), io)));
+    .description('list installed plugins: kind, id, version, options (and broken ones, with the reason); with an id, that plugin in detail')
+    .argument('[id]', 'a plugin id, alias or package name, e.g. fusion')
+    .action((id: string | undefined, _opts: unknown, cmd: Command) => {
+      const l = loader ?? new PluginLoader({ baseDir: io.cwd });
+      setCode(id === undefined ? cmdPlugins(l, g(cmd), io) : cmdPluginDetail(l, id, g(cmd), io));
+    });
 
   if (loader) stubs = addPluginCommands(program, loader, io, setCode);
   STUBS.set(program, stubs);
