@@ -248,4 +248,27 @@ module.exports = { name: 'fuseflow-backend-declared', version: '1.0.0', apiVersi
     expect(bad.err.join('\n')).toMatch(/^FF_PLUGIN_NOT_FOUND: no installed plugin "dense-evl" .*\n {2}suggestion: did you mean "dense-eval"\?/);
     expect(bad.out).toEqual([]);
   });
+  it('run --passes: refuses configurations it would make identical, labels the rows it runs by the passes', async () => {
+    const dir = project();
+    writeManifest(dir, manifest());
+    const refused = memoryIo(dir);
+    expect(await runCli(['-q', 'run', 'manifest.json', '--passes', 'toy-fuse{granularity=full}'], refused)).toBe(2);
+    expect(refused.err[0]).toBe('FF_USAGE: --passes "toy-fuse{granularity=full}" replaces the passes of every configuration, so "unfused", "fused" would all run the same pipeline; choose one with -c <name> (its frontend and backend) or drop --passes');
+    expect(fs.existsSync(path.join(dir, 'out', 'gcn', 'results.json'))).toBe(false);
+
+    const one = memoryIo(dir);
+    expect(await runCli(['-q', 'run', 'manifest.json', '--passes', 'toy-fuse{granularity=full}', '-c', 'unfused'], one)).toBe(0);
+    const rows = one.out.join('\n').split('\n');
+    expect(rows).toHaveLength(4);
+    expect(rows[2]).toMatch(/^unfused \+ --passes "toy-fuse\{granularity=full\}"\s+ok\s+[\d,]+\s+1\.00x/);
+    // configurations that differ in their backend stay meaningful side by side
+    writeManifest(dir, manifest({ configurations: [{ name: 'lanes1', backend: { options: { lanes: 1 } } }, { name: 'lanes4', backend: { options: { lanes: 4 } } }] }), 'lanes.json');
+    const lanes = memoryIo(dir);
+    expect(await runCli(['-q', 'run', 'lanes.json', '--passes', 'toy-fuse{granularity=full}'], lanes)).toBe(0);
+    const lrows = lanes.out.join('\n').split('\n');
+    expect(lrows[2]).toMatch(/^lanes1 \+ --passes "toy-fuse\{granularity=full\}"\s+ok/);
+    expect(lrows[3]).toMatch(/^lanes4 \+ --passes "toy-fuse\{granularity=full\}"\s+ok/);
+    const cycles = (l: string) => Number(l.split(/\s{2,}/)[2].replace(/,/g, ''));
+    expect(cycles(lrows[2])).toBeGreaterThan(cycles(lrows[3]));
+  });
 });

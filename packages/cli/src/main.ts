@@ -57,15 +57,19 @@ function kernelOptions(g: GlobalOptions, io: CliIo): RunManifestOptions {
   };
 }
 
-/** Headline table of a run: one row per configuration, speedup over the first configuration. */
-export function formatRunTable(res: RunResult): string {
+/**
+ * Headline table of a run: one row per configuration, speedup over the first configuration. With
+ * `passes` (the --passes override) rows are labelled by it: the configuration's own passes did not run.
+ */
+export function formatRunTable(res: RunResult, passes?: string): string {
   const baseCycles = res.runs.find((r) => r.report?.metrics.cycles !== undefined)?.report?.metrics.cycles;
   const rows = [['configuration', 'status', 'cycles', 'speedup', 'flops', 'bytes', 'values checked']];
   for (const r of res.runs) {
     const m = r.report?.metrics ?? {};
     const speedup = baseCycles !== undefined && m.cycles ? `${(baseCycles / m.cycles).toFixed(2)}x` : '-';
     const checked = r.report?.valuesChecked === undefined ? '-' : r.report.valuesChecked ? 'yes' : 'NO';
-    rows.push([r.configuration ?? '(default)', r.error ? `error ${r.error.code}` : 'ok', formatNumber(m.cycles), speedup, formatNumber(m.flops), formatNumber(m.bytes), checked]);
+    const label = passes === undefined ? (r.configuration ?? '(default)') : `${r.configuration ? `${r.configuration} + ` : ''}--passes "${passes}"`;
+    rows.push([label, r.error ? `error ${r.error.code}` : 'ok', formatNumber(m.cycles), speedup, formatNumber(m.flops), formatNumber(m.bytes), checked]);
   }
   return formatTable(rows, [false, false, true, true, true, true, false]);
 }
@@ -80,15 +84,41 @@ function attachProgress(...a: Parameters<typeof import('./progress').attachProgr
   return (require('./progress') as typeof import('./progress')).attachProgress(...a);
 }
 
+/**
+ * --passes replaces the passes of every configuration: configurations that differ in nothing else
+ * would run one pipeline several times under labels ("unfused", "fully fused") that no longer hold.
+ * Returns the usage message refusing that, or undefined when the run is meaningful.
+ */
+function passesOverrideClash(file: string, opts: { configuration?: string[] }, g: GlobalOptions, io: CliIo): string | undefined {
+  let r: ReturnType<Kernel['resolveManifest']>;
+  try {
+    r = kernel().resolveManifest(file, { ...kernelOptions(g, io), ...(opts.configuration ? { configurations: opts.configuration } : {}) });
+  } catch {
+    return undefined; // runManifest reports the manifest's own error
+  }
+  const byPipeline = new Map<string, string[]>();
+  for (const p of r.pipelines) {
+    const key = JSON.stringify([p.frontend.use, p.frontend.options, p.backend.use, p.backend.options]);
+    byPipeline.set(key, [...(byPipeline.get(key) ?? []), p.configuration ?? '(default)']);
+  }
+  const same = [...byPipeline.values()].find((names) => names.length > 1);
+  if (!same) return undefined;
+  return `--passes "${g.passes}" replaces the passes of every configuration, so ${same.map((n) => `"${n}"`).join(', ')} would all run the same pipeline; choose one with -c <name> (its frontend and backend) or drop --passes`;
+}
+
 async function cmdRun(manifest: string, opts: { configuration?: string[] }, g: GlobalOptions, io: CliIo): Promise<number> {
   const { createKernelEmitter, runManifest } = kernel();
+  if (g.passes !== undefined) {
+    const clash = passesOverrideClash(resolvePath(io, manifest), opts, g, io);
+    if (clash) throw new CommanderError(2, 'fuseflow.usage', clash);
+  }
   const events = createKernelEmitter();
   const detach = attachProgress(events, io, { quiet: g.quiet });
   const res = await runManifest(resolvePath(io, manifest), { ...kernelOptions(g, io), events, ...(opts.configuration ? { configurations: opts.configuration } : {}) });
   detach();
   if (g.json) io.stdout(JSON.stringify(res, null, 2));
   else if (res.runs.length) {
-    io.stdout(formatRunTable(res));
+    io.stdout(formatRunTable(res, g.passes));
     for (const r of res.runs) if (r.error) io.stderr(`[${r.configuration ?? 'run'}] ${formatError(r.error)}`);
     io.stdout(`results: ${path.join(res.outDir, 'results.json')}`);
   }
