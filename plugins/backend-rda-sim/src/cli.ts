@@ -28,7 +28,10 @@ export const comalSimCommand: CliCommandSpec = {
   action(args, o, io) {
     try {
       const file = path.resolve(io.cwd, args[0]);
-      if (!o.data) throw new Error('--data <dir> is required');
+      if (!o.data) throw new FuseFlowError('FF_USAGE', '--data <dir> is required (the Comal data directory with tensor_<T>_mode_* files)');
+      // checked here so the message names the graph file, not a bare ENOENT from the read
+      if (!fs.existsSync(file)) throw new FuseFlowError('FF_INPUT_INVALID', `graph file ${file} does not exist (expected a tortilla ComalGraph protobuf, e.g. from sam-translate)`);
+      if (!fs.statSync(file).isFile()) throw new FuseFlowError('FF_INPUT_INVALID', `graph file ${file} is a directory, not a ComalGraph protobuf file`);
       const { data, tensors } = readDataDir(path.resolve(io.cwd, String(o.data)));
       const g = importComalGraph(new Uint8Array(fs.readFileSync(file)), { tensors });
       const r = simulateGraph(g, data, {
@@ -56,7 +59,7 @@ export const comalSimCommand: CliCommandSpec = {
       return 0;
     } catch (e) {
       io.stderr(`${isFuseFlowError(e) ? `${e.code}: ` : ''}${(e as Error).message}\n`);
-      return 1;
+      return isFuseFlowError(e) && e.code === 'FF_USAGE' ? 2 : 1;
     }
   },
 };

@@ -138,5 +138,13 @@ describe('comal-sim CLI command', () => {
     const bad = await comalSimCommand.action(['op.bin'], { data: 'nope' }, { cwd: dir, isTTY: false, stdout: () => {}, stderr: (t: string) => (err += t) });
     expect(bad).toBe(1);
     expect(err).toMatch(/FF_INPUT_INVALID: data directory/);
+    // a missing graph file is named, with its code (not a bare ENOENT)
+    let missing = '';
+    const io = { cwd: dir, isTTY: false, stdout: () => {}, stderr: (t: string) => (missing += t) };
+    expect(await comalSimCommand.action(['gone.bin'], { data: 'data' }, io)).toBe(1);
+    expect(missing).toBe(`FF_INPUT_INVALID: graph file ${path.join(dir, 'gone.bin')} does not exist (expected a tortilla ComalGraph protobuf, e.g. from sam-translate)\n`);
+    missing = '';
+    expect(await comalSimCommand.action(['op.bin'], {}, io)).toBe(2);
+    expect(missing).toMatch(/^FF_USAGE: --data <dir> is required/);
   });
 });
