@@ -207,4 +207,21 @@ describe('fuseflow import', () => {
     expect(err).toMatch(/FF_INPUT_INVALID: cannot read model file/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('--json: one JSON document with the graph and, with --evaluate, the evaluation', () => {
+    let out = '';
+    const io = { stdout: (t: string) => (out += t), stderr: (t: string) => (out += `stderr: ${t}`), cwd: GCN, isTTY: false };
+    expect(runImport(['gcn.fx.json'], { json: true }, io)).toBe(0);
+    const g = JSON.parse(out);
+    expect(g.model).toBe('gcn');
+    expect(g.inputs.find((v: { name: string }) => v.name === 'A')).toMatchObject({ shape: [24, 24], dtype: 'f32', format: 'dcsr' });
+    expect(g.ops.map((o: { op: string }) => o.op)).toContain('sparse_mm');
+    expect(Object.values(g.weights).every((w) => !('data' in (w as object)))).toBe(true);
+    out = '';
+    expect(runImport(['gcn.fx.json'], { json: true, evaluate: true }, io)).toBe(0);
+    const e = JSON.parse(out);
+    const want = readReferenceIo(path.join(GCN, 'gcn.io.json')).outputs.out.data;
+    expect(e.evaluation.outputs.softmax.shape).toEqual([24, 4]);
+    e.evaluation.outputs.softmax.data.forEach((v: number, i: number) => expect(v).toBeCloseTo(want[i], 6));
+  });
 });
