@@ -106,16 +106,61 @@ function passesOverrideClash(file: string, opts: { configuration?: string[] }, g
   return `--passes "${g.passes}" replaces the passes of every configuration, so ${same.map((n) => `"${n}"`).join(', ')} would all run the same pipeline; choose one with -c <name> (its frontend and backend) or drop --passes`;
 }
 
-async function cmdRun(manifest: string, opts: { configuration?: string[] }, g: GlobalOptions, io: CliIo): Promise<number> {
+/** File-name-safe form of a configuration or graph name. */
+const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+
+/**
+ * --dot: the dataflow graphs each configuration ran, captured from the IR verifier (called after every
+ * pass; the last dataflow module seen for a configuration is the one its backend got).
+ */
+function captureDataflow(options: RunManifestOptions, events: import('@fuseflow/kernel').KernelEmitter) {
+  const graphs = new Map<string, Array<{ name: string } & Record<string, unknown>>>();
+  let current = '';
+  events.on('run:start', (e) => (current = e.configuration ?? ''));
+  const verify = options.verifyIr;
+  options.verifyIr = (m) => {
+    verify?.(m);
+    if (m.stage === 'dataflow' && Array.isArray(m.graphs)) graphs.set(current, m.graphs as Array<{ name: string } & Record<string, unknown>>);
+  };
+  return {
+    /** Write <dir>/[<configuration>/]<k>-<graph>.dot; returns the files written. */
+    write(dir: string): string[] {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { dataflowToDot } = require('@fuseflow/ir') as typeof import('@fuseflow/ir');
+      const files: string[] = [];
+      for (const [conf, list] of graphs) {
+        const sub = conf ? path.join(dir, slug(conf)) : dir;
+        fs.mkdirSync(sub, { recursive: true });
+        list.forEach((gr, k) => {
+          const f = path.join(sub, `${String(k).padStart(2, '0')}-${slug(gr.name)}.dot`);
+          fs.writeFileSync(f, dataflowToDot(gr as unknown as Parameters<typeof dataflowToDot>[0]) + '\n');
+          files.push(f);
+        });
+      }
+      return files;
+    },
+  };
+}
+
+async function cmdRun(manifest: string, opts: { configuration?: string[]; dot?: string }, g: GlobalOptions, io: CliIo): Promise<number> {
   const { createKernelEmitter, runManifest } = kernel();
   if (g.passes !== undefined) {
     const clash = passesOverrideClash(resolvePath(io, manifest), opts, g, io);
     if (clash) throw new CommanderError(2, 'fuseflow.usage', clash);
   }
   const events = createKernelEmitter();
+  const options = { ...kernelOptions(g, io), events, ...(opts.configuration ? { configurations: opts.configuration } : {}) };
+  const dot = opts.dot !== undefined ? captureDataflow(options, events) : undefined;
   const detach = attachProgress(events, io, { quiet: g.quiet });
-  const res = await runManifest(resolvePath(io, manifest), { ...kernelOptions(g, io), events, ...(opts.configuration ? { configurations: opts.configuration } : {}) });
+  const res = await runManifest(resolvePath(io, manifest), options);
   detach();
+  if (dot) {
+    const files = dot.write(resolvePath(io, opts.dot!));
+    // JSON consumers find the files in the result; people get one line each
+    if (g.json) (res as RunResult & { dotFiles?: string[] }).dotFiles = files;
+    else if (files.length) io.stderr(`dot: ${files.length} dataflow graph${files.length > 1 ? 's' : ''} in ${resolvePath(io, opts.dot!)}`);
+    if (!files.length) io.stderr(`--dot: no dataflow graph to write (the pipeline ${res.ok ? 'does not lower to the dataflow stage, or instrument.verify is false' : 'failed before lowering'})`);
+  }
   if (g.json) io.stdout(JSON.stringify(res, null, 2));
   else if (res.runs.length) {
     io.stdout(formatRunTable(res, g.passes));
@@ -414,7 +459,8 @@ export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: Pl
     .description('run a manifest: every configuration, then print cycles, speedup, flops, bytes')
     .argument('<manifest>', 'pipeline manifest (JSON)')
     .option('-c, --configuration <name...>', 'run only these configurations')
-    .action(async (manifest: string, opts: { configuration?: string[] }, cmd: Command) => setCode(await cmdRun(manifest, opts, g(cmd), io)));
+    .option('--dot <dir>', 'write each dataflow graph as Graphviz DOT: <dir>/<configuration>/<k>-<graph>.dot')
+    .action(async (manifest: string, opts: { configuration?: string[]; dot?: string }, cmd: Command) => setCode(await cmdRun(manifest, opts, g(cmd), io)));
   program
     .command('validate')
     .description('validate a manifest and print the resolved pipeline (plugins, versions, options)')
