@@ -70,7 +70,7 @@ function parseDigraph(text: string): { name: string; nodes: Set<string>; edges: 
   return { name, nodes, edges };
 }
 
-describe('run --dot', () => {
+describe('run / simulate --dot', () => {
   it('writes each dataflow graph of each configuration as a DOT digraph with the graph\'s nodes and channels', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-dot-'));
     const manifest = {
@@ -101,6 +101,21 @@ describe('run --dot', () => {
       for (const [a, b] of dot.edges) expect([dot.nodes.has(a), dot.nodes.has(b)]).toEqual([true, true]);
     }
     expect(fs.readdirSync(path.join(dir, 'dots')).sort()).toEqual(['a_b', 'deep']);
+  });
+
+  it('simulate --dot writes the graph it simulated', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-dot-'));
+    const io = memoryIo(dir);
+    const args = ['simulate', '--expr', 'X(i,j) = B(i,k) * C(k,j)', '--format', 'B=csr', '--format', 'C=csr', '--gen', 'B=uniform:16x16:0.2:seed=1', '--gen', 'C=uniform:16x16:0.2:seed=2'];
+    expect(await runCli([...args, '--out', 'o', '--dot', 'dots'], io)).toBe(0);
+    const r = resolveManifest({ name: 'ref', frontend: { use: 'expr', options: { expr: 'X(i,j) = B(i,k) * C(k,j)', formats: { B: 'csr', C: 'csr' }, inputs: { B: 'uniform:16x16:0.2:seed=1', C: 'uniform:16x16:0.2:seed=2' } } }, passes: [{ use: 'lower-sam' }], backend: { use: 'rda-sim' } }, { baseDir: dir });
+    const { ir } = await compilePipeline(r.pipelines[0], { seed: r.seed, baseDir: dir, outDir: path.join(dir, 'ref'), events: createKernelEmitter() });
+    const graphs = ir.graphs as Array<{ name: string; nodes: unknown[]; channels: unknown[] }>;
+    const files = fs.readdirSync(path.join(dir, 'dots'));
+    expect(files).toEqual(graphs.map((g, k) => `${String(k).padStart(2, '0')}-${g.name}.dot`));
+    const dot = parseDigraph(fs.readFileSync(path.join(dir, 'dots', files[0]), 'utf8'));
+    expect([dot.nodes.size, dot.edges.length]).toEqual([graphs[0].nodes.length, graphs[0].channels.length]);
+    expect(io.out.join('\n')).toContain(`dot: ${path.join(dir, 'dots', files[0])}`);
   });
 
   it('says so when the pipeline has no dataflow stage', async () => {

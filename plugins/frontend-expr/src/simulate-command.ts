@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { dataflowToDot, type DataflowGraph } from '@fuseflow/ir';
 import { runManifest, type CliCommandSpec, type CliIo, type Manifest, type RunResult } from '@fuseflow/kernel';
 import { parseOrder, type ExprFrontendOptions } from './frontend';
 
@@ -114,6 +116,7 @@ export const simulateCommand: CliCommandSpec = {
     { flags: '--sample <fraction>', description: 'sampled simulation: simulate this share of each graph\'s outer-loop units (0 < f <= 1) and extrapolate, with a 95 % interval' },
     { flags: '--sample-units <n>', description: 'sampled simulation with n outer-loop units per graph (instead of --sample)' },
     { flags: '--out <dir>', description: 'output folder (default ./out/simulate)' },
+    { flags: '--dot <dir>', description: 'write each dataflow graph as Graphviz DOT: <dir>/<k>-<graph>.dot' },
     { flags: '--json', description: 'print a JSON summary' },
   ],
   async action(_args: string[], options: Record<string, unknown>, io: CliIo): Promise<number> {
@@ -124,15 +127,28 @@ export const simulateCommand: CliCommandSpec = {
       io.stderr(`fuseflow simulate: ${(e as Error).message}\n`);
       return 2;
     }
-    const r = await runManifest(manifest, { baseDir: io.cwd, ...(options.out !== undefined ? { outDir: path.resolve(io.cwd, String(options.out)) } : {}) });
+    // --dot: the kernel hands every pass's IR to verifyIr; the last dataflow module is what the simulator ran
+    let graphs: DataflowGraph[] = [];
+    const capture = options.dot !== undefined ? { verifyIr: (m: { stage: string; [k: string]: unknown }) => void (m.stage === 'dataflow' && Array.isArray(m.graphs) && (graphs = m.graphs as DataflowGraph[])) } : {};
+    const r = await runManifest(manifest, { baseDir: io.cwd, ...capture, ...(options.out !== undefined ? { outDir: path.resolve(io.cwd, String(options.out)) } : {}) });
     const s = summary(r);
+    if (options.dot !== undefined && graphs.length) {
+      const dir = path.resolve(io.cwd, String(options.dot));
+      fs.mkdirSync(dir, { recursive: true });
+      s.dotFiles = graphs.map((g, k) => {
+        const f = path.join(dir, `${String(k).padStart(2, '0')}-${g.name.replace(/[^A-Za-z0-9._-]+/g, '_')}.dot`);
+        fs.writeFileSync(f, dataflowToDot(g) + '\n');
+        return f;
+      });
+    }
     if (options.json) io.stdout(JSON.stringify(s, null, 2) + '\n');
     else if (s.ok) {
       io.stdout(
         `cycles: ${s.cycles}\n` +
           (s.sampling ? `${sampledLine(s.sampling as SamplingSummary)}\n` : '') +
           `values checked: ${s.valuesChecked ? (s.sampling ? 'yes, on the sampled units (match the reference)' : 'yes (match the reference)') : 'no'}\noutput: ${s.output ?? '(not written)'}\nrun folder: ${s.outDir}\n` +
-          ((s.passes as Array<{ pass: string; ms: number; stats?: Record<string, number> }>).map((p) => `pass ${p.pass}: ${p.ms.toFixed(1)} ms${p.stats ? ' ' + JSON.stringify(p.stats) : ''}`).join('\n') + '\n'),
+          ((s.passes as Array<{ pass: string; ms: number; stats?: Record<string, number> }>).map((p) => `pass ${p.pass}: ${p.ms.toFixed(1)} ms${p.stats ? ' ' + JSON.stringify(p.stats) : ''}`).join('\n') + '\n') +
+          (s.dotFiles ? (s.dotFiles as string[]).map((f) => `dot: ${f}\n`).join('') : ''),
       );
     }
     if (!s.ok) {
