@@ -112,6 +112,7 @@ export class RdaSimBackend implements Backend {
             sampledUnits: g.sampledUnits,
             batches: g.batches,
             exact: g.exact,
+            ...(g.exactReason ? { exactReason: g.exactReason } : {}),
             estimate: g.cycles.estimate,
             ci95: g.cycles.ci95,
             overheadCycles: g.overheadCycles,

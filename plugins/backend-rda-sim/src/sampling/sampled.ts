@@ -33,8 +33,10 @@ export interface SampledGraph {
   totalUnits: number;
   sampledUnits: number;
   batches: number;
-  /** every unit simulated in one run (the sample covered the graph): exact cycles. */
+  /** every unit simulated in one run (the sample covered the graph, or it cannot be sampled): exact cycles. */
   exact: boolean;
+  /** why an exact graph ran whole (census, too few units, or the FF_SAMPLE_UNSUPPORTED reason). */
+  exactReason?: string;
   cycles: TotalEstimate;
   tokens: number;
   flops: number;
@@ -122,6 +124,46 @@ function checkSlice(g: DataflowGraph, plan: SamplePlan, units: number[], got: Sp
   return { compared: c.compared, maxAbsError: c.maxAbsError };
 }
 
+/** Data a graph reads: bound inputs as they are (as the exact path binds them), intermediates from the reference. */
+function graphInputs(g: DataflowGraph, ref: SampledReference): TensorBindings {
+  const env: TensorBindings = {};
+  for (const x of g.nodes) {
+    const t = x.attrs.tensor;
+    if (t && t !== g.output.tensor && x.kind !== 'crd_write' && x.kind !== 'val_write') env[t] ??= ref.fullOf(t);
+  }
+  return env;
+}
+
+/**
+ * A graph that cannot be sampled (FF_SAMPLE_UNSUPPORTED: reduced outer index, scalar output, ...)
+ * inside a sampled run: simulated whole, its cycles enter the estimate with zero variance and its
+ * whole output is checked against the reference. It has no units, so it adds none to the counts.
+ */
+export function wholeGraph(g: DataflowGraph, ref: SampledReference, o: SimOptions, reason: string): SampledGraph {
+  const c0 = cpuNow();
+  const r = simulateGraph(g, graphInputs(g, ref), o);
+  let v = { compared: 0, maxAbsError: 0 };
+  if (o.checkValues !== false) {
+    const c = compareTensors(r.output, ref.fullOf(g.output.tensor), { rtol: o.rtol ?? 1e-6, atol: o.atol ?? 1e-9, maxReport: 5 });
+    if (!c.equal) {
+      const first = c.mismatches[0];
+      throw new FuseFlowError(
+        'FF_VALUE_MISMATCH',
+        `graph '${g.name}' (simulated whole: it cannot be sampled), output '${g.output.tensor}' differs from the reference: ` +
+          `${c.reason ?? `${c.mismatchCount} of ${c.compared} element(s)`}` +
+          (first ? `; first at (${first.coords.join(',')}): expected ${first.expected}, got ${first.actual}` : ''),
+      );
+    }
+    v = { compared: c.compared, maxAbsError: c.maxAbsError };
+  }
+  const cy = r.cycles;
+  return {
+    graph: g.name, ...(g.kernel ? { kernel: g.kernel } : {}), index: '', totalUnits: 0, sampledUnits: 0, batches: 1, exact: true, exactReason: reason,
+    cycles: { estimate: cy, se: 0, dof: Infinity, ci95: [cy, cy], overhead: 0 },
+    tokens: r.tokens, flops: r.flops, bytes: r.bytes, overheadCycles: 0, certainUnits: 0, batchCycles: [{ units: 0, cycles: cy }], ...v, cpuMs: cpuNow() - c0, engineSeconds: r.engineSeconds,
+  };
+}
+
 /** Samples one graph: draws units, simulates each batch, the pooled sample and the certainty units, estimates its totals. */
 export function sampleGraph(g: DataflowGraph, plan: SamplePlan, ref: SampledReference, s: SampleOptions, o: SimOptions, seed: number, estimator: SampleEstimator = 'ratio'): SampledGraph {
   const c0 = cpuNow();
@@ -130,19 +172,18 @@ export function sampleGraph(g: DataflowGraph, plan: SamplePlan, ref: SampledRefe
   // primitives do not support (FF_INPUT_INVALID from the writers, exact path included): every
   // batch gets at least one unit per lane.
   const lanes = Math.max(plan.lanes, ...g.nodes.filter((x) => x.kind === 'fork').map((x) => x.attrs.arity ?? 1));
-  const n = sampleSize(s, plan, (s.batches ?? DEFAULT_SAMPLE_BATCHES) * lanes);
+  const minimum = (s.batches ?? DEFAULT_SAMPLE_BATCHES) * lanes;
+  // Fewer units than one per batch and lane: no interval is possible, and the whole graph is small.
+  const tooFew = N < minimum;
+  const n = tooFew ? N : sampleSize(s, plan, minimum);
   const B = Math.min(s.batches ?? DEFAULT_SAMPLE_BATCHES, Math.floor(n / lanes));
-  if (B < 1) {
+  if (B < 1 && !tooFew) {
     throw new FuseFlowError('FF_OPTIONS_INVALID', `rda-sim option "sample": ${n} unit(s) for graph '${g.name}', whose ${lanes} parallel lanes need at least ${lanes}`, { path: 'sample/units' });
   }
   const check = o.checkValues !== false;
   // Data the graph reads: bound inputs as they are (as the exact path binds them), intermediates
   // (earlier graphs' outputs) from the reference.
-  const env: TensorBindings = {};
-  for (const x of g.nodes) {
-    const t = x.attrs.tensor;
-    if (t && t !== g.output.tensor && x.kind !== 'crd_write' && x.kind !== 'val_write') env[t] ??= ref.fullOf(t);
-  }
+  const env = graphInputs(g, ref);
   const base = { graph: g.name, ...(g.kernel ? { kernel: g.kernel } : {}), index: plan.index, totalUnits: N };
   if (n >= N) {
     // A census: the whole graph in one run is the exact answer.
@@ -151,7 +192,9 @@ export function sampleGraph(g: DataflowGraph, plan: SamplePlan, ref: SampledRefe
     const v = check ? checkSlice(g, plan, all, r.output, ref, o) : { compared: 0, maxAbsError: 0 };
     const c = r.cycles;
     return {
-      ...base, sampledUnits: N, batches: 1, exact: true, cycles: { estimate: c, se: 0, dof: Infinity, ci95: [c, c], overhead: 0 },
+      ...base, sampledUnits: N, batches: 1, exact: true,
+      exactReason: tooFew ? `only ${N} unit(s) of '${plan.index}', fewer than the minimum sample of ${minimum} (one per batch and lane)` : `the sample covers all ${N} units`,
+      cycles: { estimate: c, se: 0, dof: Infinity, ci95: [c, c], overhead: 0 },
       tokens: r.tokens, flops: r.flops, bytes: r.bytes, overheadCycles: 0, certainUnits: 0, batchCycles: [{ units: N, cycles: c }], ...v, cpuMs: cpuNow() - c0, engineSeconds: r.engineSeconds,
     };
   }
@@ -253,15 +296,33 @@ export function simulateModuleSampled(mod: DataflowModule, options: SimOptions, 
   validateSampleOptions(sample);
   if (!mod || !Array.isArray(mod.graphs) || mod.graphs.length === 0) throw new FuseFlowError('FF_INPUT_INVALID', 'dataflow module has no graphs to simulate');
   if (!mod.program) throw new FuseFlowError('FF_INPUT_INVALID', 'sampled simulation needs the module program (its reference values feed every graph)');
-  // Plans first: an unsupported graph fails before any simulation.
-  const plans = mod.graphs.map((g) => planSample(g));
+  // Plans first. A graph that cannot be sampled is simulated whole; if none can, there is nothing
+  // to sample and the first graph's FF_SAMPLE_UNSUPPORTED stands (before any simulation).
+  const plans = mod.graphs.map((g): SamplePlan | FuseFlowError => {
+    try {
+      return planSample(g);
+    } catch (e) {
+      if (e instanceof FuseFlowError && e.code === 'FF_SAMPLE_UNSUPPORTED') return e;
+      throw e;
+    }
+  });
+  if (plans.every((p) => p instanceof FuseFlowError)) {
+    const errs = plans as FuseFlowError[];
+    if (errs.length === 1) throw errs[0];
+    throw new FuseFlowError('FF_SAMPLE_UNSUPPORTED', `no graph of the module can be sampled: ${errs.map((e) => e.message).join('; ')}`, {
+      suggestion: 'simulate it exactly (drop the rda-sim option "sample"), or choose loop orders whose outermost index is an output index',
+    });
+  }
   const c0 = cpuNow();
   const { schedule: _schedule, ...plain } = mod.program;
   void _schedule;
   const ref = new SampledReference(plain, mod.data ?? {});
   const seed = sample.seed ?? defaultSeed;
   // A different stream per graph so graphs of equal size do not sample the same coordinates.
-  const graphs = mod.graphs.map((g, i) => sampleGraph(g, plans[i], ref, sample, options, seed + 7919 * i, estimator));
+  const graphs = mod.graphs.map((g, i) => {
+    const p = plans[i];
+    return p instanceof FuseFlowError ? wholeGraph(g, ref, options, p.message.replace(/^graph '[^']*' cannot be sampled: /, '')) : sampleGraph(g, p, ref, sample, options, seed + 7919 * i, estimator);
+  });
   const est = graphs.map((r) => r.cycles.estimate);
   const cycles = kernelCycles(mod.graphs, est);
   // A graph's error reaches the total only if it lies on its kernel's critical path.
@@ -301,9 +362,11 @@ export function formatSampledReport(r: SampledModuleResult, engine: string, prof
     `flops, bytes and channel tokens are extrapolated the same way: ~${f(r.flops)} flops, ~${f(r.bytes)} bytes, ~${f(r.tokens)} tokens`,
     `values ${r.valuesChecked ? 'checked OK on the sampled units of every graph' : 'NOT checked'}`,
   ];
+  const whole = r.graphs.filter((g) => g.exact && g.totalUnits === 0);
+  if (whole.length > 0) lines.push(`simulated whole (cannot be sampled; exact cycles, ${r.valuesChecked ? 'all values checked' : 'values not checked'}): ${whole.map((g) => g.graph).join(', ')}`);
   for (const g of r.graphs) {
     lines.push(
-      `graph ${g.graph}${g.kernel ? ` (kernel ${g.kernel})` : ''}: ${g.exact ? `${f(g.cycles.estimate)} cycles (all ${g.totalUnits} units of '${g.index}' simulated: exact)` : `about ${f(g.cycles.estimate)} cycles, sampled ${g.sampledUnits} of ${g.totalUnits} units of '${g.index}' in ${g.batches} batches, 95 % CI [${f(g.cycles.ci95[0])}, ${f(g.cycles.ci95[1])}], fixed overhead ${g.overheadCycles} cycles`}`,
+      `graph ${g.graph}${g.kernel ? ` (kernel ${g.kernel})` : ''}: ${g.exact ? (g.totalUnits === 0 ? `${f(g.cycles.estimate)} cycles (simulated whole, exact: ${g.exactReason})` : `${f(g.cycles.estimate)} cycles (all ${g.totalUnits} units of '${g.index}' simulated: exact${g.exactReason?.startsWith('only') ? `; ${g.exactReason}` : ''})`) : `about ${f(g.cycles.estimate)} cycles, sampled ${g.sampledUnits} of ${g.totalUnits} units of '${g.index}' in ${g.batches} batches, 95 % CI [${f(g.cycles.ci95[0])}, ${f(g.cycles.ci95[1])}], fixed overhead ${g.overheadCycles} cycles`}`,
     );
   }
   return lines.join('\n') + '\n';

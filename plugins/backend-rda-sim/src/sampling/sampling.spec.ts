@@ -174,12 +174,88 @@ s1: Y(i,j) = relu(T(i,j))`);
     expect(Math.abs(s.cycles - exact.cycles) / exact.cycles).toBeLessThan(0.15);
   });
 
-  it('FF_SAMPLE_UNSUPPORTED when the outer index is a reduction index (SpMSpM kij), naming graph and index', () => {
+  it('FF_SAMPLE_UNSUPPORTED when the only graph\'s outer index is a reduction index (SpMSpM kij), naming graph and index', () => {
     const kij = K.spmspm('kij', 20, 20, 20);
     const e = errorOf(() => simulateModuleSampled(kij.module({ B: rnd([20, 20], 0.2, 1), C: rnd([20, 20], 0.2, 2) }), {}, { fraction: 0.5 }));
     expect(e.code).toBe('FF_SAMPLE_UNSUPPORTED');
     expect(e.message).toMatch(/graph '.*'/);
     expect(e.message).toMatch(/'k' is a reduction index/);
+  });
+
+  describe('a graph that cannot be sampled, inside a sampled run', () => {
+    // s0 is SpMSpM kij (outer index 'k' is reduced: FF_SAMPLE_UNSUPPORTED on its own), s1 a relu on its rows.
+    const program = parseProgram(`program kijrelu
+tensor A(60,60): dcsc input
+tensor X(60,40): dcsr input
+tensor T(60,40): dcsr intermediate
+tensor Y(60,40): dcsr output
+s0: T(i,j) = A(i,k) * X(k,j)
+s1: Y(i,j) = relu(T(i,j))`);
+    const g0 = renameGraph(K.spmspm('kij', 60, 60, 40).graph, 's0', { B: 'A', C: 'X', X: 'T' });
+    const g1 = renameGraph(K.relu(60, 40).graph, 's1', { A: 'T', X: 'Y' });
+    const data = { A: rnd([60, 60], 0.1, 41, 'dcsc'), X: rnd([60, 40], 0.1, 42) };
+    const m: DataflowModule = { stage: 'dataflow', program, data, graphs: [g0, g1] };
+
+    it('is simulated whole: exact cycles, zero variance, every value checked; the others are sampled', () => {
+      const exact = simulateModule(m);
+      const s = simulateModuleSampled(m, {}, { fraction: 0.3, seed: 4 });
+      const [w, r] = s.graphs;
+      expect(w.exact).toBe(true);
+      expect(w.exactReason).toMatch(/'k' is a reduction index/);
+      expect(w.cycles.estimate).toBe(exact.graphs[0].cycles);
+      expect(w.cycles.se).toBe(0);
+      expect(w.tokens).toBe(exact.graphs[0].tokens);
+      // the whole output is compared: every stored element of T
+      expect(w.compared).toBeGreaterThanOrEqual(exact.graphs[0].output.vals.length);
+      expect(exact.graphs[0].output.vals.length).toBeGreaterThan(100);
+      expect(w.totalUnits).toBe(0);
+      expect(r.exact).toBe(false);
+      expect(r.sampledUnits).toBeLessThan(r.totalUnits);
+      expect(s.totalUnits).toBe(60);
+      expect(s.ci95[1] - s.ci95[0]).toBeGreaterThan(0);
+      expect(Math.abs(s.cycles - exact.cycles) / exact.cycles).toBeLessThan(0.1);
+      expect(s.cycles).toBeGreaterThan(exact.graphs[0].cycles);
+    });
+
+    it('its values are checked: a wrong graph is FF_VALUE_MISMATCH naming it', () => {
+      const bad = structuredClone(g0) as DataflowGraph;
+      const alu = bad.nodes.find((n) => n.kind === 'alu')!;
+      alu.attrs.alu = 'add';
+      alu.attrs.empty = 'union';
+      const e = errorOf(() => simulateModuleSampled({ ...m, graphs: [bad, g1] }, {}, { fraction: 0.3, seed: 4 }));
+      expect(e.code).toBe('FF_VALUE_MISMATCH');
+      expect(e.message).toMatch(/graph 's0' \(simulated whole/);
+      expect(() => simulateModuleSampled({ ...m, graphs: [bad, g1] }, { checkValues: false }, { fraction: 0.3, seed: 4 })).not.toThrow();
+    });
+
+    it('the backend report marks it exact with the reason, and the text says it ran whole', () => {
+      const rep = new RdaSimBackend({ sample: { fraction: 0.3, seed: 4 } }).run(m as never, { seed: 1, outDir: '' } as never);
+      const per = (rep.details as { sampling: { perGraph: Array<{ graph: string; exact: boolean; exactReason?: string }> } }).sampling.perGraph;
+      expect(per[0]).toMatchObject({ graph: 's0', exact: true });
+      expect(per[0].exactReason).toMatch(/reduction index/);
+      expect(per[1]).toMatchObject({ graph: 's1', exact: false });
+      expect(per[1].exactReason).toBeUndefined();
+      expect(rep.text).toMatch(/simulated whole \(cannot be sampled.*\): s0\n/);
+      expect(rep.text).toMatch(/graph s0: \d+ cycles \(simulated whole, exact: .*'k' is a reduction index/);
+    });
+
+    it('a module where no graph can be sampled is still FF_SAMPLE_UNSUPPORTED, naming every graph', () => {
+      const e = errorOf(() => simulateModuleSampled({ ...m, graphs: [g0, { ...g0, name: 's0b' }] }, {}, { fraction: 0.3 }));
+      expect(e.code).toBe('FF_SAMPLE_UNSUPPORTED');
+      expect(e.message).toMatch(/no graph of the module can be sampled.*'s0'.*'s0b'/);
+    });
+  });
+
+  it('a graph with fewer units than the minimum sample (one per batch and lane) is simulated whole', () => {
+    // 6 rows dealt to 4 lanes: 3 units cannot give every lane a unit (used to fail), minimum is 8 x 4
+    const m = K.spmvParallel(6, 20, 4).module({ A: rnd([6, 20], 0.4, 51, 'csr'), x: rnd([20], 1, 52, 'dense') });
+    const exact = simulateModule(m);
+    const s = simulateModuleSampled(m, {}, { units: 3, seed: 1 });
+    expect(s.graphs[0].exact).toBe(true);
+    expect(s.graphs[0].exactReason).toMatch(/only 6 unit\(s\).*minimum sample of 32/);
+    expect(s.cycles).toBe(exact.cycles);
+    expect(s.ci95).toEqual([exact.cycles, exact.cycles]);
+    expect(s.graphs[0].compared).toBeGreaterThan(0);
   });
 
   it('FF_SAMPLE_UNSUPPORTED on a scalar output', () => {
@@ -234,6 +310,16 @@ s1: Y(i,j) = relu(T(i,j))`);
     expect(() => resolvePluginOptions(rdaSimPlugin as never, { sample: { units: 4, seed: 2, batches: 4 } }, '/backend')).not.toThrow();
   });
 });
+
+function renameGraph(g: DataflowGraph, name: string, map: Record<string, string>): DataflowGraph {
+  return {
+    ...g,
+    name,
+    output: { ...g.output, tensor: map[g.output.tensor] ?? g.output.tensor },
+    tensors: renameTensors(g, map),
+    nodes: g.nodes.map((n) => ({ ...n, attrs: { ...n.attrs, ...(n.attrs.tensor ? { tensor: map[n.attrs.tensor] ?? n.attrs.tensor } : {}) } })),
+  };
+}
 
 function renameTensors(g: DataflowGraph, map: Record<string, string>): DataflowGraph['tensors'] {
   const out: DataflowGraph['tensors'] = {};
