@@ -47,12 +47,7 @@ export class RdaSimBackend implements Backend {
       metrics: { cycles: r.cycles, flops: r.flops, bytes: r.bytes, tokens: r.tokens },
       valuesChecked: r.valuesChecked,
       details: {
-        engine: o.engine,
-        // CPU time is not reproducible, so it stays out of the metrics (which runs compare).
-        engineSeconds: r.engineSeconds,
-        timingProfile: profile.name,
-        channelDepth: o.channelDepth || 'unbounded',
-        hbm: o.hbm,
+        ...this.runDetails(profile, r.engineSeconds),
         checks: r.checks,
         ...(r.sequentialCycles !== r.cycles ? { sequentialCycles: r.sequentialCycles } : {}),
         graphs: r.graphs.map((g, i) => ({ graph: g.graph, ...(mod.graphs[i].kernel ? { kernel: mod.graphs[i].kernel } : {}), cycles: g.cycles, flops: g.flops, bytes: g.bytes, tokens: g.tokens, wallMs: g.ms, engineSeconds: g.engineSeconds, nodes: g.nodes })),
@@ -60,6 +55,13 @@ export class RdaSimBackend implements Backend {
       text: formatReport(r, o.engine, profile.name),
       files,
     };
+  }
+
+  /** Report details both the exact and the sampled path give (engineSeconds: CPU seconds in the engine). */
+  private runDetails(profile: TimingProfile, engineSeconds: number): Record<string, unknown> {
+    const o = this.o;
+    // CPU time is not reproducible, so it stays out of the metrics (which runs compare).
+    return { engine: o.engine, engineSeconds, timingProfile: profile.name, channelDepth: o.channelDepth || 'unbounded', hbm: o.hbm };
   }
 
   /** Simulation options from the plugin options (the exact and the sampled path share them). */
@@ -84,18 +86,13 @@ export class RdaSimBackend implements Backend {
   private runSampled(mod: DataflowModule, ctx: RunContext, profile: TimingProfile): Report {
     const o = this.o;
     const r = simulateModuleSampled(mod, this.simOptions(profile), o.sample!, ctx.seed ?? 1);
-    const round = (x: number): number => Math.round(x);
-    ctx.progress?.({ plugin: 'rda-sim', done: mod.graphs.length, total: mod.graphs.length, message: `~${round(r.cycles)} cycles (sampled)` });
+    ctx.progress?.({ plugin: 'rda-sim', done: mod.graphs.length, total: mod.graphs.length, message: `~${Math.round(r.cycles)} cycles (sampled)` });
     return {
       backend: 'rda-sim',
-      metrics: { cycles: round(r.cycles), flops: round(r.flops), bytes: round(r.bytes), tokens: round(r.tokens) },
+      metrics: { cycles: Math.round(r.cycles), flops: Math.round(r.flops), bytes: Math.round(r.bytes), tokens: Math.round(r.tokens) },
       valuesChecked: r.valuesChecked,
       details: {
-        engine: o.engine,
-        engineSeconds: r.engineSeconds,
-        timingProfile: profile.name,
-        channelDepth: o.channelDepth || 'unbounded',
-        hbm: o.hbm,
+        ...this.runDetails(profile, r.engineSeconds),
         sampling: {
           sampled: true,
           totalUnits: r.totalUnits,
