@@ -1,6 +1,6 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import { accessesOf, evaluateStatement, isDenseFormat, type Expr, type Statement, type SparseTensorData, type TensorBindings, type TensorProgram } from '@fuseflow/ir';
-import { sliceTensor } from './sampler';
+import { sliceTensor, unitRows } from './sampler';
 
 function reducesVar(e: Expr, v: string): boolean {
   switch (e.kind) {
@@ -86,14 +86,8 @@ export class SampledReference {
       tensors[t] = { ...tensors[t], shape: env[t].shape.slice() };
     }
     const shape = decl.shape.slice();
-    shape[mode] = rowCount(decl.shape[mode], units, h);
+    shape[mode] = unitRows(decl.shape[mode], units, h);
     tensors[name] = { ...decl, shape };
     return evaluateStatement({ ...this.program, tensors }, s, env);
   }
-}
-
-function rowCount(extent: number, units: readonly number[], h: number): number {
-  let n = 0;
-  for (const u of units) n += Math.max(0, Math.min((u + 1) * h, extent) - u * h);
-  return n;
 }

@@ -354,14 +354,15 @@ export function subProblem(g: DataflowGraph, plan: SamplePlan, units: readonly n
     tensors[s.name] = { ...info, name: s.name, shape: data[s.name].shape.slice() };
   }
   const outShape = g.output.shape.slice();
-  outShape[plan.outputMode] = rowsOf(g.output.shape[plan.outputMode], units, plan.unitHeight);
+  outShape[plan.outputMode] = unitRows(g.output.shape[plan.outputMode], units, plan.unitHeight);
   const out = g.tensors[g.output.tensor];
   if (out) tensors[g.output.tensor] = { ...out, shape: outShape.slice() };
   const nodes = plan.renamed.size === 0 ? g.nodes : g.nodes.map((n) => (plan.renamed.has(n.id) ? { ...n, attrs: { ...n.attrs, tensor: plan.renamed.get(n.id)! } } : n));
   return { graph: { ...g, nodes, tensors, output: { ...g.output, shape: outShape } }, data };
 }
 
-function rowsOf(extent: number, units: readonly number[], h: number): number {
+/** Rows the units cover along a mode of `extent` rows (the last block may be short). */
+export function unitRows(extent: number, units: readonly number[], h: number): number {
   let n = 0;
   for (const u of units) n += Math.max(0, Math.min((u + 1) * h, extent) - u * h);
   return n;
