@@ -12,7 +12,6 @@ import {
   fromCoo,
   generateTensor,
   inlineGroup,
-  isDenseFormat,
   parseProgram,
   programFromStatement,
   toCoo,
@@ -30,19 +29,7 @@ import { simulateCommand } from '@fuseflow/frontend-expr';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-
-function randomData(p: TensorProgram, seed: number, density = 0.3): TensorBindings {
-  const out: TensorBindings = {};
-  let s = seed;
-  for (const t of Object.values(p.tensors)) {
-    if (t.role !== 'input') continue;
-    s++;
-    out[t.name] = isDenseFormat(t.format)
-      ? denseRandom({ shape: t.shape, seed: s, format: t.format, name: t.name })
-      : uniformRandom({ shape: t.shape, density, seed: s, format: t.format, name: t.name });
-  }
-  return out;
-}
+import { randomData } from './random-data';
 
 /** Simulates the graphs in order and compares the last output with the reference. */
 function check(p: TensorProgram, graphs: DataflowGraph[], data: TensorBindings, engine: 'fast' | 'reference' = 'fast'): { cycles: number } {

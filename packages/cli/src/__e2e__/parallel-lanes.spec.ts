@@ -7,10 +7,8 @@
 import fc from 'fast-check';
 import {
   compareTensors,
-  denseRandom,
   enumerateLoopOrders,
   evaluateProgram,
-  isDenseFormat,
   programFromStatement,
   uniformRandom,
   type DataflowGraph,
@@ -25,19 +23,7 @@ import { simulateCommand } from '@fuseflow/frontend-expr';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-
-function randomData(p: TensorProgram, seed: number, density: number): TensorBindings {
-  const out: TensorBindings = {};
-  let s = seed;
-  for (const t of Object.values(p.tensors)) {
-    if (t.role !== 'input') continue;
-    s++;
-    out[t.name] = isDenseFormat(t.format)
-      ? denseRandom({ shape: t.shape, seed: s, format: t.format, name: t.name })
-      : uniformRandom({ shape: t.shape, density, seed: s, format: t.format, name: t.name });
-  }
-  return out;
-}
+import { randomData } from './random-data';
 
 const count = (g: DataflowGraph, kind: string) => g.nodes.filter((n) => n.kind === kind).length;
 
