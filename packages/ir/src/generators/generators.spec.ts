@@ -54,6 +54,10 @@ describe('seeded random', () => {
       [1000, 300],
       [1000, 700],
       [1000, 500],
+      // sparse enough (under 1 pick in 64) that the default keeps a Set; setLimit 10 forces the bitmap
+      [100_000, 300],
+      [100_000, 99_700],
+      [100_003, 1_000],
     ]) {
       const viaSet = sampleDistinct(new SeededRandom(4), total, count);
       const viaBitmap = sampleDistinct(new SeededRandom(4), total, count, 10);

@@ -38,35 +38,47 @@ export const SET_LIMIT = 1 << 24;
 /**
  * `count` distinct integers from [0, total), sorted, chosen uniformly (Floyd's algorithm, or its
  * complement when more than half are wanted, so the cost stays O(min(count, total - count))).
- * Above `setLimit` picks (the SAE NIH encoder: 54 M of 537 M) the chosen set is a bitmap of
- * total / 8 bytes; the draws and so the result are the same as with the Set.
+ * The chosen set is a bitmap of total / 8 bytes whenever that is no larger than a Set of the picks
+ * would be (at least 1 pick per 64 candidates) or the picks exceed `setLimit` (the SAE NIH encoder:
+ * 54 M of 537 M): a Set of 13 M numbers cost 11 CPU-s to fill, copy and sort (SAE LUNA16's
+ * encoder), the bitmap well under one. Either way the draws and so the result are the same.
  */
 export function sampleDistinct(rng: SeededRandom, total: number, count: number, setLimit = SET_LIMIT): Float64Array {
   if (count > total) throw new RangeError(`cannot choose ${count} distinct items from ${total}`);
   const k = Math.min(count, total - count);
-  const chosen = k > setLimit ? bitmapSet(total) : new Set<number>();
+  const keep = count <= total / 2;
+  const out = new Float64Array(count);
+  if (k <= setLimit && total > 64 * k) {
+    const chosen = new Set<number>();
+    for (let j = total - k; j < total; j++) {
+      const t = Math.floor(rng.next() * (j + 1));
+      chosen.add(chosen.has(t) ? j : t);
+    }
+    if (keep) {
+      out.set(Float64Array.from(chosen));
+      return out.sort();
+    }
+    let w = 0;
+    for (let x = 0; x < total && w < count; x++) if (!chosen.has(x)) out[w++] = x;
+    return out;
+  }
+  const bits = new Uint32Array(Math.ceil(total / 32));
   for (let j = total - k; j < total; j++) {
     const t = Math.floor(rng.next() * (j + 1));
-    chosen.add(chosen.has(t) ? j : t);
+    const x = (bits[t >>> 5] & (1 << (t & 31))) !== 0 ? j : t;
+    bits[x >>> 5] |= 1 << (x & 31);
   }
-  const out = new Float64Array(count);
-  if (count <= total / 2 && chosen instanceof Set) {
-    out.set(Float64Array.from(chosen));
-    return out.sort();
-  }
-  // In order over [0, total): sorted as produced.
-  const keep = count <= total / 2;
+  // Word by word, in order over [0, total): sorted as produced; a complement pick ends at total.
   let w = 0;
-  for (let x = 0; x < total && w < count; x++) if (chosen.has(x) === keep) out[w++] = x;
+  for (let i = 0; i < bits.length && w < count; i++) {
+    let word = keep ? bits[i] : ~bits[i];
+    while (word !== 0 && w < count) {
+      const low = word & -word;
+      const x = i * 32 + (31 - Math.clz32(low));
+      if (x >= total) break;
+      out[w++] = x;
+      word ^= low;
+    }
+  }
   return out;
-}
-
-function bitmapSet(total: number): { has(x: number): boolean; add(x: number): void } {
-  const bits = new Uint32Array(Math.ceil(total / 32));
-  return {
-    has: (x) => (bits[x >>> 5] & (1 << (x & 31))) !== 0,
-    add: (x) => {
-      bits[x >>> 5] |= 1 << (x & 31);
-    },
-  };
 }
