@@ -74,6 +74,8 @@ interface Base {
   free: Set<IndexVar>;
   /** stream levels of this node's value (subset of the loop order, in loop order). */
   levels: IndexVar[];
+  /** an inlined dense intermediate: present at every point (markDensePresence). */
+  densePresence?: boolean;
 }
 interface AccessX extends Base {
   kind: 'access';
@@ -446,6 +448,12 @@ class StatementLowering {
   }
 
   private build(e: Expr): X {
+    const x = this.buildNode(e);
+    if ((e as Marked)[DENSE_PRESENCE]) x.densePresence = true;
+    return x;
+  }
+
+  private buildNode(e: Expr): X {
     const id = this.nextId++;
     switch (e.kind) {
       case 'const':
@@ -612,8 +620,9 @@ class StatementLowering {
     const a = n.lhs.free;
     const b = n.rhs.free;
     if (subset(a, b) && subset(b, a)) return 'union';
-    if (subset(b, a)) return 'left';
-    if (subset(a, b)) return 'right';
+    // a dense intermediate stores every point, so it is present where its own sum had no term
+    if (subset(b, a)) return n.lhs.densePresence ? 'union' : 'left';
+    if (subset(a, b)) return n.rhs.densePresence ? 'union' : 'right';
     return 'intersect';
   }
 
@@ -1144,7 +1153,52 @@ export function groupStatement(program: TensorProgram, group: FusionGroup): Stat
     if (!s) fail(group.name, `statement '${group.statements[0]}' does not exist`);
     return s;
   }
-  return inlineGroup(program, group);
+  const stmt = inlineGroup(program, group);
+  markDensePresence(program, group, stmt);
+  return stmt;
+}
+
+/**
+ * Set on an inlined expression whose tensor is declared dense (every level dense): unfused, that
+ * tensor stores every point (0 where its sum had no term), so an add with an operand over fewer
+ * indices is present wherever that operand is. The lowering reads it as a union (unionPolicy).
+ */
+const DENSE_PRESENCE = Symbol('densePresence');
+type Marked = Expr & { [DENSE_PRESENCE]?: true };
+
+function isAllDense(decl: TensorDecl | undefined): boolean {
+  return !!decl && decl.format.levels.length > 0 && decl.format.levels.every((l) => l === 'dense');
+}
+
+/**
+ * Walks each group statement beside its inlined copy (inlineGroup keeps the consumer's tree and
+ * puts the producer's right-hand side, under a sum of its summed variables, at each access) and
+ * marks the copies of dense intermediates.
+ */
+function markDensePresence(program: TensorProgram, group: FusionGroup, inlined: Statement): void {
+  const producers = new Map<string, Statement>();
+  for (const name of group.statements) {
+    const s = program.statements.find((x) => x.name === name);
+    if (s) producers.set(s.lhs.tensor, s);
+  }
+  const walk = (orig: Expr, inl: Expr): void => {
+    if (orig.kind === 'access') {
+      const t = producers.get(orig.tensor);
+      if (!t || t.lhs.tensor === inlined.lhs.tensor) return;
+      if (isAllDense(program.tensors[orig.tensor])) (inl as Marked)[DENSE_PRESENCE] = true;
+      const sums = [...exprVars(t.rhs)].filter((v) => !t.lhs.indices.includes(v) && freeIn(t.rhs, v));
+      walk(t.rhs, sums.length > 0 && inl.kind === 'reduce' ? inl.arg : inl);
+      return;
+    }
+    if (orig.kind !== inl.kind) return;
+    if (orig.kind === 'unary' || orig.kind === 'reduce') walk(orig.arg, (inl as typeof orig).arg);
+    else if (orig.kind === 'binary') {
+      walk(orig.lhs, (inl as typeof orig).lhs);
+      walk(orig.rhs, (inl as typeof orig).rhs);
+    }
+  };
+  const out = group.statements.map((n) => program.statements.find((x) => x.name === n)).find((s) => s?.lhs.tensor === inlined.lhs.tensor);
+  if (out) walk(out.rhs, inlined.rhs);
 }
 
 /** Lowers every fusion group of a program (one graph per group, in execution order). */
