@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FuseFlowError, safeName, type Backend, type IrModule, type Report, type RunContext } from '@fuseflow/kernel';
-import { writeMatrixMarket, type DataflowModule } from '@fuseflow/ir';
+import { estimateCost, statsFromData, writeMatrixMarket, WORD_BYTES, type DataflowModule } from '@fuseflow/ir';
 import { defaultOptions, type RdaSimOptions } from './options';
 import { writeDataFiles } from './datafiles';
 import { formatReport } from './report';
@@ -23,7 +23,8 @@ export class RdaSimBackend implements Backend {
     const o = this.o;
     const profile = resolveProfile(o.timingProfile);
     if (o.sample) return this.runSampled(mod, ctx, profile);
-    const r = simulateModule(mod, this.simOptions(profile));
+    const work = ctx.progress ? workProgress(mod, ctx.progress) : undefined;
+    const r = simulateModule(mod, { ...this.simOptions(profile), ...(work ? { onWork: work.onWork } : {}) });
     const files: string[] = [];
     if (o.writeOutputs && ctx.outDir) {
       fs.mkdirSync(ctx.outDir, { recursive: true });
@@ -41,7 +42,7 @@ export class RdaSimBackend implements Backend {
         }
       }
     }
-    ctx.progress?.({ plugin: 'rda-sim', done: mod.graphs.length, total: mod.graphs.length, message: `${r.cycles} cycles` });
+    if (work) ctx.progress?.({ plugin: 'rda-sim', done: work.total, total: work.total, message: `${r.cycles} cycles` });
     return {
       backend: 'rda-sim',
       metrics: { cycles: r.cycles, flops: r.flops, bytes: r.bytes, tokens: r.tokens },
@@ -50,7 +51,7 @@ export class RdaSimBackend implements Backend {
         ...this.runDetails(profile, r.engineSeconds),
         checks: r.checks,
         ...(r.sequentialCycles !== r.cycles ? { sequentialCycles: r.sequentialCycles } : {}),
-        graphs: r.graphs.map((g, i) => ({ graph: g.graph, ...(mod.graphs[i].kernel ? { kernel: mod.graphs[i].kernel } : {}), cycles: g.cycles, flops: g.flops, bytes: g.bytes, tokens: g.tokens, wallMs: g.ms, engineSeconds: g.engineSeconds, nodes: g.nodes })),
+        graphs: r.graphs.map((g, i) => ({ graph: g.graph, ...(mod.graphs[i].kernel ? { kernel: mod.graphs[i].kernel } : {}), cycles: g.cycles, flops: g.flops, bytes: g.bytes, tokens: g.tokens, wallMs: g.ms, engineSeconds: g.engineSeconds, nodes: g.nodes, channels: g.channels })),
       },
       text: formatReport(r, o.engine, profile.name),
       files,
@@ -123,4 +124,31 @@ export class RdaSimBackend implements Backend {
       files: [],
     };
   }
+}
+
+/**
+ * Progress in simulated work (operations + element reads + writes), not in graphs: one fully fused
+ * graph can be the whole run. Each graph's expected work is the cost model's estimate of its group;
+ * inside a graph the bar follows the engine's work counter, capped below the graph's share because
+ * the estimate can be low; a finished graph counts its whole share.
+ */
+function workProgress(mod: DataflowModule, progress: NonNullable<RunContext['progress']>): { total: number; onWork: (k: number, work: number, finished: boolean) => void } {
+  let expected: number[] | undefined;
+  try {
+    const est = estimateCost(mod.program, statsFromData(mod.program, mod.data ?? {}));
+    const byGroup = new Map(est.perGroup.map((g) => [g.group, g.flops + (g.readBytes + g.writeBytes) / WORD_BYTES]));
+    const w = mod.graphs.map((g) => byGroup.get(g.group ?? g.name) ?? 0);
+    if (w.every((x) => x > 0)) expected = w;
+  } catch {
+    // an estimate is a nicety for the bar; without one every graph weighs its node count
+  }
+  const weight = expected ?? mod.graphs.map((g) => g.nodes.length);
+  const total = Math.round(weight.reduce((a, b) => a + b, 0));
+  const before = weight.map((_, k) => weight.slice(0, k).reduce((a, b) => a + b, 0));
+  const n = mod.graphs.length;
+  const onWork = (k: number, work: number, finished: boolean) => {
+    const share = finished ? weight[k] : expected ? Math.min(0.99 * weight[k], work) : 0;
+    progress({ plugin: 'rda-sim', done: Math.min(total, Math.round(before[k] + share)), total, message: `graph ${k + 1}/${n} ${mod.graphs[k].name}` });
+  };
+  return { total, onWork };
 }

@@ -7,6 +7,8 @@ export interface Chan {
   count: number;
   pushed: number;
   popped: number;
+  /** sum over popped tokens of (pop time - time the token became visible): cycles tokens sat queued. */
+  queued: number;
   /** capacity in tokens (Infinity = unbounded). */
   readonly depth: number;
   /** void channel: outputs nobody consumes (proto id 0). */
@@ -40,6 +42,7 @@ export class RingChannel implements Chan {
   count = 0;
   pushed = 0;
   popped = 0;
+  queued = 0;
   consumer: Waker | null = null;
   producer: Waker | null = null;
   label = '';
@@ -94,6 +97,7 @@ export class RingChannel implements Chan {
       const p = this.producer;
       if (p !== null && p.blocked) p.wake();
     }
+    this.queued += time - this.times[this.head];
     this.head = (this.head + 1) & this.mask;
     this.count--;
     this.popped++;
@@ -138,6 +142,7 @@ interface Elem {
 export class ArrayChannel implements Chan {
   pushed = 0;
   popped = 0;
+  queued = 0;
   consumer: Waker | null = null;
   producer: Waker | null = null;
   label = '';
@@ -177,6 +182,7 @@ export class ArrayChannel implements Chan {
   pop(time: number): void {
     if (this.count <= 0) throw new Error(`pop from empty channel ${this.id}`);
     this.deqTimes.push(time);
+    this.queued += time - this.at(0).time;
     this.popped++;
   }
   slotTime(): number {

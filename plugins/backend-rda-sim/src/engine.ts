@@ -158,7 +158,7 @@ function steps(p: Prim, n: number): number {
  * (and producers on pop for bounded channels). Node clocks are DAM-style, so the schedule does
  * not change any timestamp; only work order differs from the reference engine.
  */
-export function runFast(graph: string, prims: Prim[], cycleBudget = Infinity, quota = 1024): EngineResult {
+export function runFast(graph: string, prims: Prim[], cycleBudget = Infinity, quota = 1024, onTick?: () => void): EngineResult {
   // FIFO ready queue with a per-activation step quota: a producer cannot run arbitrarily far
   // ahead of its consumers, which keeps channel buffers short (cache-resident, no regrowth).
   const cap = 1 << Math.ceil(Math.log2(prims.length + 2));
@@ -180,8 +180,11 @@ export function runFast(graph: string, prims: Prim[], cycleBudget = Infinity, qu
     size++;
   }
   const arbs = arbitersOf(prims);
+  // progress callback every 64 activations; the callback itself rate-limits by wall time
+  let ticks = 0;
   for (;;) {
     while (size > 0) {
+      if (onTick !== undefined && (++ticks & 63) === 0) onTick();
       const p = q[head];
       head = (head + 1) & mask;
       size--;

@@ -31,6 +31,14 @@ export interface SimOptions {
   checkValues?: boolean;
   rtol?: number;
   atol?: number;
+  /**
+   * progress while a graph runs (fast engine): called now and then with the work done so far in
+   * that graph (operations + element reads + writes), and with finished = true once it is done
+   * (the reference engine: at the end only).
+   */
+  onWork?: (graphIndex: number, work: number, finished: boolean) => void;
+  /** least wall time between two onWork calls inside a graph (ms, default 100). */
+  workIntervalMs?: number;
 }
 
 /** Counters of one node. */
@@ -50,6 +58,13 @@ export interface NodeStats {
   writes: number;
 }
 
+/** Counters of one channel (graph channel id). */
+export interface ChannelStats {
+  id: number;
+  tokens: number;
+  queued: number;
+}
+
 export interface GraphResult {
   graph: string;
   cycles: number;
@@ -60,6 +75,8 @@ export interface GraphResult {
   bytes: number;
   output: SparseTensorData;
   nodes: NodeStats[];
+  /** per channel of the graph: tokens pushed and queued cycles (summed pop - visible time of its tokens). */
+  channels: ChannelStats[];
   /** wall time of the simulation proper (ms). */
   ms: number;
   /** CPU time (user + system) of the simulation proper (ms): the fair measure on a loaded machine. */
@@ -73,14 +90,26 @@ function profileOf(o: SimOptions): TimingProfile {
 }
 
 /** Simulates one graph on bound input data; returns cycles, counters and the assembled output tensor. */
-export function simulateGraph(graph: DataflowGraph, data: TensorBindings, options: SimOptions = {}): GraphResult {
+export function simulateGraph(graph: DataflowGraph, data: TensorBindings, options: SimOptions = {}, graphIndex = 0): GraphResult {
   const engine = options.engine ?? 'fast';
   const depth = options.channelDepth && options.channelDepth > 0 ? options.channelDepth : Infinity;
   const built = buildGraph(graph, data, { engine, profile: profileOf(options), channelDepth: depth, hbm: options.hbm ?? false });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const run = engine === 'reference' ? runReference : runFast;
-  const r = run(graph.name, built.prims, options.cycleBudget ?? Infinity);
+  const onWork = options.onWork;
+  const work = () => built.prims.reduce((a, p) => a + p.ops + p.reads + p.writes, 0);
+  const interval = options.workIntervalMs ?? 100;
+  let last = performance.now();
+  // summing the counters costs a pass over the nodes: at most once per interval
+  const tick =
+    onWork &&
+    (() => {
+      const now = performance.now();
+      if (now - last < interval) return;
+      last = now;
+      onWork(graphIndex, work(), false);
+    });
+  const r = engine === 'reference' ? runReference(graph.name, built.prims, options.cycleBudget ?? Infinity) : runFast(graph.name, built.prims, options.cycleBudget ?? Infinity, undefined, tick);
   const cpu = process.cpuUsage(c0);
   const ms = performance.now() - t0;
   const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -104,7 +133,8 @@ export function simulateGraph(graph: DataflowGraph, data: TensorBindings, option
       writes: p.writes,
     };
   });
-  return { graph: graph.name, cycles: r.cycles, tokens: r.tokens, flops, bytes: 4 * rw, output, nodes, ms, cpuMs, engineSeconds: cpuMs / 1000 };
+  const channels = built.chans.map((c) => ({ id: c.id, tokens: c.pushed, queued: c.queued }));
+  return { graph: graph.name, cycles: r.cycles, tokens: r.tokens, flops, bytes: 4 * rw, output, nodes, channels, ms, cpuMs, engineSeconds: cpuMs / 1000 };
 }
 
 export interface ModuleResult {
@@ -137,8 +167,9 @@ export function simulateModule(mod: DataflowModule, options: SimOptions = {}): M
   }
   const env: TensorBindings = { ...(mod.data ?? {}) };
   const graphs: GraphResult[] = [];
-  for (const g of mod.graphs) {
-    const r = simulateGraph(g, env, options);
+  for (const [k, g] of mod.graphs.entries()) {
+    const r = simulateGraph(g, env, options, k);
+    options.onWork?.(k, r.flops + r.bytes / 4, true);
     env[g.output.tensor] = r.output;
     graphs.push(r);
   }
