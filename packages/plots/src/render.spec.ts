@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lineSpec, scatterSpec, stackedBarSpec } from './specs';
+import { lineSpec, scatterSpec, siPrefix, stackedBarSpec } from './specs';
 
 // vega is ESM-only and jest's VM cannot run a dynamic import() without
 // --experimental-vm-modules, so rendering is checked in a plain node child process that
@@ -85,4 +85,46 @@ describe('renderVegaLite (child process)', () => {
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/@fuseflow\/plots: vega-lite could not compile/);
   }, 30000);
+});
+
+describe('axis units', () => {
+  it('picks the SI prefix that puts the largest magnitude in [1, 1000)', () => {
+    expect(siPrefix([1.1e-6, 3e-7])).toEqual({ factor: 1e-6, prefix: 'µ' });
+    expect(siPrefix([0.004, -0.02])).toEqual({ factor: 1e-3, prefix: 'm' });
+    expect(siPrefix([2.5, 999])).toEqual({ factor: 1, prefix: '' });
+    expect(siPrefix([1500])).toEqual({ factor: 1e3, prefix: 'k' });
+    expect(siPrefix([0, NaN])).toEqual({ factor: 1, prefix: '' });
+  });
+
+  const energy = [
+    { layer: 'conv1', part: 'mac', energyJ: 1.1e-6, cycles: 1.2e6 },
+    { layer: 'conv1', part: 'sram', energyJ: 0.4e-6, cycles: 0.3e6 },
+    { layer: 'fc', part: 'mac', energyJ: 0.2e-6, cycles: 2.5e6 },
+  ];
+  /** The text of every <text> element of an SVG (titles and tick labels). */
+  const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+
+  it('every chart kind renders its unit in the axis title and SI-scaled tick labels', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ff-plots-'));
+    const specs = {
+      bar: stackedBarSpec(energy, { x: 'layer', y: 'energyJ', color: 'part', yTitle: 'dynamic energy', yUnit: 'J' }),
+      scatter: scatterSpec(energy, { x: 'cycles', y: 'energyJ', xUnit: 'cycles', yUnit: 'J', yTitle: 'energy' }),
+      line: lineSpec(energy, { x: 'cycles', y: 'energyJ', xUnit: 'cycles', yUnit: 'J', yTitle: 'energy' }),
+    };
+    for (const [kind, spec] of Object.entries(specs)) {
+      const r = renderInChild(spec, join(dir, kind));
+      expect(r.stderr).toBe('');
+      const t = texts(readFileSync(r.files[0], 'utf8'));
+      // the stacked conv1 bar is 1.5 µJ: the axis reads in µJ
+      expect(t).toContain(kind === 'bar' ? 'dynamic energy (µJ)' : 'energy (µJ)');
+      if (kind !== 'bar') expect(t).toContain('cycles (cycles)');
+      // no raw joule ticks such as "0.0000011" and no exponent notation
+      expect(t.filter((s) => /^0\.0000|e-\d/.test(s))).toEqual([]);
+      // tick labels are plain numbers of the µJ scale (bar: 0 .. 1.5; points: 0.2 .. 1.1)
+      const ticks = t.filter((s) => /^[\d.]+$/.test(s)).map(Number);
+      expect(Math.max(...ticks)).toBeGreaterThanOrEqual(1);
+      expect(Math.max(...ticks)).toBeLessThan(10);
+      if (kind !== 'bar') expect(t.some((s) => /^\d+(\.\d+)?M$/.test(s))).toBe(true); // cycles ticks in SI notation (1.5M)
+    }
+  }, 60000);
 });

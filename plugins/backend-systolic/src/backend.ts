@@ -82,7 +82,8 @@ export class SystolicBackend implements Backend {
         y: 'cycles',
         color: 'component',
         title: `${r.network} on ${r.model}: cycles per layer (total ${r.metrics.cycles.toLocaleString('en-US')})`,
-        yTitle: 'cycles',
+        yTitle: 'time',
+        yUnit: 'cycles',
       });
       files.push(...(await writeChart(spec, base)));
       const energy = stackedBarSpec(layerEnergyChartRows(r), {
@@ -90,7 +91,8 @@ export class SystolicBackend implements Backend {
         y: 'energyJ',
         color: 'component',
         title: `${r.network} on ${r.model}: dynamic energy per layer (total ${r.metrics.dynamicEnergyJ.toExponential(3)} J, leakage ${r.metrics.leakageEnergyJ.toExponential(3)} J)`,
-        yTitle: 'dynamic energy (J)',
+        yTitle: 'dynamic energy',
+        yUnit: 'J',
       });
       files.push(...(await writeChart(energy, file('energy'))));
       const json = `${base}.json`;
