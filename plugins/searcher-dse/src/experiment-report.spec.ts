@@ -1,4 +1,4 @@
-import { fig12Markdown, fig12Rows, fig12Text } from './experiment-report';
+import { fig12ChartRows, fig12Markdown, fig12Rows, fig12Text } from './experiment-report';
 import type { ExperimentRowResult } from './experiments';
 
 const run = (configuration: string, cycles: number, extra: Partial<ExperimentRowResult> = {}): ExperimentRowResult => ({
@@ -46,6 +46,17 @@ describe('fig12 table', () => {
   it('Markdown: the sampled run with its interval, CPU seconds per configuration', () => {
     const md = fig12Markdown(fig12Rows(results)).split('\n');
     expect(md[2]).toBe('| GCN | cora | 1,000,000 | 500,000 | ~4,000,000 (+-5.0 %) | 2.00 | 0.25 | 1.63 | 0.29 | 10 / 10 / 96 |');
+  });
+
+  it('chart data: our speedup beside the paper\'s, a sampled run\'s speedup interval, ~ on its bar', () => {
+    const [partial, full] = fig12ChartRows(fig12Rows(results));
+    expect(partial).toMatchObject({ model: 'GCN', bar: 'cora partial', configuration: 'partially fused', speedup: 2, lo: null, hi: null });
+    expect(partial.paper).toBeCloseTo(48998261 / 29997611, 12);
+    expect(full).toMatchObject({ bar: 'cora full ~', configuration: 'fully fused', speedup: 0.25 });
+    expect(full.paper).toBeCloseTo(48998261 / 166361105, 12);
+    // unfused exact: 1,000,000 over the interval [3.8 M, 4.2 M]
+    expect(full.lo).toBeCloseTo(1 / 4.2, 12);
+    expect(full.hi).toBeCloseTo(1 / 3.8, 12);
   });
 
   it('an unsampled sweep has no sampling notes', () => {

@@ -132,28 +132,88 @@ export function fig12Markdown(rows: Fig12Row[]): string {
   return [head, '|---|---|---|---|---|---|---|---|---|---|', ...body].join('\n');
 }
 
-/** Grouped bars of speedup over unfused per model and dataset (one facet per model), SVG + PNG. */
-export async function fig12Chart(rows: Fig12Row[], basePath: string): Promise<string[]> {
-  const data: Row[] = rows.flatMap((r) =>
-    [PARTIAL, FULL].map((c) => ({ model: r.group, dataset: r.label, bar: `${r.label} ${c === PARTIAL ? 'partial' : 'full'}`, configuration: c, speedup: r.speedup[c] ?? null })),
+/**
+ * Speedup interval of a sampled configuration: unfused cycles over the configuration's interval
+ * (the unfused run's own interval, if it was sampled, widens it: bounds taken at both extremes).
+ */
+function speedupInterval(r: Fig12Row, c: string): [number, number] | undefined {
+  const s = r.sampling[c];
+  const u = r.sampling[UNFUSED];
+  if (!s?.ci95 && !u?.ci95) return undefined;
+  const base = r.cycles[UNFUSED];
+  const v = r.cycles[c];
+  if (!base || !v) return undefined;
+  const [ulo, uhi] = u?.ci95 ?? [base, base];
+  const [lo, hi] = s?.ci95 ?? [v, v];
+  if (!(lo > 0)) return undefined;
+  return [ulo / hi, uhi / lo];
+}
+
+/** Chart data: one bar per (model, dataset, configuration) with ours, the paper's, and a sampled run's interval. */
+export function fig12ChartRows(rows: Fig12Row[]): Row[] {
+  return rows.flatMap((r) =>
+    [PARTIAL, FULL].map((c) => {
+      const iv = speedupInterval(r, c);
+      const paper = r.published ? (c === PARTIAL ? r.published.partial : r.published.full) : null;
+      return {
+        model: r.group,
+        dataset: r.label,
+        bar: `${r.label} ${c === PARTIAL ? 'partial' : 'full'}${r.sampling[c] || r.sampling[UNFUSED] ? ' ~' : ''}`,
+        configuration: c,
+        speedup: r.speedup[c] ?? null,
+        paper,
+        source: 'paper (fuseflow-reference 5.1)',
+        lo: iv?.[0] ?? null,
+        hi: iv?.[1] ?? null,
+      };
+    }),
   );
+}
+
+/**
+ * Grouped bars of our speedup over unfused per model and dataset (one facet per model), the
+ * paper's speedup as a black diamond on the same bar, and a whisker for the 95 % interval of a
+ * sampled run; SVG + PNG.
+ */
+export async function fig12Chart(rows: Fig12Row[], basePath: string): Promise<string[]> {
+  const data = fig12ChartRows(rows);
+  const y = { field: 'speedup', type: 'quantitative', scale: { type: 'log' }, title: 'speedup over unfused (x, cycles unfused / cycles; log)' };
+  const x = { field: 'bar', type: 'nominal', title: null, sort: null };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Speedup over unfused (Figure 12)',
+    title: { text: 'Speedup over unfused (Figure 12)', subtitle: 'bars: ours (~ sampled, whisker: 95 % interval); diamonds: the paper' },
     data: { values: data },
-    facet: { column: { field: 'model', type: 'nominal', title: null } },
+    facet: { column: { field: 'model', type: 'nominal', title: null, sort: [...new Set(rows.map((r) => r.group))] } },
     spec: {
       width: { step: 22 },
       height: 220,
-      mark: { type: 'bar', orient: 'vertical' },
-      encoding: {
-        // One bar per (dataset, configuration): xOffset bars rendered as hairlines with a fixed width.
-        x: { field: 'bar', type: 'nominal', title: null, sort: null },
-        y: { field: 'speedup', type: 'quantitative', scale: { type: 'log' }, title: 'speedup over unfused (log)' },
-        // A log-scale bar needs a positive baseline: bars grow up (faster) or down (slower) from 1x.
-        y2: { datum: 1 },
-        color: { field: 'configuration', type: 'nominal' },
-      },
+      layer: [
+        {
+          mark: { type: 'bar', orient: 'vertical' },
+          encoding: {
+            x,
+            y,
+            // A log-scale bar needs a positive baseline: bars grow up (faster) or down (slower) from 1x.
+            y2: { datum: 1 },
+            color: { field: 'configuration', type: 'nominal', title: 'ours', sort: [PARTIAL, FULL] },
+          },
+        },
+        {
+          transform: [{ filter: 'datum.lo != null && datum.hi != null' }],
+          mark: { type: 'rule', color: 'black' },
+          encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+        },
+        {
+          transform: [{ filter: 'datum.paper != null' }],
+          mark: { type: 'point', shape: 'diamond', filled: true, size: 70, color: 'black' },
+          encoding: {
+            x,
+            y: { field: 'paper', type: 'quantitative' },
+            // A shape channel (for the legend entry) overrides the mark's shape unless its range says diamond.
+            shape: { field: 'source', type: 'nominal', title: null, scale: { range: ['diamond'] }, legend: { labelLimit: 300 } },
+          },
+        },
+      ],
     },
     resolve: { scale: { x: 'independent' } },
   };
