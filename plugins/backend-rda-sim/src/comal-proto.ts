@@ -94,6 +94,9 @@ message Reduce {
   enum Type { ADD = 0; MAX = 1; ADDSUM = 2; }
   ValStream input_val = 1; ValStream output_val = 2; string label = 3;
   uint64 stream_shape = 4; bool blocked = 5; Type reduce_type = 6;
+  // block mode: the reduce folds each tile over the variables of a missing from out first
+  // (a row max / row sum of a blocked softmax); b is empty. Absent = tiles combined whole.
+  TileSpec ff_tile = 1000;
 }
 
 message GenRef { CrdStream input_crd = 1; RefStream output_ref = 2; string label = 3; }

@@ -326,6 +326,23 @@ describe('our graphs decode with tortilla’s .proto files', () => {
     const up = decodeUp(bytes).graph.operators.find((o: Obj) => o.op === 'alu').alu;
     expect([up.blocked, up.stream_shape]).toEqual([true, 2]);
   });
+
+  it('a reduce that folds its tiles keeps the fold (ff_tile = 1000) through our encoding; tortilla reads a plain blocked reduce', () => {
+    const g: DataflowGraph = structuredClone(K.softmax(4, 6).graph);
+    g.blockSize = 2;
+    const reduces = g.nodes.filter((n) => n.kind === 'reduce');
+    expect(reduces.length).toBeGreaterThan(0);
+    reduces.forEach((n, q) => (n.attrs = { ...n.attrs, tile: { a: ['i', `j${q}`], b: [], out: ['i'] } }));
+    const bytes = exportComalGraph(g);
+    const back = importComalGraph(bytes, { tensors: g.tensors });
+    expect(back.nodes.filter((n) => n.kind === 'reduce').map((n) => n.attrs)).toEqual(reduces.map((n) => n.attrs));
+    const up = decodeUp(bytes).graph.operators.filter((o: Obj) => o.op === 'reduce').map((o: Obj) => o.reduce);
+    expect(up.map((r: Obj) => [r.reduce_type, r.blocked, r.stream_shape])).toEqual(reduces.map((n) => [n.attrs.reduce === 'max' ? 'MAX' : 'ADD', true, 2]));
+    expect(up.flatMap((r: Obj) => Object.keys(r).filter((f) => f.startsWith('ff_')))).toEqual([]);
+    // without a fold the field stays off the wire and the reduce decodes without a tile
+    const plain: DataflowGraph = structuredClone(K.softmax(4, 6).graph);
+    expect(importComalGraph(exportComalGraph(plain), { tensors: plain.tensors }).nodes.filter((n) => n.kind === 'reduce').every((n) => !('tile' in n.attrs))).toBe(true);
+  });
 });
 
 describe('bad protobuf graphs give FF_INPUT_INVALID naming the op and the stream', () => {

@@ -34,6 +34,22 @@ export function encodeComalGraph(obj: Obj): Uint8Array {
 }
 
 
+interface Tile {
+  a: string[];
+  b: string[];
+  out: string[];
+}
+
+/** Block-mode tile spec (attrs.tile of a binary ALU or a reduce) as the ff_tile message. */
+function tileSpec(t: Tile): Obj {
+  return { a: t.a, b: t.b, out: t.out };
+}
+
+/** ff_tile back to attrs.tile; an all-empty message is what proto3 decodes when the field is absent. */
+function tileAttr(t: Obj | undefined): { tile?: Tile } {
+  return t && (t.a?.length || t.b?.length || t.out?.length) ? { tile: { a: t.a ?? [], b: t.b ?? [], out: t.out ?? [] } } : {};
+}
+
 const ALU_TO_PROTO: Partial<Record<AluOp, string>> = {
   add: 'ADD', sub: 'SUB', mul: 'MUL', div: 'DIV', exp: 'EXP', max: 'MAX', min: 'MIN', relu: 'MAX', scalar_max: 'MAX',
   scalar_add: 'SCALARADD', scalar_mul: 'SCALARMUL', scalar_div: 'SCALARDIV', rsqrt: 'RSQRT', sigmoid: 'SIGMOID',
@@ -133,13 +149,22 @@ export function exportComalGraph(g: DataflowGraph, channelSize = 0): Uint8Array 
             ...blockFields,
             ff_matmul: !!a.matmul,
             ff_empty: a.empty ?? '',
-            ...(a.tile ? { ff_tile: { a: a.tile.a, b: a.tile.b, out: a.tile.out } } : {}),
+            ...(a.tile ? { ff_tile: tileSpec(a.tile) } : {}),
           },
         };
         break;
       }
       case 'reduce':
-        op = { reduce: { input_val: s(i.in), output_val: s(o.out), label: n.label, reduce_type: a.reduce === 'max' ? 'MAX' : 'ADD', ...blockFields } };
+        op = {
+          reduce: {
+            input_val: s(i.in),
+            output_val: s(o.out),
+            label: n.label,
+            reduce_type: a.reduce === 'max' ? 'MAX' : 'ADD',
+            ...blockFields,
+            ...(a.tile ? { ff_tile: tileSpec(a.tile) } : {}),
+          },
+        };
         break;
       case 'spacc1':
         op = { spacc: { ff_max: a.reduce === 'max', order: 1, input_inner_crd: s(i.inner_crd), input_outer_crds: [s(i.outer_crd)], input_val: s(i.val), output_inner_crd: s(o.inner_crd), output_val: s(o.val), label: n.label, ...blockFields } };
@@ -329,19 +354,19 @@ export function importComalGraph(bytes: Uint8Array, opts: ImportOptions = {}): D
         const ins: Port[] = [['a', sid(inputs[0]), 'val']];
         if (inputs.length === 2) ins.push(['b', sid(inputs[1]), 'val']);
         if (b.ff_empty && !['union', 'intersect', 'left', 'right'].includes(b.ff_empty)) bad(`ALU '${label}' has ff_empty '${b.ff_empty}' (union, intersect, left or right)`);
-        const tile = b.ff_tile;
+        const tile = tileAttr(b.ff_tile);
         add('alu', label, {
           alu: alu!,
           ...(alu!.startsWith('scalar_') ? { scalar: b.scalar } : {}),
           ...(b.ff_matmul ? { matmul: true } : {}),
           ...(b.ff_empty ? { empty: b.ff_empty } : {}),
-          ...(tile && (tile.a?.length || tile.b?.length || tile.out?.length) ? { tile: { a: tile.a ?? [], b: tile.b ?? [], out: tile.out ?? [] } } : {}),
+          ...tile,
         }, ins, [['out', sid(b.vals.output), 'val']]);
         break;
       }
       case 'reduce':
         if (b.reduce_type !== 'ADD' && b.reduce_type !== 'MAX') bad(`reduce '${label}' has type ${b.reduce_type} (ADD and MAX supported)`);
-        add('reduce', label, { reduce: b.reduce_type === 'MAX' ? 'max' : 'sum' }, [['in', sid(b.input_val), 'val']], [['out', sid(b.output_val), 'val']]);
+        add('reduce', label, { reduce: b.reduce_type === 'MAX' ? 'max' : 'sum', ...tileAttr(b.ff_tile) }, [['in', sid(b.input_val), 'val']], [['out', sid(b.output_val), 'val']]);
         break;
       case 'spacc': {
         const oc: Obj[] = b.input_outer_crds ?? [];

@@ -453,4 +453,22 @@ describe('lower-sam + rda-sim: blocked softmax (whole attention block-sparse)', 
     expect(compareTensors(fast.outputs.O, scalar, { rtol: 1e-9, atol: 1e-12 }).equal).toBe(true);
     expect(compareTensors(ref.outputs.O, scalar, { rtol: 0, atol: 1e-12 }).equal).toBe(true);
   });
+
+  it.each([
+    ['fused (one group)', [['qk', 'smax', 'sexp', 'ssum', 'sdiv', 'pv']]],
+    ['unfused', [['qk'], ['smax'], ['sexp'], ['ssum'], ['sdiv'], ['pv']]],
+  ])('%s: graphs decoded from the ComalGraph protobuf keep the reduce tile folds and simulate with identical cycles and values', (_label, groups) => {
+    const grouped: TensorProgram = { ...p, groups: groups.map((statements, i) => ({ name: `g${i}`, statements })) };
+    const b = blockProgram(grouped, data, { size: block });
+    const graphs = lowerProgram(b.program);
+    const decoded = graphs.map((g) => ({ ...importComalGraph(exportComalGraph(g), { tensors: g.tensors, output: g.tensors[g.output.tensor] }), group: g.group }));
+    const folds = (gs: typeof graphs) => gs.map((g) => g.nodes.filter((n) => n.kind === 'reduce').map((n) => (n.attrs as { tile?: unknown }).tile ?? null));
+    expect(folds(graphs).flat().filter((t) => t !== null).length).toBeGreaterThanOrEqual(2);
+    expect(folds(decoded)).toEqual(folds(graphs));
+    const direct = simulateModule({ stage: 'dataflow', program: b.program, data: b.data, graphs }, { engine: 'fast' });
+    const viaProto = simulateModule({ stage: 'dataflow', program: b.program, data: b.data, graphs: decoded }, { engine: 'fast' });
+    expect(viaProto.valuesChecked).toBe(true);
+    expect(viaProto.cycles).toBe(direct.cycles);
+    expect(compareTensors(viaProto.outputs.O, direct.outputs.O, { rtol: 0, atol: 0 }).equal).toBe(true);
+  });
 });
