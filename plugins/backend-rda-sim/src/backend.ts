@@ -147,6 +147,7 @@ function workProgress(mod: DataflowModule, progress: NonNullable<RunContext['pro
   const before = weight.map((_, k) => weight.slice(0, k).reduce((a, b) => a + b, 0));
   const n = mod.graphs.length;
   const onWork = (k: number, work: number, finished: boolean) => {
+    if (finished && k === n - 1) return; // the run's final event (with the cycles) says it
     const share = finished ? weight[k] : expected ? Math.min(0.99 * weight[k], work) : 0;
     progress({ plugin: 'rda-sim', done: Math.min(total, Math.round(before[k] + share)), total, message: `graph ${k + 1}/${n} ${mod.graphs[k].name}` });
   };
