@@ -7,6 +7,7 @@ import { PluginLoader } from '@fuseflow/kernel/plugin-loader';
 import { exitCodeFor, formatError } from './errors';
 import { cmdDatasets } from './datasets';
 import { processIo } from './io';
+import { cmdSchema } from './schema-command';
 import { formatNumber, formatTable } from './table';
 
 type Kernel = typeof import('@fuseflow/kernel');
@@ -25,7 +26,7 @@ export function cliVersion(): string {
 }
 
 /** Built-in command names; a plugin command with one of these names is ignored. */
-export const BUILTIN_COMMANDS = ['run', 'validate', 'plugins', 'search', 'datasets', 'help'];
+export const BUILTIN_COMMANDS = ['run', 'validate', 'plugins', 'search', 'datasets', 'schema', 'help'];
 
 interface GlobalOptions {
   passes?: string;
@@ -489,6 +490,12 @@ export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: Pl
       const l = loader ?? new PluginLoader({ baseDir: io.cwd });
       setCode(id === undefined ? cmdPlugins(l, g(cmd), io) : cmdPluginDetail(l, id, g(cmd), io));
     });
+
+  program
+    .command('schema')
+    .description("write the manifest JSON Schema for the installed plugins (editor completion of plugin ids and options; point a manifest's \"$schema\" at it)")
+    .addHelpText('after', '\nWith the global --out <file> it is written to that file instead of stdout.')
+    .action((_opts: unknown, cmd: Command) => setCode(cmdSchema(loader ?? new PluginLoader({ baseDir: io.cwd }), { out: g(cmd).out }, io)));
 
   if (loader) stubs = addPluginCommands(program, loader, io, setCode);
   STUBS.set(program, stubs);

@@ -4,6 +4,7 @@ export * from './plugin';
 export * from './events';
 export * from './errors';
 export * from './manifest';
+export * from './manifest-schema';
 export * from './pass-pipeline';
 export * from './plugin-loader';
 export * from './plugin-options';

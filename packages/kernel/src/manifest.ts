@@ -116,15 +116,17 @@ export function describeAjvError(e: ErrorObject, prefix: string): string {
   switch (e.keyword) {
     case 'additionalProperties': {
       const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
-      const hint = didYouMean(String(params.additionalProperty), allowed);
+      const hint = hintFor(e);
       return `${at}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of: ${allowed.join(', ')}`;
     }
     case 'required':
       return `${at}: required key is missing`;
     case 'type':
       return `${at}: expected ${params.type}, got ${describe(e.data)}`;
-    case 'enum':
-      return `${at}: expected one of ${(params.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}, got ${describe(e.data)}`;
+    case 'enum': {
+      const hint = hintFor(e);
+      return `${at}: expected one of ${(params.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')}, got ${describe(e.data)}${hint ? ` (did you mean "${hint}"?)` : ''}`;
+    }
     case 'const':
       return `${at}: expected ${JSON.stringify(params.allowedValue)}, got ${describe(e.data)}`;
     default:
@@ -132,10 +134,22 @@ export function describeAjvError(e: ErrorObject, prefix: string): string {
   }
 }
 
-function suggestionFor(e: ErrorObject | undefined): string | undefined {
-  if (!e || e.keyword !== 'additionalProperties') return undefined;
-  const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
-  const hint = didYouMean(String((e.params as { additionalProperty: string }).additionalProperty), allowed);
+/** The closest allowed key (unknown key) or value (string not in an enum), if one is close. */
+function hintFor(e: ErrorObject): string | undefined {
+  if (e.keyword === 'additionalProperties') {
+    const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+    return didYouMean(String((e.params as { additionalProperty: string }).additionalProperty), allowed);
+  }
+  if (e.keyword === 'enum' && typeof e.data === 'string') {
+    const allowed = ((e.params as { allowedValues: unknown[] }).allowedValues ?? []).filter((x): x is string => typeof x === 'string');
+    return didYouMean(e.data, allowed);
+  }
+  return undefined;
+}
+
+/** The FuseFlowError suggestion for the first schema error ("did you mean ...?"), if any. */
+export function suggestionFor(e: ErrorObject | undefined): string | undefined {
+  const hint = e && hintFor(e);
   return hint ? `did you mean "${hint}"?` : undefined;
 }
 

@@ -1,9 +1,8 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import { FuseFlowError } from './errors';
-import { describeAjvError, errorPath, pickErrors } from './manifest';
+import { describeAjvError, errorPath, pickErrors, suggestionFor } from './manifest';
 import { deepMerge, isPlainObject } from './merge';
 import type { FuseFlowPlugin } from './plugin';
-import { didYouMean } from './suggest';
 
 // One ajv instance for option schemas; compiled validators are cached per plugin object
 // (ESLint's rule-validator), so a schema is compiled once however many runs use it.
@@ -46,12 +45,7 @@ export function resolvePluginOptions(plugin: FuseFlowPlugin, options: unknown, j
   const errors = pickErrors(v.errors ?? []);
   const prefix = `${jsonPath}/options`;
   const first = errors[0];
-  let suggestion: string | undefined;
-  if (first?.keyword === 'additionalProperties') {
-    const allowed = Object.keys((first.parentSchema as { properties?: object })?.properties ?? {});
-    const hint = didYouMean(String((first.params as { additionalProperty: string }).additionalProperty), allowed);
-    if (hint) suggestion = `did you mean "${hint}"?`;
-  }
+  const suggestion = suggestionFor(first);
   throw new FuseFlowError(
     'FF_OPTIONS_INVALID',
     `invalid options for ${plugin.kind} "${plugin.id}" (${plugin.name}):\n  ${errors.map((e) => describeAjvError(e, prefix)).join('\n  ')}`,

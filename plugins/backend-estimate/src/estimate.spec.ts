@@ -1,5 +1,6 @@
 import { enumerateLoopOrders, estimateStatement, inlineGroup, rowSoftmaxProgram, statsFromData, uniformRandom, type ProgramModule } from '@fuseflow/ir';
-import { EstimateBackend } from './index';
+import { resolvePluginOptions } from '@fuseflow/kernel';
+import plugin, { EstimateBackend } from './index';
 
 // A fused row softmax with no loop order (no dataflow-order pass ran).
 const program = rowSoftmaxProgram(32);
@@ -22,5 +23,13 @@ describe('estimate backend', () => {
     const r = new EstimateBackend({ fusedOrder: 'first' }).run(mod as never);
     expect(r.metrics.flops).toBe(first.flops);
     expect(r.metrics.bytes).toBe(first.readBytes + first.writeBytes);
+  });
+
+  it('per-tensor stats are a closed schema: a typo names its JSON path and suggests the key', () => {
+    expect(resolvePluginOptions(plugin, { stats: { S: { density: 0.1 } } }, '/backend')).toEqual({ stats: { S: { density: 0.1 } }, fusedOrder: 'best-estimate' });
+    expect(() => resolvePluginOptions(plugin, { stats: { S: { densty: 0.1 } } }, '/backend')).toThrow(
+      expect.objectContaining({ code: 'FF_OPTIONS_INVALID', path: '/backend/options/stats/S/densty', suggestion: 'did you mean "density"?' }),
+    );
+    expect(() => resolvePluginOptions(plugin, { stats: { S: { density: 2 } } }, '/backend')).toThrow(/\/backend\/options\/stats\/S\/density: must be <= 1/);
   });
 });

@@ -60,7 +60,16 @@ const plugin: FuseFlowPlugin<EstimateOptions> = {
       stats: {
         type: 'object',
         description: 'per-tensor statistics overriding the bound data, e.g. {"A": {"density": 0.01}}',
-        additionalProperties: { type: 'object' },
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            density: { type: 'number', minimum: 0, maximum: 1 },
+            nnz: { type: 'number', minimum: 0 },
+            levelFibers: { type: 'array', items: { type: 'number', minimum: 0 }, description: 'stored fibers after each level, in level order' },
+            modeNonEmpty: { type: 'array', items: { type: 'number', minimum: 0 }, description: 'distinct present coordinates per mode' },
+          },
+        },
       },
       fusedOrder: { enum: ['best-estimate', 'first'], default: 'best-estimate', description: "loop order of a fused group without one (as lower-sam's)" },
     },

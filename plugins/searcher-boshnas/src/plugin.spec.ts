@@ -1,6 +1,6 @@
 import { container as root } from 'tsyringe';
-import { SEARCHER } from '@fuseflow/kernel';
-import plugin, { defaultOptions } from './index';
+import { resolvePluginOptions, SEARCHER } from '@fuseflow/kernel';
+import plugin, { BoshSearcher, DEFAULT_GOBI, DEFAULT_SPACE, DEFAULT_SURROGATE, defaultOptions } from './index';
 import { checkWeights, DEFAULT_WEIGHTS, performance } from './objective';
 import { paretoFront } from './pareto';
 
@@ -37,5 +37,33 @@ describe('plugin', () => {
       { name: 'lat', value: (p) => p.l, sense: 'min' },
     ]);
     expect(front).toEqual([pts[0], pts[1], pts[4]]);
+  });
+
+  it('nested options are closed: a typo names its JSON path and suggests the key', () => {
+    const bad = (options: unknown) => {
+      try {
+        resolvePluginOptions(plugin, options, '/search');
+      } catch (e) {
+        return e as { code: string; path: string; suggestion?: string; message: string };
+      }
+      throw new Error('accepted');
+    };
+    expect(bad({ space: { clases: 5 } })).toMatchObject({ code: 'FF_OPTIONS_INVALID', path: '/search/options/space/clases', suggestion: 'did you mean "classes"?' });
+    expect(bad({ surrogate: { epoch: 5 } })).toMatchObject({ path: '/search/options/surrogate/epoch', suggestion: 'did you mean "epochs"?' });
+    expect(bad({ gobi: { iteration: 5 } })).toMatchObject({ path: '/search/options/gobi/iteration', suggestion: 'did you mean "iterations"?' });
+    expect(bad({ space: { inputShape: [1, 14] } }).message).toMatch(/\/search\/options\/space\/inputShape: must NOT have fewer than 3 items/);
+    expect(bad({ surrogate: { dropout: 1 } }).message).toMatch(/\/search\/options\/surrogate\/dropout: must be < 1/);
+  });
+
+  it('defaults are merged once, key by key inside nested groups, the same through the kernel and the constructor', () => {
+    const given = { space: { classes: 5, kernels: [3] }, gobi: { iterations: 9 } };
+    const viaKernel = resolvePluginOptions(plugin, given, '/search') as typeof defaultOptions;
+    expect(viaKernel.space).toEqual({ ...DEFAULT_SPACE, classes: 5, kernels: [3] });
+    expect(viaKernel.gobi).toEqual({ ...DEFAULT_GOBI, iterations: 9 });
+    expect(viaKernel.surrogate).toEqual(DEFAULT_SURROGATE);
+    expect(new BoshSearcher(given).o).toEqual(viaKernel);
+    // already-resolved options pass through unchanged (the kernel path constructs from them)
+    expect(new BoshSearcher(viaKernel).o).toEqual(viaKernel);
+    expect(DEFAULT_SPACE.classes).toBe(10);
   });
 });

@@ -12,145 +12,16 @@ import {
 } from '@fuseflow/kernel';
 import type { ModelGraph } from '@fuseflow/ir';
 import { boundsOf, embedArchs } from './embedding';
-import { DEFAULT_ENGINE, runSearchEngine, type EngineResult, type EvalRecord, type SearchProblem, type Strategy } from './engine';
+import { runSearchEngine, type EngineResult, type EvalRecord, type SearchProblem } from './engine';
 import { FashionMnistTrainer, TableEvaluator, type AccuracyEvaluator } from './evaluator';
 import { toModelGraph } from './model-graph';
-import { checkWeights, DEFAULT_NORMALIZERS, DEFAULT_WEIGHTS, performance, type ObjectiveNormalizers, type ObjectiveWeights } from './objective';
+import { checkWeights, performance } from './objective';
+import { resolveBoshOptions, type BoshOptions, type BoshOptionsInput } from './options';
 import { paretoFront } from './pareto';
 import { deriveSeed, makeRng } from './rng';
-import { archHash, DEFAULT_SPACE, describeArch, generateArchs, lowerArch, planMacs, planParams, type CnnArch, type CnnSpaceConfig } from './space';
-import type { SurrogateOptions } from './surrogate';
-import type { GobiOptions } from './gobi';
+import { archHash, describeArch, generateArchs, lowerArch, planMacs, planParams, type CnnArch, type CnnSpaceConfig } from './space';
 
-/** Options of both searchers (manifest `search.options`). */
-export interface BoshOptions {
-  /** 'nas' = BOSHNAS (CNN only), 'codesign' = BOSHCODE (CNN + accelerator pairs). */
-  mode: 'nas' | 'codesign';
-  strategy: Strategy;
-  budget: number;
-  resume: boolean;
-  /** search seed; default: the run's seed. */
-  seed?: number;
-  batchSize: number;
-  numInit: number;
-  /** size of the generated CNN candidate table. */
-  candidates: number;
-  embeddingDims: number;
-  /** append log params, log MACs and layer count to the graph embedding (see capacityFeatures). */
-  capacityFeatures: boolean;
-  /** accelerators sampled from the backend's design space (co-design). */
-  accelerators: number;
-  space: Partial<CnnSpaceConfig>;
-  evaluator: {
-    kind: 'tfjs' | 'table';
-    /** accuracy table JSON (kind 'table'), relative to the manifest. */
-    table?: string;
-    /** training-result cache (kind 'tfjs'); default <outDir>/accuracy-cache.json. */
-    cacheFile?: string;
-    dataDir?: string;
-    epochs?: number;
-    trainSize?: number;
-    valSize?: number;
-    testSize?: number;
-    batchSize?: number;
-    learningRate?: number;
-  };
-  hardwareBackend: string;
-  /** options for the hardware backend when the manifest's pipeline does not provide it. */
-  hardwareBackendOptions: Record<string, unknown>;
-  weights: Partial<ObjectiveWeights>;
-  normalizers: Partial<ObjectiveNormalizers>;
-  uncertaintyProb: number;
-  randomProb: number;
-  surrogate: Partial<SurrogateOptions>;
-  gobi: Partial<GobiOptions>;
-  /** GOBI starts per exploit slot (engine option). */
-  gobiStarts: number;
-  /** nearest candidates per GOBI optimum scored by the acquisition (1 = the reference's plain projection). */
-  projectionCandidates: number;
-  /** end the session after this many new evaluations (the state stays resumable). */
-  stopAfter?: number;
-}
-
-export const defaultOptions: BoshOptions = {
-  mode: 'nas',
-  strategy: 'boshnas',
-  budget: 20,
-  resume: false,
-  batchSize: 1,
-  numInit: 5,
-  candidates: 200,
-  embeddingDims: 16,
-  capacityFeatures: true,
-  accelerators: 300,
-  space: {},
-  evaluator: { kind: 'tfjs' },
-  hardwareBackend: 'systolic',
-  hardwareBackendOptions: { model: 'accelbench', plot: false },
-  weights: {},
-  normalizers: {},
-  uncertaintyProb: 0.1,
-  randomProb: 0.1,
-  surrogate: {},
-  gobi: {},
-  gobiStarts: DEFAULT_ENGINE.gobiStarts,
-  projectionCandidates: DEFAULT_ENGINE.projectionCandidates,
-};
-
-const num = { type: 'number' };
-export const optionsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    mode: { enum: ['nas', 'codesign'] },
-    strategy: { enum: ['boshnas', 'random', 'evolution'] },
-    budget: { type: 'integer', minimum: 1 },
-    resume: { type: 'boolean' },
-    seed: { type: 'integer' },
-    batchSize: { type: 'integer', minimum: 1 },
-    numInit: { type: 'integer', minimum: 1 },
-    candidates: { type: 'integer', minimum: 2 },
-    embeddingDims: { type: 'integer', minimum: 1 },
-    capacityFeatures: { type: 'boolean' },
-    accelerators: { type: 'integer', minimum: 1 },
-    space: { type: 'object' },
-    evaluator: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        kind: { enum: ['tfjs', 'table'] },
-        table: { type: 'string' },
-        cacheFile: { type: 'string' },
-        dataDir: { type: 'string' },
-        epochs: { type: 'integer', minimum: 1 },
-        trainSize: { type: 'integer', minimum: 2 },
-        valSize: { type: 'integer', minimum: 1 },
-        testSize: { type: 'integer', minimum: 1 },
-        batchSize: { type: 'integer', minimum: 2 },
-        learningRate: num,
-      },
-    },
-    hardwareBackend: { type: 'string' },
-    hardwareBackendOptions: { type: 'object' },
-    weights: {
-      type: 'object',
-      additionalProperties: false,
-      properties: Object.fromEntries(Object.keys(DEFAULT_WEIGHTS).map((k) => [k, { type: 'number', minimum: 0 }])),
-    },
-    normalizers: {
-      type: 'object',
-      additionalProperties: false,
-      properties: Object.fromEntries(Object.keys(DEFAULT_NORMALIZERS).map((k) => [k, { type: 'number', exclusiveMinimum: 0 }])),
-    },
-    uncertaintyProb: { type: 'number', minimum: 0, maximum: 1 },
-    randomProb: { type: 'number', minimum: 0, maximum: 1 },
-    surrogate: { type: 'object' },
-    gobi: { type: 'object' },
-    gobiStarts: { type: 'integer', minimum: 1 },
-    projectionCandidates: { type: 'integer', minimum: 1 },
-    stopAfter: { type: 'integer', minimum: 0 },
-  },
-};
+export { defaultOptions, optionsSchema, resolveBoshOptions, type BoshOptions, type BoshOptionsInput } from './options';
 
 /** Scales rows into [0, 1] per dimension given bounds (zero-width dimensions map to 0). */
 export function scaleRows(rows: number[][], bounds: Array<[number, number]>): number[][] {
@@ -213,17 +84,15 @@ export class BoshSearcher implements Searcher {
   readonly id: string;
   readonly o: BoshOptions;
 
-  constructor(options: Partial<BoshOptions> = {}, mode?: 'nas' | 'codesign') {
-    this.o = { ...defaultOptions, ...options, ...(mode ? { mode } : {}) };
+  constructor(options: BoshOptionsInput = {}, mode?: 'nas' | 'codesign') {
+    this.o = resolveBoshOptions(mode ? { ...options, mode } : options);
     this.id = this.o.mode === 'codesign' ? 'boshcode' : 'boshnas';
   }
 
   async search(ctx: RunContext): Promise<SearchResult> {
     const o = this.o;
     const seed = o.seed ?? ctx.seed;
-    const space: CnnSpaceConfig = { ...DEFAULT_SPACE, ...o.space };
-    const weights: ObjectiveWeights = { ...DEFAULT_WEIGHTS, ...o.weights };
-    const normalizers: ObjectiveNormalizers = { ...DEFAULT_NORMALIZERS, ...o.normalizers };
+    const { space, weights, normalizers } = o;
     if (o.mode === 'codesign') {
       const err = checkWeights(weights);
       if (err) throw new FuseFlowError('FF_OPTIONS_INVALID', `search.options.weights: ${err}`, { path: '/search/options/weights' });
