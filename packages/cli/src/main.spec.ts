@@ -259,8 +259,10 @@ module.exports = { name: 'fuseflow-backend-declared', version: '1.0.0', apiVersi
     const one = memoryIo(dir);
     expect(await runCli(['-q', 'run', 'manifest.json', '--passes', 'toy-fuse{granularity=full}', '-c', 'unfused'], one)).toBe(0);
     const rows = one.out.join('\n').split('\n');
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(5);
     expect(rows[2]).toMatch(/^unfused \+ --passes "toy-fuse\{granularity=full\}"\s+ok\s+[\d,]+\s+1\.00x/);
+    expect(rows[4].startsWith(`report: ${path.join(dir, 'out', 'gcn', 'report.html')} (`)).toBe(true);
+    expect(rows[4]).toMatch(/\(\d+ KiB, 0 nodes laid out in [\d.]+ s, [\d.]+ CPU-s\)$/);
     // configurations that differ in their backend stay meaningful side by side
     writeManifest(dir, manifest({ configurations: [{ name: 'lanes1', backend: { options: { lanes: 1 } } }, { name: 'lanes4', backend: { options: { lanes: 4 } } }] }), 'lanes.json');
     const lanes = memoryIo(dir);

@@ -124,6 +124,7 @@ function captureDataflow(options: RunManifestOptions, events: import('@fuseflow/
     if (m.stage === 'dataflow' && Array.isArray(m.graphs)) graphs.set(current, m.graphs as Array<{ name: string } & Record<string, unknown>>);
   };
   return {
+    graphs: graphs as unknown as Map<string, import('@fuseflow/ir').DataflowGraph[]>,
     /** Write <dir>/[<configuration>/]<k>-<graph>.dot; returns the files written. */
     write(dir: string): string[] {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -151,10 +152,20 @@ async function cmdRun(manifest: string, opts: { configuration?: string[]; dot?: 
   }
   const events = createKernelEmitter();
   const options = { ...kernelOptions(g, io), events, ...(opts.configuration ? { configurations: opts.configuration } : {}) };
-  const dot = opts.dot !== undefined ? captureDataflow(options, events) : undefined;
+  // the graphs feed --dot and report.html
+  const captured = captureDataflow(options, events);
+  const dot = opts.dot !== undefined ? captured : undefined;
   const detach = attachProgress(events, io, { quiet: g.quiet });
   const res = await runManifest(resolvePath(io, manifest), options);
   detach();
+  let report = '';
+  if (res.runs.length) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const rep = await (require('./report') as typeof import('./report')).writeRunReport(res, captured.graphs);
+    if (g.json) (res as RunResult & { report?: string }).report = rep.file;
+    // (charts that could not be drawn are explained in the page itself)
+    report = `report: ${rep.file} (${(rep.bytes / 1024).toFixed(0)} KiB, ${rep.nodes} nodes laid out in ${(rep.layoutMs / 1000).toFixed(2)} s, ${rep.layoutCpuSeconds.toFixed(2)} CPU-s)`;
+  }
   if (dot) {
     const files = dot.write(resolvePath(io, opts.dot!));
     // JSON consumers find the files in the result; people get one line each
@@ -167,6 +178,7 @@ async function cmdRun(manifest: string, opts: { configuration?: string[]; dot?: 
     io.stdout(formatRunTable(res, g.passes));
     for (const r of res.runs) if (r.error) io.stderr(`[${r.configuration ?? 'run'}] ${formatError(r.error)}`);
     io.stdout(`results: ${path.join(res.outDir, 'results.json')}`);
+    if (report) io.stdout(report);
   }
   if (res.ok) return 0;
   if (!g.json && res.runs.length === 0 && res.error) io.stderr(formatError(res.error));

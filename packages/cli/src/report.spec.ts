@@ -1,0 +1,65 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { RunResult } from '@fuseflow/kernel';
+import { uniformRandom } from '@fuseflow/ir';
+import { RdaSimBackend, spmspm } from '@fuseflow/backend-rda-sim';
+import { KIND_COLOUR, STREAM_COLOUR, writeReport } from './report';
+
+/** One simulated SpMSpM graph as a run result, the way `fuseflow run` hands it to the report. */
+async function simulatedRun() {
+  const rnd = (seed: number) => uniformRandom({ shape: [12, 12], density: 0.3, seed, format: 'dcsr', valueRange: [-2, 2] });
+  const mod = spmspm('ikj', 12, 12, 12).module({ B: rnd(1), C: rnd(2) });
+  const report = await new RdaSimBackend({ writeOutputs: false }).run(mod, { seed: 1, baseDir: os.tmpdir() } as never);
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-report-'));
+  const result: RunResult = { ok: true, outDir, resolvedManifestPath: '', runs: [{ configuration: 'spmspm <a&b>', report }] };
+  return { mod, result, outDir };
+}
+
+describe('report.html', () => {
+  it('draws every node and channel with its counters in the hover title, laid out top-down along the channels', async () => {
+    const { mod, result, outDir } = await simulatedRun();
+    const g = mod.graphs[0];
+    const file = path.join(outDir, 'report.html');
+    const stats = await writeReport(file, { result, name: 'unit', graphs: new Map([['spmspm <a&b>', mod.graphs]]) });
+    const html = fs.readFileSync(file, 'utf8');
+    expect(stats.bytes).toBe(Buffer.byteLength(html));
+    expect(stats.nodes).toBe(g.nodes.length);
+    // configuration names are escaped, not markup
+    expect(html).toContain('spmspm &lt;a&amp;b&gt;');
+    const nodes = [...html.matchAll(/<g class="node[^"]*" data-node="(\d+)" data-kind="([a-z_0-9]+)" transform="translate\(([\d.]+),([\d.]+)\)"><title>([^<]*)<\/title><rect [^>]*fill="([^"]+)"/g)];
+    expect(nodes.map((m) => Number(m[1])).sort((a, b) => a - b)).toEqual(g.nodes.map((n) => n.id).sort((a, b) => a - b));
+    const details = (result.runs[0].report!.details as { graphs: Array<{ nodes: Array<{ id: number; tokensIn: number; stall: number }>; channels: Array<{ id: number; tokens: number }> }> }).graphs[0];
+    const y = new Map<number, number>();
+    for (const m of nodes) {
+      const s = details.nodes.find((n) => n.id === Number(m[1]))!;
+      expect(m[5]).toContain(`tokens in: ${s.tokensIn.toLocaleString('en-US')},`);
+      expect(m[5]).toContain(`stall cycles: ${s.stall.toLocaleString('en-US')}\n`);
+      expect(m[6]).toBe(KIND_COLOUR[m[2]]);
+      y.set(Number(m[1]), Number(m[4]));
+    }
+    // layered top-down: every channel goes from a higher to a lower layer
+    for (const c of g.channels) expect(y.get(c.src.node)!).toBeLessThan(y.get(c.dst.node)!);
+    const edges = [...html.matchAll(/<g class="edge" data-kind="([a-z]+)"><title>([^<]*)<\/title><path d="M[^"]+" stroke="([^"]+)"/g)];
+    expect(edges).toHaveLength(g.channels.length);
+    for (const e of edges) expect(e[3]).toBe(STREAM_COLOUR[e[1]]);
+    const tokens = edges.map((e) => Number(/tokens: ([\d,]+)/.exec(e[2])![1].replace(/,/g, ''))).sort((a, b) => a - b);
+    expect(tokens).toEqual(details.channels.map((c) => c.tokens).sort((a, b) => a - b));
+    expect(new Set(edges.map((e) => e[1]))).toEqual(new Set(['crd', 'ref', 'val', 'repsig']));
+    // self-contained: nothing fetched
+    expect(html).not.toMatch(/\b(src|href)=["']?(https?:|\/\/)/);
+    expect(html).not.toMatch(/@import|url\((?!#)/);
+    expect(stats.layoutMs).toBeGreaterThan(0);
+  }, 30000);
+
+  it('says why a configuration has no graph and why charts are missing', async () => {
+    const { result, outDir } = await simulatedRun();
+    result.runs.push({ configuration: 'broken', error: { code: 'FF_PLUGIN_ERROR', message: 'x' } as never });
+    const file = path.join(outDir, 'r.html');
+    await writeReport(file, { result, name: 'unit', graphs: new Map(), chartsError: 'vega did not load' });
+    const html = fs.readFileSync(file, 'utf8');
+    expect(html).toContain('no charts: vega did not load');
+    expect(html).toContain('no dataflow graph (failed: FF_PLUGIN_ERROR)');
+    expect(html).toContain('no dataflow graph (the pipeline does not lower to the dataflow stage)');
+  }, 30000);
+});
