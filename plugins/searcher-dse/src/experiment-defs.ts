@@ -265,6 +265,19 @@ export const FIG12: ExperimentDefinition = {
       // the artifact's sizes; with hidden 64 a few empty columns hit the documented fused-semantics
       // difference (relu/bias over an empty fiber) and the value check fails.
       ...saeRuns([['imagenet', 784, 256], ['nih', 2048, 256], ['luna16', 1024, 256]]),
+      // The artifact's loop order beside ours: order #0 of every group (fuseflow-reference.md 2.4;
+      // it is the only valid order of each SAE group). Analysis: README "SAE: the artifact's loop order".
+      ...saeRuns([['imagenet', 784, 256], ['nih', 2048, 256], ['luna16', 1024, 256]]).map((r) => ({
+        ...r,
+        group: 'SAE, artifact order #0',
+        overrides: {
+          ...r.overrides,
+          configurations: (['unfused', 'partial', 'full'] as const).map((granularity, k) => ({
+            name: CONFIGS[k],
+            passes: [{ use: 'fusion', options: { granularity } }, { use: 'dataflow-order', options: { order: 0 } }, 'lower-sam'],
+          })),
+        },
+      })),
       ...gnnRuns('GCN', 'gcn', ['cora', 'cora_ml', 'dblp'], 8),
       ...gnnRuns('GraphSAGE', 'graphsage', ['cora', 'cora_ml', 'dblp'], 8),
       ...gptRuns(128, 64, 1, [16, 32, 64]),
