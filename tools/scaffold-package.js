@@ -22,13 +22,14 @@ function scaffoldPackage(o) {
     version: '0.1.0',
     description: o.description,
     license: 'MIT',
+    engines: { node: '>=20.19' },
     main: './dist/index.js',
     types: './dist/index.d.ts',
     exports: {
-      '.': { development: './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
+      '.': { '@fuseflow/source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' },
       './package.json': './package.json',
     },
-    files: ['dist', '!dist/**/*.spec.*', 'README.md', ...(o.extraFiles ?? [])],
+    files: ['dist', '!dist/**/*.spec.*', '!dist/**/*.map', 'README.md', 'LICENSE', ...(o.extraFiles ?? [])],
     ...(o.bin ? { bin: o.bin } : {}),
     scripts: {
       build: 'tsc -p tsconfig.lib.json',
@@ -43,7 +44,8 @@ function scaffoldPackage(o) {
   write('tsconfig.lib.json', JSON.stringify({
     extends: path.relative(o.dir, path.join(__dirname, '..', 'tsconfig.base.json')).split(path.sep).join('/'),
     compilerOptions: {
-      rootDir: 'src', outDir: 'dist', composite: false, declarationMap: false,
+      // No source maps: they would point at src/, which is not published.
+      rootDir: 'src', outDir: 'dist', composite: false, sourceMap: false, declarationMap: false,
       // Build against siblings' published d.ts (dist), not their sources.
       customConditions: [],
     },
@@ -61,7 +63,7 @@ const config: Config = {
   displayName: '${o.name.replace(/^@fuseflow\//, '')}',
   testEnvironment: 'node',
   // Sibling workspace packages resolve to their TypeScript sources in tests.
-  testEnvironmentOptions: { customExportConditions: ['development', 'node', 'require', 'default'] },
+  testEnvironmentOptions: { customExportConditions: ['@fuseflow/source', 'node', 'require', 'default'] },
   transform: { '^.+\\\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
@@ -73,6 +75,9 @@ export default config;
   write('src/index.ts', o.index ?? `export {};\n`);
   if (o.spec) write('src/index.spec.ts', o.spec);
   write('README.md', o.readme ?? `# ${o.name}\n\n${o.description}\n`);
+  // Each tarball carries the repository's licence.
+  const license = path.join(__dirname, '..', 'LICENSE');
+  if (fs.existsSync(license)) write('LICENSE', fs.readFileSync(license, 'utf8'));
 }
 
 module.exports = { scaffoldPackage };

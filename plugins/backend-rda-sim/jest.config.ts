@@ -4,7 +4,7 @@ const config: Config = {
   displayName: 'backend-rda-sim',
   testEnvironment: 'node',
   // Sibling workspace packages resolve to their TypeScript sources in tests.
-  testEnvironmentOptions: { customExportConditions: ['development', 'node', 'require', 'default'] },
+  testEnvironmentOptions: { customExportConditions: ['@fuseflow/source', 'node', 'require', 'default'] },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],

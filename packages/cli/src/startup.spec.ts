@@ -9,7 +9,7 @@ const PLUGINS = path.join(ROOT, 'plugins');
 
 /** Run the CLI from sources in a fresh node process; returns its output and the files it loaded. */
 function runLoaded(args: string[]): { code: number; out: string[]; err: string[]; modules: string[] } {
-  const r = spawnSync(process.execPath, ['--conditions=development', '-r', '@swc-node/register', path.join(__dirname, '__fixtures__', 'loaded-modules.ts'), ...args], {
+  const r = spawnSync(process.execPath, ['--conditions=@fuseflow/source', '-r', '@swc-node/register', path.join(__dirname, '__fixtures__', 'loaded-modules.ts'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, SWC_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.spec.json') },

@@ -1,4 +1,4 @@
-/* Evaluator timing on a Cora-size GCN layer (not a test). Run: node --conditions=development -r @swc-node/register bench/evaluator.bench.ts [F] [reps] */
+/* Evaluator timing on a Cora-size GCN layer (not a test). Run: node --conditions=@fuseflow/source -r @swc-node/register bench/evaluator.bench.ts [F] [reps] */
 import { denseRandom, evaluateProgram, parseProgram, powerLawGraph } from '../src/index';
 
 const F = Number(process.argv[2] ?? 16);

@@ -134,11 +134,14 @@ function ensureTypeScriptLoader(fromDir: string): void {
   tsRegistered = true;
 }
 
+/** Export condition naming a package's TypeScript entry; custom so that no bundler or runtime selects it by default (the sources are not published). */
+const SOURCE_CONDITION = '@fuseflow/source';
+
 /** When the kernel itself runs from TypeScript sources (tests, ts-node), load plugins from theirs too. */
 const RUNNING_FROM_SOURCE = __filename.endsWith('.ts');
 
 /**
- * Entry file of a package folder (or of one of its subpath exports, e.g. "./plugin"): `development`
+ * Entry file of a package folder (or of one of its subpath exports, e.g. "./plugin"): `@fuseflow/source`
  * source when running from source, else the build, else the source.
  */
 export function packageEntry(dir: string, subpath = '.'): string {
@@ -146,7 +149,7 @@ export function packageEntry(dir: string, subpath = '.'): string {
   const exp = pkg?.exports as Record<string, unknown> | undefined;
   if (subpath !== '.') {
     const sub = exp && typeof exp === 'object' ? (exp[subpath] as Record<string, unknown> | string | undefined) : undefined;
-    const dev = sub && typeof sub === 'object' && typeof sub.development === 'string' ? path.join(dir, sub.development) : undefined;
+    const dev = sub && typeof sub === 'object' && typeof sub[SOURCE_CONDITION] === 'string' ? path.join(dir, sub[SOURCE_CONDITION] as string) : undefined;
     if (RUNNING_FROM_SOURCE && dev && fs.existsSync(dev)) return dev;
     const built = typeof sub === 'string' ? sub : sub && typeof sub === 'object' ? ((sub.require ?? sub.default) as string | undefined) : undefined;
     if (built && fs.existsSync(path.join(dir, built))) return path.join(dir, built);
@@ -154,7 +157,7 @@ export function packageEntry(dir: string, subpath = '.'): string {
     // a subpath the package does not export: fall back to its main entry
   }
   const dot = (exp && typeof exp === 'object' && '.' in exp ? exp['.'] : exp) as Record<string, unknown> | string | undefined;
-  const dev = dot && typeof dot === 'object' && typeof dot.development === 'string' ? path.join(dir, dot.development) : undefined;
+  const dev = dot && typeof dot === 'object' && typeof dot[SOURCE_CONDITION] === 'string' ? path.join(dir, dot[SOURCE_CONDITION] as string) : undefined;
   if (RUNNING_FROM_SOURCE && dev && fs.existsSync(dev)) return dev;
   const built = typeof dot === 'string' ? dot : dot && typeof dot === 'object' ? ((dot.require ?? dot.default) as string | undefined) : undefined;
   for (const rel of [built, pkg?.main as string | undefined, 'index.js']) {

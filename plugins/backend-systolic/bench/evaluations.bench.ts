@@ -1,6 +1,6 @@
 /**
  * Evaluations per second of (network, accelerator) pairs on one core, ResNet-8 (CIFAR-10).
- * Run: npm run bench -w @fuseflow/backend-systolic   (or: node --conditions=development -r @swc-node/register bench/evaluations.bench.ts)
+ * Run: npm run bench -w @fuseflow/backend-systolic   (or: node --conditions=@fuseflow/source -r @swc-node/register bench/evaluations.bench.ts)
  * Target (spec section 5): >= 10,000 evaluations/s.
  */
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';

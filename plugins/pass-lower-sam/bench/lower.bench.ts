@@ -1,5 +1,5 @@
 // Lowering cost and graph sizes of a Cora-size 2-layer GCN at three fusion granularities.
-// usage (from plugins/pass-lower-sam): TS_NODE_TRANSPILE_ONLY=1 TS_NODE_COMPILER_OPTIONS='{"module":"commonjs","moduleResolution":"node"}' node --conditions=development -r ts-node/register bench/lower.bench.ts
+// usage (from plugins/pass-lower-sam): TS_NODE_TRANSPILE_ONLY=1 TS_NODE_COMPILER_OPTIONS='{"module":"commonjs","moduleResolution":"node"}' node --conditions=@fuseflow/source -r ts-node/register bench/lower.bench.ts
 import { parseProgram, type TensorProgram } from '@fuseflow/ir';
 import { lowerProgram, graphStats } from '../src';
 

@@ -26,7 +26,8 @@ function publishOrder(): Pkg[] {
     .filter((d) => fs.existsSync(path.join(d, 'package.json')))
     .map((dir) => {
       const pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-      return { dir, name: pj.name as string, private: !!pj.private, deps: Object.keys(pj.dependencies ?? {}) };
+      // peers count too: a plugin's kernel (a peer) must be in the registry before the plugin installs
+      return { dir, name: pj.name as string, private: !!pj.private, deps: Object.keys({ ...pj.dependencies, ...pj.peerDependencies }) };
     })
     .filter((p) => !p.private);
   const names = new Set(pkgs.map((p) => p.name));
@@ -43,9 +44,36 @@ function publishOrder(): Pkg[] {
   return out;
 }
 
+describe('isInside (where the checkout lives does not matter)', () => {
+  it('compares path segments, not string prefixes', () => {
+    expect(isInside('/tmp/ff', '/tmp/ff-publish-abc')).toBe(false);
+    expect(isInside('/work/repo', '/work/repo2/x')).toBe(false);
+    expect(isInside('/work/repo', '/work/repo')).toBe(true);
+    expect(isInside('/work/repo/', '/work/repo/node_modules/x')).toBe(true);
+    expect(isInside('/work/repo', '/work/repo/../other')).toBe(false);
+  });
+});
+
 const order = publishOrder();
 const missingDist = order.filter((p) => p.dir !== EXAMPLE && !fs.existsSync(path.join(p.dir, 'dist', 'index.js'))).map((p) => p.name);
 const wanted = process.env.CI === 'true' || process.env.FUSEFLOW_E2E_PUBLISH === '1';
+
+/** Whether `dir` is `root` or inside it (by path segments: "/a/repo" does not contain "/a/repo-tmp"). */
+function isInside(root: string, dir: string): boolean {
+  const rel = path.relative(path.resolve(root), path.resolve(dir));
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Bytes on disk of a folder tree (symlinks not followed). */
+function treeBytes(dir: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const f = path.join(dir, e.name);
+    if (e.isDirectory()) n += treeBytes(f);
+    else if (e.isFile()) n += fs.statSync(f).size;
+  }
+  return n;
+}
 
 /** Environment for child npm processes: none of the parent's npm_* settings leak in. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -103,7 +131,8 @@ if (missingDist.length && process.env.CI === 'true') {
     it(
       'publishes every package, installs the CLI and an outside hardware plugin from it, and runs a manifest',
       async () => {
-        expect(work.startsWith(ROOT)).toBe(false);
+        // the consumer must not resolve anything from the checkout's node_modules
+        expect(isInside(ROOT, work)).toBe(false);
         const upstream = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8', env: cleanEnv() }).stdout.trim() || 'https://registry.npmjs.org/';
         const started = await startRegistry(path.join(work, 'registry'), upstream);
         registry = started.child;
@@ -125,9 +154,16 @@ if (missingDist.length && process.env.CI === 'true') {
         fs.writeFileSync(path.join(consumer, '.npmrc'), `registry=${url}\n`);
         run('npm', ['install', '@fuseflow/cli', 'fuseflow-backend-roofline', '--no-audit', '--no-fund', '--userconfig', path.join(consumer, '.npmrc')], consumer);
 
-        // Tarballs hold built code, types and README only.
+        // Tarballs hold built code, types, README and LICENSE only.
         const kernelDir = path.join(consumer, 'node_modules', '@fuseflow', 'kernel');
-        expect(fs.readdirSync(kernelDir).sort()).toEqual(['README.md', 'dist', 'manifest.schema.json', 'package.json']);
+        expect(fs.readdirSync(kernelDir).sort()).toEqual(['LICENSE', 'README.md', 'dist', 'manifest.schema.json', 'package.json']);
+        // The co-design plugins (tfjs) are optional peers of the CLI: not installed with it.
+        const installed = fs.readdirSync(path.join(consumer, 'node_modules', '@fuseflow')).sort();
+        expect(installed).not.toContain('searcher-boshnas');
+        expect(installed).not.toContain('backend-systolic');
+        expect(fs.existsSync(path.join(consumer, 'node_modules', '@tensorflow'))).toBe(false);
+        const bytes = treeBytes(path.join(consumer, 'node_modules'));
+        console.log(`publish e2e: npm install @fuseflow/cli fuseflow-backend-roofline = ${(bytes / 1e6).toFixed(1)} MB in node_modules (${installed.length} @fuseflow packages)`);
 
         // A frontend and pass given by path (the kernel's test plugins), the hardware plugin by id.
         for (const f of ['frontend-tensor-text', 'pass-toy-fuse', 'tensor-text-lib.js']) fs.cpSync(path.join(FIXTURES, 'plugins', f), path.join(consumer, 'plugins', f), { recursive: true });

@@ -1,6 +1,6 @@
 // Runs the CLI in this process and prints its result with every module it loaded (require.cache),
 // so a test can check that a command loads only the plugins it needs. Started by startup.spec.ts
-// with `node --conditions=development -r @swc-node/register`.
+// with `node --conditions=@fuseflow/source -r @swc-node/register`.
 import { memoryIo } from '../io';
 import { runCli } from '../main';
 
