@@ -30,6 +30,8 @@ export const BUILTIN_COMMANDS = ['run', 'validate', 'plugins', 'search', 'datase
 
 interface GlobalOptions {
   passes?: string;
+  /** --print-ir-after <pass...>: write the IR after these passes as text (instrument.printIrAfter). */
+  printIrAfter?: string[];
   seed?: number;
   out?: string;
   json?: boolean;
@@ -47,11 +49,9 @@ function parseBudget(v: string): number {
 }
 
 function kernelOptions(g: GlobalOptions, io: CliIo): RunManifestOptions {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { printIrModule, verifyIrModule } = require('./ir-printer') as typeof import('./ir-printer');
+  // IR stages verify and print themselves (their plugins contribute them): nothing to pass here
   return {
-    printIr: printIrModule,
-    verifyIr: verifyIrModule,
+    ...(g.printIrAfter !== undefined ? { printIrAfter: g.printIrAfter } : {}),
     ...(g.passes !== undefined ? { passes: g.passes } : {}),
     ...(g.seed !== undefined ? { seed: g.seed } : {}),
     ...(g.out !== undefined ? { outDir: path.resolve(io.cwd, g.out) } : {}),
@@ -111,18 +111,14 @@ function passesOverrideClash(file: string, opts: { configuration?: string[] }, g
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
 /**
- * --dot: the dataflow graphs each configuration ran, captured from the IR verifier (called after every
- * pass; the last dataflow module seen for a configuration is the one its backend got).
+ * --dot: the dataflow graphs each configuration ran, from the session's instrumentation events (one
+ * after every producing hook; the last dataflow module of a configuration is the one its backend got).
  */
-function captureDataflow(options: RunManifestOptions, events: import('@fuseflow/kernel').KernelEmitter) {
+function captureDataflow(events: import('@fuseflow/kernel').KernelEmitter) {
   const graphs = new Map<string, Array<{ name: string } & Record<string, unknown>>>();
-  let current = '';
-  events.on('run:start', (e) => (current = e.configuration ?? ''));
-  const verify = options.verifyIr;
-  options.verifyIr = (m) => {
-    verify?.(m);
-    if (m.stage === 'dataflow' && Array.isArray(m.graphs)) graphs.set(current, m.graphs as Array<{ name: string } & Record<string, unknown>>);
-  };
+  events.on('ir:after', (e) => {
+    if (e.module.stage === 'dataflow' && Array.isArray(e.module.graphs)) graphs.set(e.configuration ?? '', e.module.graphs as Array<{ name: string } & Record<string, unknown>>);
+  });
   return {
     graphs: graphs as unknown as Map<string, import('@fuseflow/ir').DataflowGraph[]>,
     /** Write <dir>/[<configuration>/]<k>-<graph>.dot; returns the files written. */
@@ -153,11 +149,13 @@ async function cmdRun(manifest: string, opts: { configuration?: string[]; dot?: 
   const events = createKernelEmitter();
   const options = { ...kernelOptions(g, io), events, ...(opts.configuration ? { configurations: opts.configuration } : {}) };
   // the graphs feed --dot and report.html
-  const captured = captureDataflow(options, events);
+  const captured = captureDataflow(events);
   const dot = opts.dot !== undefined ? captured : undefined;
   const detach = attachProgress(events, io, { quiet: g.quiet });
+  const printed = g.printIrAfter ? listPrintedIr(events, io, !!g.json) : undefined;
   const res = await runManifest(resolvePath(io, manifest), options);
   detach();
+  if (printed && g.json) (res as RunResult & { irFiles?: string[] }).irFiles = printed;
   let report = '';
   if (res.runs.length) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -171,7 +169,7 @@ async function cmdRun(manifest: string, opts: { configuration?: string[]; dot?: 
     // JSON consumers find the files in the result; people get one line each
     if (g.json) (res as RunResult & { dotFiles?: string[] }).dotFiles = files;
     else if (files.length) io.stderr(`dot: ${files.length} dataflow graph${files.length > 1 ? 's' : ''} in ${resolvePath(io, opts.dot!)}`);
-    if (!files.length) io.stderr(`--dot: no dataflow graph to write (the pipeline ${res.ok ? 'does not lower to the dataflow stage, or instrument.verify is false' : 'failed before lowering'})`);
+    if (!files.length) io.stderr(`--dot: no dataflow graph to write (the pipeline ${res.ok ? 'does not lower to the dataflow stage' : 'failed before lowering'})`);
   }
   if (g.json) io.stdout(JSON.stringify(res, null, 2));
   else if (res.runs.length) {
@@ -224,19 +222,18 @@ async function cmdSearch(manifest: string, opts: { budget?: number; resume?: boo
 }
 
 async function cmdValidate(manifest: string, opts: { printIr?: boolean }, g: GlobalOptions, io: CliIo): Promise<number> {
-  const { compilePipeline, createKernelEmitter, formatPassPipeline, resolveManifest } = kernel();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { printIrModule } = require('./ir-printer') as typeof import('./ir-printer');
+  const { Session, formatPassPipeline } = kernel();
   const file = resolvePath(io, manifest);
-  let r: ReturnType<Kernel['resolveManifest']>;
+  let session: import('@fuseflow/kernel').Session;
   try {
-    r = resolveManifest(file, kernelOptions(g, io));
+    session = Session.open(file, kernelOptions(g, io));
   } catch (e) {
     const err = toRunError(e);
     if (g.json) io.stdout(JSON.stringify({ ok: false, error: err }, null, 2));
     else io.stderr(formatError(err));
     return exitCodeFor(err);
   }
+  const r = session.resolved;
   const use = (u: { use: string; plugin: { name: string; version: string }; options: Record<string, unknown> }) => `${u.use} (${u.plugin.name}@${u.plugin.version}) ${JSON.stringify(u.options)}`;
   if (g.json) {
     io.stdout(JSON.stringify({ ok: true, name: r.name, seed: r.seed, pipelines: r.pipelines.map((p) => ({ configuration: p.configuration, frontend: p.frontend.use, passes: formatPassPipeline(p.passes.map((x) => ({ use: x.use, options: x.options }))), backend: p.backend.use })), search: r.search?.use, reporters: r.reporters.map((x) => x.use) }, null, 2));
@@ -252,19 +249,33 @@ async function cmdValidate(manifest: string, opts: { printIr?: boolean }, g: Glo
     if (r.search) io.stdout(`search      ${use(r.search)}`);
     for (const x of r.reporters) io.stdout(`reporter    ${use(x)}`);
   }
-  if (opts.printIr) {
+  if (opts.printIr || g.printIrAfter) {
+    const printed = g.printIrAfter ? listPrintedIr(session.events, io, false) : undefined;
     for (const p of r.pipelines) {
       try {
-        const { ir } = await compilePipeline(p, { seed: r.seed, baseDir: r.baseDir, outDir: path.join(r.baseDir, 'out', r.name), events: createKernelEmitter() });
-        io.stdout(`--- IR (${ir.stage}) after the passes${p.configuration ? ` of ${p.configuration}` : ''} ---`);
-        io.stdout(printIrModule(ir));
+        const { ir, text } = await session.compile(p);
+        if (opts.printIr) {
+          io.stdout(`--- IR (${ir.stage}) after the passes${p.configuration ? ` of ${p.configuration}` : ''} ---`);
+          io.stdout(text);
+        }
       } catch (e) {
         io.stderr(formatError(toRunError(e)));
         return 1;
       }
     }
+    if (printed && !printed.length) io.stderr(`--print-ir-after ${g.printIrAfter!.join(' ')}: no such pass ran (give a pass id, its "use" name, or all)`);
   }
   return 0;
+}
+
+/** --print-ir-after: name each IR text file as the session writes it; returns the list (filled as the run goes). */
+function listPrintedIr(events: import('@fuseflow/kernel').KernelEmitter, io: CliIo, quiet: boolean): string[] {
+  const files: string[] = [];
+  events.on('ir:printed', (e) => {
+    files.push(e.file);
+    if (!quiet) io.stderr(`IR after ${e.pass} (${e.runId}): ${e.file}`);
+  });
+  return files;
 }
 
 /** One-line summary of an options schema: `name:type=default`, required keys marked with `!`. */
@@ -376,7 +387,7 @@ function completePluginCommand(cmd: Command, spec: CliCommandSpec, owner: string
     const command = all[all.length - 1] as Command;
     const args = (command.processedArgs as unknown[]).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a.map(String) : [String(a)]));
     try {
-      setCode(await spec.action(args, command.optsWithGlobals(), io));
+      setCode(await spec.action(args, command.optsWithGlobals(), withRunner(io)));
     } catch (e) {
       const err = toRunError(e);
       io.stderr(formatError(err.code === 'FF_INTERNAL' ? { code: 'FF_PLUGIN_ERROR', message: `[plugin ${owner}] command "${spec.name}" failed: ${(e as Error).message}` } : err));
@@ -394,6 +405,20 @@ interface CommandStub {
   meta: PluginCommandMetadata;
   completed: boolean;
   complete(): void;
+}
+
+/**
+ * The io a plugin command gets: `container` holds the kernel's RUNNER (created on first read, so a
+ * command that runs nothing does not load the runner).
+ */
+function withRunner(io: CliIo): CliIo {
+  let c: CliIo['container'];
+  return Object.defineProperty({ ...io }, 'container', {
+    enumerable: true,
+    get() {
+      return (c ??= kernel().createHostContainer({ baseDir: io.cwd }));
+    },
+  });
 }
 
 /** Add every plugin command: from metadata where the plugin declares its commands, else by importing it. */
@@ -449,6 +474,7 @@ export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: Pl
     .version(cliVersion(), '-V, --version', 'print the fuseflow version')
     .option('--passes <pipeline>', 'pass pipeline replacing the manifest passes, e.g. "fusion{granularity=full},parallelize{factor=4}"')
     .option('--seed <n>', 'seed of every random choice (overrides the manifest)', parseSeed)
+    .option('--print-ir-after <passes>', 'write the IR after these passes as text, comma-separated ids or "all" (instrument.printIrAfter); validate runs the frontend and passes for it', (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean))
     .option('--out <dir>', 'output folder (default: <manifest dir>/out/<name>)')
     .option('--json', 'print machine-readable JSON on stdout')
     .option('-q, --quiet', 'no progress output')

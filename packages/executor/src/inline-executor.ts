@@ -1,4 +1,5 @@
 import { describeError, loadHandler } from './load-handler';
+import { jobInfo } from './job-info';
 import type { Executor, Job, JobHandlerRef, JobRecord, JobTiming } from './types';
 
 /** Runs jobs one after another in this process (small sweeps, tests, debugging). */
@@ -11,7 +12,7 @@ export class InlineExecutor implements Executor {
       const start = Date.now();
       let rec: JobRecord<R>;
       try {
-        const result = (await fn(job.payload, { key: job.key, index: job.index, attempt: 1 })) as R;
+        const result = (await fn(job.payload, jobInfo(job.key, job.index, 1))) as R;
         rec = { key: job.key, index: job.index, ok: true, result };
       } catch (err) {
         rec = { key: job.key, index: job.index, ok: false, error: describeError(err) };

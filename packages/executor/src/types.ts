@@ -30,6 +30,11 @@ export interface JobInfo {
   key: string;
   index: number;
   attempt: number;
+  /**
+   * The kernel's runner service in the process (or thread) the job runs in: a handler runs a
+   * pipeline as a kernel session rebuilt from the manifest in its payload. Created on first read.
+   */
+  readonly runner: import('@fuseflow/kernel/plugin-api').Runner;
 }
 
 export type JobHandler<P = unknown, R = unknown> = (payload: P, info: JobInfo) => R | Promise<R>;

@@ -15,10 +15,23 @@ function handlerOf(ref) {
   return fn;
 }
 
+let runner;
+/** JobInfo of a task; its runner (a kernel session host) is created on first use and kept per thread. */
+function jobInfo(task) {
+  return {
+    key: task.key,
+    index: task.index,
+    attempt: task.attempt || 1,
+    get runner() {
+      return (runner ??= require('@fuseflow/kernel').createRunner());
+    },
+  };
+}
+
 module.exports = async function runPooledJob(task) {
   const start = Date.now();
   try {
-    const result = await handlerOf(task.handler)(task.payload, { key: task.key, index: task.index, attempt: task.attempt || 1 });
+    const result = await handlerOf(task.handler)(task.payload, jobInfo(task));
     return { ok: true, result, ms: Date.now() - start };
   } catch (err) {
     const error = { message: String((err && err.message) || err) };

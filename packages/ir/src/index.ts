@@ -33,3 +33,6 @@ export * from './io/matrix-market';
 export * from './io/tensor-file';
 export * from './program/examples';
 export { nonFiniteError, firstNonFinite } from './tensor/errors';
+export * from './dataflow/print';
+export * from './stage-defs';
+export * from './codesign';

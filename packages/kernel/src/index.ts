@@ -9,5 +9,6 @@ export * from './pass-pipeline';
 export * from './plugin-loader';
 export * from './plugin-options';
 export * from './runner';
+export * from './stages';
 export { editDistance, didYouMean } from './suggest';
 export { deepMerge } from './merge';

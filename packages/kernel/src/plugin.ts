@@ -1,5 +1,7 @@
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
-import type { KernelEmitter } from './events';
+import type { KernelEmitter, KernelEvents } from './events';
+import type { Manifest, PluginUse } from './manifest';
+import type { RunResult } from './results';
 
 /** The kinds of contribution a plugin can make. */
 export type PluginKind = 'frontend' | 'pass' | 'backend' | 'searcher' | 'reporter';
@@ -69,8 +71,6 @@ export interface RunContext {
   configuration?: string;
   diagnostic(d: Diagnostic): void;
   progress(p: { plugin: string; done: number; total?: number; message?: string }): void;
-  /** free-form data shared between contributions of one run (e.g. bound tensor data). */
-  shared: Map<string, unknown>;
   /**
    * Record a statistic of the running pass (MLIR-style counters, e.g. fusedGroups); the kernel
    * reports them in `pass:end` and results.json. Optional so hand-built contexts in tests stay valid.
@@ -112,34 +112,53 @@ export interface Backend {
   /** stages this backend consumes (e.g. ['dataflow'] or ['model']). */
   readonly consumes: string[];
   run(ir: IrModule, ctx: RunContext): Promise<Report> | Report;
-  /** hardware backends with a searchable configuration space expose it here (co-design searchers). */
-  readonly designSpace?: HardwareDesignSpace;
+  /**
+   * A searchable hardware configuration space, for co-design searchers. Its shape is agreed between
+   * the plugins that share it (HardwareDesignSpace in @fuseflow/ir), not by the kernel; a
+   * configuration passed as `ir.hardware` to run evaluates it.
+   */
+  readonly designSpace?: unknown;
+}
+
+/** Options of a nested run (Runner.runManifest). */
+export interface SubRunOptions {
+  /** output folder of the nested run (default: the manifest's outDir, else <baseDir>/out/<name>). */
+  outDir?: string;
+  /** folder relative paths resolve against (default: the session's). */
+  baseDir?: string;
+  seed?: number;
+  /** run only these configurations (by name). */
+  configurations?: string[];
+  /** called with every module a hook of the nested run produced (after verification), e.g. to draw it. */
+  onIr?: (e: Parameters<KernelEvents['ir:after']>[0]) => void;
 }
 
 /**
- * A hardware model's configuration space, as a co-design searcher sees it. A configuration is
- * plain JSON; passing it as `ir.hardware` to Backend.run evaluates that configuration.
+ * The kernel's runner service, resolved from the container (RUNNER) by searchers and commands: every
+ * nested run goes through a kernel session, so verification, stage checks, events and hook-error
+ * naming hold there as on the top-level run (MLIR nested pass managers).
  */
-export interface HardwareDesignSpace {
-  /** names of the embedding's dimensions, in order. */
-  readonly dimensions: string[];
-  /** draw n valid configurations; `random()` returns uniform floats in [0, 1). */
-  sample(n: number, random: () => number): Record<string, unknown>[];
-  /** fixed-length numeric embedding of a configuration. */
-  embed(config: Record<string, unknown>): number[];
-  /** per-dimension [min, max] of the embedding over the space. */
-  bounds(): Array<[number, number]>;
-  /** nearest valid configuration to an embedding vector (projection back to the space). */
-  decode(vector: number[]): Record<string, unknown>;
-  /** canonical string key of a configuration (deduplication). */
-  key(config: Record<string, unknown>): string;
+export interface Runner {
+  /** the session's manifest minus `search` and `instrument`: what sub-pipelines start from. */
+  readonly baseManifest: Manifest;
+  /** the session's manifest file, or null when it was given as an object. */
+  readonly manifestFile: string | null;
+  /** Run the pipelines of baseManifest with `overrides` merged over it; one report per pipeline. */
+  runPipeline(overrides: Record<string, unknown>, ctx: RunContext): Promise<Report[]>;
+  /** Run a whole manifest as a nested session (never throws for run errors: see RunResult.error). */
+  runManifest(manifest: Manifest | string, opts: SubRunOptions): Promise<RunResult>;
+  /**
+   * Evaluate an IR module on a backend: the session's backend of that id when its pipeline has one,
+   * else the backend plugin `use` names (with `options`); the module is verified first. `jsonPath`
+   * names where the backend was chosen (error messages).
+   */
+  evaluate(ir: IrModule, backend: PluginUse, ctx: RunContext, jsonPath?: string): Promise<Report>;
+  /** The backend's design space (undefined when it has none), found as in evaluate. */
+  designSpace(backend: PluginUse, jsonPath?: string): Promise<unknown>;
 }
 
-/** Lets a searcher run pipelines: the kernel's runner, exposed through the container. */
-export interface PipelineRunner {
-  /** Run one pipeline described by a (partial) manifest merged over the current one. */
-  runPipeline(overrides: Record<string, unknown>, ctx: RunContext): Promise<Report[]>;
-}
+/** @deprecated the runner's former name; use Runner. */
+export type PipelineRunner = Runner;
 
 export interface SearchResult {
   searcher: string;
@@ -167,7 +186,10 @@ export const PASS: InjectionToken<Pass> = Symbol.for('fuseflow.pass');
 export const BACKEND: InjectionToken<Backend> = Symbol.for('fuseflow.backend');
 export const SEARCHER: InjectionToken<Searcher> = Symbol.for('fuseflow.searcher');
 export const REPORTER: InjectionToken<Reporter> = Symbol.for('fuseflow.reporter');
-export const PIPELINE_RUNNER: InjectionToken<PipelineRunner> = Symbol.for('fuseflow.pipeline-runner');
+/** The runner service (every session container, and the CLI's container for plugin commands). */
+export const RUNNER: InjectionToken<Runner> = Symbol.for('fuseflow.pipeline-runner');
+/** @deprecated the runner token's former name; use RUNNER. */
+export const PIPELINE_RUNNER = RUNNER;
 
 /**
  * A CLI sub-command contributed by a plugin. Kept independent of commander so plugins do not
@@ -194,4 +216,6 @@ export interface CliIo {
   stderr(text: string): void;
   cwd: string;
   isTTY: boolean;
+  /** the host's container: a command resolves RUNNER from it to run anything. */
+  container?: DependencyContainer;
 }

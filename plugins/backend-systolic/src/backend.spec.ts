@@ -17,7 +17,6 @@ function ctx(outDir = mkdtempSync(join(tmpdir(), 'ff-systolic-'))): RunContext {
     container: container.createChildContainer(),
     diagnostic: () => undefined,
     progress: () => undefined,
-    shared: new Map(),
   };
 }
 

@@ -1,4 +1,5 @@
-import { FRONTEND, PLUGIN_API_VERSION, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { FRONTEND, PLUGIN_API_VERSION, STAGE, type FuseFlowPlugin } from '@fuseflow/kernel/plugin-api';
+import { PROGRAM_STAGE } from '@fuseflow/ir';
 import { DATASET_SOURCE_PROPERTIES } from '@fuseflow/datasets';
 import { ExprFrontend, type ExprFrontendOptions } from './frontend';
 import { simulateCommand } from './simulate-command';
@@ -47,6 +48,7 @@ const plugin: FuseFlowPlugin<ExprFrontendOptions> = {
   defaultOptions: {},
   register(container, options) {
     container.register(FRONTEND, { useValue: new ExprFrontend(options) });
+    container.register(STAGE, { useValue: PROGRAM_STAGE });
   },
   commands: [simulateCommand],
 };

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dataflowToDot, type DataflowGraph } from '@fuseflow/ir';
-import { runManifest, type CliCommandSpec, type CliIo, type Manifest, type RunResult } from '@fuseflow/kernel';
+import { RUNNER, type CliCommandSpec, type CliIo, type Manifest, type RunResult } from '@fuseflow/kernel/plugin-api';
 import { parseOrder, type ExprFrontendOptions } from './frontend';
 
 /** Parses repeated `T=value` options into a record (the value may contain '='). */
@@ -127,10 +127,15 @@ export const simulateCommand: CliCommandSpec = {
       io.stderr(`fuseflow simulate: ${(e as Error).message}\n`);
       return 2;
     }
-    // --dot: the kernel hands every pass's IR to verifyIr; the last dataflow module is what the simulator ran
+    if (!io.container?.isRegistered(RUNNER, true)) {
+      io.stderr('fuseflow simulate: FF_INTERNAL: the host provides no runner service (RUNNER) to run the pipeline\n');
+      return 1;
+    }
+    const runner = io.container.resolve(RUNNER);
+    // --dot: the session reports every module a hook produced; the last dataflow module is what the simulator ran
     let graphs: DataflowGraph[] = [];
-    const capture = options.dot !== undefined ? { verifyIr: (m: { stage: string; [k: string]: unknown }) => void (m.stage === 'dataflow' && Array.isArray(m.graphs) && (graphs = m.graphs as DataflowGraph[])) } : {};
-    const r = await runManifest(manifest, { baseDir: io.cwd, ...capture, ...(options.out !== undefined ? { outDir: path.resolve(io.cwd, String(options.out)) } : {}) });
+    const onIr = (e: { module: { stage: string; [k: string]: unknown } }) => void (e.module.stage === 'dataflow' && Array.isArray(e.module.graphs) && (graphs = e.module.graphs as DataflowGraph[]));
+    const r = await runner.runManifest(manifest, { baseDir: io.cwd, ...(options.dot !== undefined ? { onIr } : {}), ...(options.out !== undefined ? { outDir: path.resolve(io.cwd, String(options.out)) } : {}) });
     const s = summary(r);
     if (options.dot !== undefined && graphs.length) {
       const dir = path.resolve(io.cwd, String(options.dot));

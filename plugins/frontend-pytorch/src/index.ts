@@ -1,4 +1,5 @@
-import { FRONTEND, type FuseFlowPlugin, PLUGIN_API_VERSION } from '@fuseflow/kernel';
+import { FRONTEND, type FuseFlowPlugin, PLUGIN_API_VERSION, STAGE } from '@fuseflow/kernel/plugin-api';
+import { MODEL_STAGE, PROGRAM_STAGE } from '@fuseflow/ir';
 import { importCommand } from './command';
 import { PYTORCH_OPTIONS_SCHEMA, PytorchFrontend, type PytorchFrontendOptions } from './frontend';
 
@@ -22,6 +23,8 @@ const plugin: FuseFlowPlugin<PytorchFrontendOptions> = {
   defaultOptions: { emit: 'program', exampleInputs: true, resize: false },
   register(container: Parameters<FuseFlowPlugin['register']>[0], options: PytorchFrontendOptions): void {
     container.register(FRONTEND, { useValue: new PytorchFrontend(options) });
+    // it emits a ModelGraph or, when lowered, a program
+    for (const s of [MODEL_STAGE, PROGRAM_STAGE]) container.register(STAGE, { useValue: s });
   },
   commands: [importCommand],
 };

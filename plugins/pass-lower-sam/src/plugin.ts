@@ -1,5 +1,5 @@
-import { PASS, FuseFlowError, PLUGIN_API_VERSION, type FuseFlowPlugin, type IrModule, type Pass, type RunContext } from '@fuseflow/kernel';
-import { orderFusedGroups, statsFromData, type DataflowGraph, type DataflowModule, type ProgramModule } from '@fuseflow/ir';
+import { PASS, FuseFlowError, PLUGIN_API_VERSION, STAGE, type FuseFlowPlugin, type IrModule, type Pass, type RunContext } from '@fuseflow/kernel/plugin-api';
+import { DATAFLOW_STAGE, orderFusedGroups, statsFromData, type DataflowGraph, type DataflowModule, type ProgramModule } from '@fuseflow/ir';
 import { lowerProgram } from './lower';
 
 /** Options of the 'lower-sam' pass. */
@@ -73,6 +73,7 @@ const plugin: FuseFlowPlugin<LowerSamOptions> = {
   defaultOptions: { locate: true, exactPresence: true, fusedOrder: 'best-estimate' },
   register(container, options) {
     container.register(PASS, { useValue: new LowerSamPass(options) });
+    container.register(STAGE, { useValue: DATAFLOW_STAGE });
   },
 };
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { container as root } from 'tsyringe';
-import { BACKEND, createKernelEmitter, type RunContext } from '@fuseflow/kernel';
+import { BACKEND, createKernelEmitter, createRunner, RUNNER, type RunContext } from '@fuseflow/kernel';
 import { nearestCandidates, runSearchEngine, snapToCandidate, type SearchProblem } from './engine';
 import { gobi } from './gobi';
 import { deriveSeed, makeRng } from './rng';
@@ -10,6 +10,7 @@ import { Surrogate } from './surrogate';
 import { tfReady } from './tf';
 import { BoshSearcher } from './searcher';
 import { TableEvaluator } from './evaluator';
+import { buildCnnTable } from './cnn-table';
 import { archHash, generateArchs, DEFAULT_SPACE } from './space';
 import { FakeBackend } from './__fixtures__/fake-backend';
 
@@ -123,6 +124,8 @@ describe('BOSHCODE searcher with an analytic backend', () => {
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'boshcode-'));
     const c = root.createChildContainer();
     c.register(BACKEND, { useValue: new FakeBackend() });
+    // a host runner over this container: BOSHCODE asks it for the fake backend's space and evaluations
+    c.register(RUNNER, { useValue: createRunner({ container: c, baseDir: outDir }) });
     const tableFile = path.join(outDir, 'acc.json');
     const progress: number[] = [];
     const ctx: RunContext = {
@@ -133,12 +136,11 @@ describe('BOSHCODE searcher with an analytic backend', () => {
       container: c,
       diagnostic: () => undefined,
       progress: (pr) => progress.push(pr.done),
-      shared: new Map(),
     };
     const opts = { mode: 'codesign' as const, hardwareBackend: 'fake', candidates: 40, accelerators: 30, budget: 7, numInit: 5, surrogate: { epochs: 20 }, gobi: { iterations: 10 }, evaluator: { kind: 'table' as const, table: tableFile } };
     // table for the searcher's own candidate table (same seed derivation as the searcher)
     const s0 = new BoshSearcher(opts);
-    const cands = generateArchs(40, makeRng(deriveSeed(3, 'space')), DEFAULT_SPACE);
+    const cands = buildCnnTable({ candidates: 40, embeddingDims: 16, capacityFeatures: true }, 3, DEFAULT_SPACE).archs;
     const table: Record<string, { val: number; test: number }> = {};
     cands.forEach((a, i) => (table[archHash(a)] = { val: 0.5 + 0.01 * (i % 37), test: 0.5 + 0.01 * (i % 37) }));
     fs.writeFileSync(tableFile, JSON.stringify(table));
@@ -151,6 +153,9 @@ describe('BOSHCODE searcher with an analytic backend', () => {
     const all = (r.details as { trace: unknown[] }).trace;
     expect(all).toHaveLength(7);
     expect(r.text).toContain('Pareto front');
+    // aligned table with the design space's parameter names as columns (charts: report.spec.ts)
+    const header = r.text!.split('\n').find((l) => l.startsWith('#  '))!;
+    expect(header.split(/\s{2,}/)).toEqual(['#', 'val acc', 'test acc', 'latency ms', 'energy mJ', 'area mm2', 'objective', 'pes', 'bufferKB', 'CNN']);
     const state = JSON.parse(fs.readFileSync(r.files![0], 'utf8'));
     expect(state.evaluations).toHaveLength(7);
     // objective recomputed from the metrics with the reference weights

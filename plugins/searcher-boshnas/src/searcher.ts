@@ -1,16 +1,6 @@
 import * as path from 'node:path';
-import {
-  BACKEND,
-  FuseFlowError,
-  PluginLoader,
-  resolvePluginOptions,
-  type Backend,
-  type HardwareDesignSpace,
-  type RunContext,
-  type Searcher,
-  type SearchResult,
-} from '@fuseflow/kernel';
-import type { ModelGraph } from '@fuseflow/ir';
+import { FuseFlowError, RUNNER, type PluginUse, type RunContext, type Runner, type Searcher, type SearchResult } from '@fuseflow/kernel/plugin-api';
+import { isHardwareDesignSpace, type HardwareDesignSpace, type ModelGraph } from '@fuseflow/ir';
 import { boundsOf, embedArchs } from './embedding';
 import { runSearchEngine, type EngineResult, type EvalRecord, type SearchProblem } from './engine';
 import { FashionMnistTrainer, TableEvaluator, type AccuracyEvaluator } from './evaluator';
@@ -47,22 +37,20 @@ export function makeEvaluator(o: BoshOptions, ctx: RunContext, space: CnnSpaceCo
   });
 }
 
-/** Finds the hardware backend: the manifest's pipeline first, else loads it by id through the kernel's plugin loader. */
-export function resolveHardwareBackend(o: BoshOptions, ctx: RunContext): Backend {
-  const registered = ctx.container.isRegistered(BACKEND, true) ? ctx.container.resolveAll(BACKEND) : [];
-  const hit = registered.find((b) => b.id === o.hardwareBackend);
-  if (hit) return requireSpace(hit);
-  const loader = new PluginLoader({ baseDir: ctx.baseDir });
-  const plugin = loader.resolve(o.hardwareBackend, 'backend', '/search/options/hardwareBackend');
-  const child = ctx.container.createChildContainer();
-  plugin.register(child, resolvePluginOptions(plugin, o.hardwareBackendOptions, '/search/options/hardwareBackendOptions') as never);
-  const found = child.resolveAll(BACKEND).find((b) => b.id === o.hardwareBackend) ?? child.resolveAll(BACKEND)[0];
-  return requireSpace(found);
-}
+/** Where the hardware backend is named in the manifest (error messages). */
+const HARDWARE_PATH = '/search/options/hardwareBackend';
 
-function requireSpace(b: Backend): Backend {
-  if (!b.designSpace) throw new FuseFlowError('FF_SEARCH_BACKEND', `backend '${b.id}' exposes no designSpace, so BOSHCODE cannot search its configurations`, { suggestion: 'use a hardware backend with a design space (e.g. systolic)' });
-  return b;
+/**
+ * The hardware backend's design space, asked through the kernel's runner: the manifest pipeline's
+ * backend of that id first, else the plugin by id with hardwareBackendOptions.
+ */
+export async function hardwareDesignSpace(o: BoshOptions, ctx: RunContext): Promise<{ runner: Runner; use: PluginUse; space: HardwareDesignSpace }> {
+  if (!ctx.container.isRegistered(RUNNER, true)) throw new FuseFlowError('FF_PLUGIN_ERROR', 'boshcode: the kernel provided no runner service (RUNNER) in the run container');
+  const runner = ctx.container.resolve(RUNNER);
+  const use: PluginUse = { use: o.hardwareBackend, options: o.hardwareBackendOptions };
+  const space = await runner.designSpace(use, HARDWARE_PATH);
+  if (!isHardwareDesignSpace(space)) throw new FuseFlowError('FF_SEARCH_BACKEND', `backend '${o.hardwareBackend}' exposes no designSpace, so BOSHCODE cannot search its configurations`, { suggestion: 'use a hardware backend with a design space (e.g. systolic)' });
+  return { runner, use, space };
 }
 
 interface Tables {
@@ -97,14 +85,14 @@ export class BoshSearcher implements Searcher {
       const err = checkWeights(weights);
       if (err) throw new FuseFlowError('FF_OPTIONS_INVALID', `search.options.weights: ${err}`, { path: '/search/options/weights' });
     }
-    const backend = o.mode === 'codesign' ? resolveHardwareBackend(o, ctx) : undefined;
+    const backend = o.mode === 'codesign' ? await hardwareDesignSpace(o, ctx) : undefined;
     const evaluator = makeEvaluator(o, ctx, space);
     const { archs, cnnScaled } = buildCnnTable(o, seed, space);
     const tables: number[][][] = [cnnScaled];
     let accels: Record<string, unknown>[] = [];
     let ds: HardwareDesignSpace | undefined;
     if (backend) {
-      ds = backend.designSpace!;
+      ds = backend.space;
       const seen = new Map<string, Record<string, unknown>>();
       const rng = makeRng(deriveSeed(seed, 'accelerators'));
       for (let tries = 0; seen.size < o.accelerators && tries < 20; tries++) for (const c of ds.sample(o.accelerators - seen.size, rng)) seen.set(ds.key(c), c);
@@ -126,10 +114,10 @@ export class BoshSearcher implements Searcher {
         const plan = lowerArch(arch, space.inputShape, space.classes);
         const base = { ...(acc.train !== undefined ? { train: acc.train } : {}), val: acc.val, test: acc.test, macs: planMacs(plan), params: planParams(plan) };
         if (!backend) return { loss: 1 - acc.val, metrics: base, info: { arch: c[0] } };
-        const report = await backend.run({ stage: 'model', graph: graphOf(c[0]), hardware: accels[c[1]] }, ctx);
+        const report = await backend.runner.evaluate({ stage: 'model', graph: graphOf(c[0]), hardware: accels[c[1]] }, backend.use, ctx, HARDWARE_PATH);
         const m = report.metrics;
         for (const k of ['latencyS', 'areaMm2', 'dynamicEnergyJ', 'leakageEnergyJ']) {
-          if (typeof m[k] !== 'number' || !Number.isFinite(m[k])) throw new FuseFlowError('FF_SEARCH_BACKEND', `backend '${backend.id}' report has no finite metric '${k}' (got ${m[k]})`);
+          if (typeof m[k] !== 'number' || !Number.isFinite(m[k])) throw new FuseFlowError('FF_SEARCH_BACKEND', `backend '${o.hardwareBackend}' report has no finite metric '${k}' (got ${m[k]})`);
         }
         const pm = { ...base, latencyS: m.latencyS, areaMm2: m.areaMm2, dynamicEnergyJ: m.dynamicEnergyJ, leakageEnergyJ: m.leakageEnergyJ };
         const P = performance(pm, weights, normalizers);

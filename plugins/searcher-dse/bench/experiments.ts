@@ -18,7 +18,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runManifest, type Manifest } from '@fuseflow/kernel';
+import { createRunner, runManifest, type Manifest } from '@fuseflow/kernel';
 import { estimatedTokens, familyKey, FIG12, FIG12_MEDIUM_PLAN, FIG14_CONFIGS, fig12MediumRuns, fig12Rows, findExamplesDir, runExperiment, runJob, runKey, runPayload, threadCpuSeconds, writeFig12, type ExperimentRun } from '../src';
 
 const args = process.argv.slice(2);
@@ -80,7 +80,7 @@ async function runsOneByOne(filter = ''): Promise<void> {
     let metrics: Record<string, number> | undefined;
     let valuesChecked: boolean | undefined;
     try {
-      const res = await runJob(runPayload(r, examples, path.join(outRoot, 'runs')));
+      const res = await runJob(runPayload(r, examples, path.join(outRoot, 'runs')), { runner: createRunner() });
       metrics = res.runs[0]?.metrics;
       valuesChecked = res.runs[0]?.valuesChecked;
     } catch (e) {
@@ -186,7 +186,7 @@ async function calibrate(filter = ''): Promise<void> {
     try {
       const e = await estimateRun(r, examples);
       const c0 = threadCpuSeconds();
-      const sim = await runJob(runPayload(r, examples, path.join(outRoot, 'calibrate')));
+      const sim = await runJob(runPayload(r, examples, path.join(outRoot, 'calibrate')), { runner: createRunner() });
       const cpu = threadCpuSeconds() - c0;
       const tokens = sim.runs[0]?.metrics.tokens;
       if (!tokens) throw new Error('rda-sim reported no tokens');

@@ -1,15 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  FuseFlowError,
-  runManifest,
-  SEARCH_BASE_MANIFEST,
-  SEARCH_MANIFEST_FILE,
-  type Manifest,
-  type RunContext,
-  type Searcher,
-  type SearchResult,
-} from '@fuseflow/kernel';
+import { FuseFlowError, RUNNER, type Manifest, type RunContext, type Searcher, type SearchResult } from '@fuseflow/kernel/plugin-api';
 import { InlineExecutor, LocalPoolExecutor, RedisQueueExecutor, runJobs, type Executor, type JobRecord } from '@fuseflow/executor';
 import { paretoPrune } from '@fuseflow/ir';
 import { candidateKey, candidateLabel, candidatePasses, gridCandidates, randomCandidates, type Candidate, type SearchSpace } from './space';
@@ -70,9 +61,10 @@ export class DseSearcher implements Searcher {
 
   async search(ctx: RunContext): Promise<SearchResult> {
     const o = this.options;
-    const base = ctx.shared.get(SEARCH_BASE_MANIFEST) as Manifest | undefined;
-    if (!base) throw new FuseFlowError('FF_PLUGIN_ERROR', 'dse: the kernel did not provide the base manifest (search.baseManifest)');
-    const manifestFile = ctx.shared.get(SEARCH_MANIFEST_FILE) as string | null | undefined;
+    if (!ctx.container.isRegistered(RUNNER, true)) throw new FuseFlowError('FF_PLUGIN_ERROR', 'dse: the kernel provided no runner service (RUNNER) in the run container');
+    const runner = ctx.container.resolve(RUNNER);
+    const base = runner.baseManifest;
+    const manifestFile = runner.manifestFile;
     const candidates = this.candidates(ctx.seed);
     const salt = JSON.stringify({ manifest: manifestFile ?? base.name ?? '', seed: ctx.seed });
     const rows: SweepRow[] = candidates.map((c, index) => ({ key: candidateKey(c, salt), index, label: candidateLabel(c), candidate: c, pruned: false, simulated: false }));
@@ -83,7 +75,7 @@ export class DseSearcher implements Searcher {
     if (o.prune || o.checkPruned) {
       for (const row of rows) {
         ctx.progress({ plugin: 'dse', done: row.index, total: rows.length, message: `estimating ${row.label}` });
-        const est = await runManifest(this.estimateManifest(base, row.candidate), { baseDir: ctx.baseDir, outDir: path.join(sweepDir, 'estimates', row.key), seed: ctx.seed });
+        const est = await runner.runManifest(this.estimateManifest(base, row.candidate), { baseDir: ctx.baseDir, outDir: path.join(sweepDir, 'estimates', row.key), seed: ctx.seed });
         const m = est.runs[0]?.report?.metrics;
         if (est.ok && m && Number.isFinite(m.flops) && Number.isFinite(m.bytes)) row.estimate = { flops: m.flops, bytes: m.bytes };
         else row.estimateError = est.error?.message ?? est.runs[0]?.error?.message ?? 'no estimate';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileDigest, type JobHandlerRef } from '@fuseflow/executor';
-import { runManifest, type Manifest } from '@fuseflow/kernel';
+import { fileDigest, type JobHandlerRef, type JobInfo } from '@fuseflow/executor';
+import type { Manifest } from '@fuseflow/kernel/plugin-api';
 
 /** A pipeline run as a sweep job: a whole manifest (object or file), run where the job lands. */
 export interface PipelineJobPayload {
@@ -62,13 +62,14 @@ function samplingOf(details: unknown): SamplingSummary | undefined {
 }
 
 /**
- * Job handler for @fuseflow/executor: run the pipeline and keep only the numbers. A failed run
- * throws (code and message kept), which the sweep records as a failed candidate.
+ * Job handler for @fuseflow/executor: run the pipeline (a kernel session rebuilt from the payload's
+ * manifest by the executor's runner) and keep only the numbers. A failed run throws (code and
+ * message kept), which the sweep records as a failed candidate.
  */
-export async function runJob(payload: PipelineJobPayload): Promise<PipelineJobResult> {
+export async function runJob(payload: PipelineJobPayload, info: Pick<JobInfo, 'runner'>): Promise<PipelineJobResult> {
   const cpu0 = threadCpuSeconds();
   const t0 = Date.now();
-  const result = await runManifest(payload.manifest, {
+  const result = await info.runner.runManifest(payload.manifest, {
     baseDir: payload.baseDir,
     outDir: payload.outDir,
     ...(payload.seed !== undefined ? { seed: payload.seed } : {}),

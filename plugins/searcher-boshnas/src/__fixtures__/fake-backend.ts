@@ -1,4 +1,5 @@
-import type { Backend, HardwareDesignSpace, IrModule, Report } from '@fuseflow/kernel';
+import type { Backend, IrModule, Report } from '@fuseflow/kernel/plugin-api';
+import type { HardwareDesignSpace } from '@fuseflow/ir';
 import type { ModelGraph } from '@fuseflow/ir';
 
 /**

@@ -2,7 +2,7 @@
 // Test frontend: reads a small index-notation text file into a TensorProgram with seeded data.
 const fs = require('node:fs');
 const path = require('node:path');
-const { FRONTEND } = require('@fuseflow/kernel');
+const { FRONTEND, STAGE } = require('@fuseflow/kernel');
 const { parseTensorText, generateData } = require('../tensor-text-lib');
 
 class TensorTextFrontend {
@@ -30,6 +30,9 @@ module.exports = {
     defaultOptions: {},
     register(container, options) {
       container.register(FRONTEND, { useValue: new TensorTextFrontend(options) });
+      // it produces the 'program' stage: contribute its definition (verifier, printer) from @fuseflow/ir,
+      // which sits beside the kernel in this workspace (the kernel itself does not depend on it)
+      container.register(STAGE, { useValue: require('@fuseflow/ir').PROGRAM_STAGE });
     },
     commands: [
       {

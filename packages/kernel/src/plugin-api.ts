@@ -1,0 +1,12 @@
+/**
+ * The plugin API: what a plugin imports (contract types, contribution tokens, errors, event
+ * types). The loader and the runner are not here: a plugin runs nested work through the RUNNER
+ * service its container provides, so every run goes through a kernel session.
+ */
+export * from './plugin';
+export * from './stages';
+export * from './errors';
+export type { KernelEmitter, KernelEvents } from './events';
+export type { Manifest, PluginUse } from './manifest';
+export type * from './results';
+export { didYouMean, editDistance } from './suggest';
