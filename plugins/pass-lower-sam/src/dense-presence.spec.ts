@@ -46,6 +46,25 @@ describe('fusing across an intermediate keeps its declared presence', () => {
     });
   }
 
+  it('an empty row of L too, when the bias is broadcast over the rows by a dense ones vector (as the PyTorch frontend writes it)', () => {
+    const p = parseProgram(`
+program bias_rows
+tensor L(2,3): dcsr input
+tensor W1(3,3): dcsr input
+tensor b1(3): dense input
+tensor ones(2): dense input
+tensor M(2,3): dense intermediate
+tensor R(2,3): dcsr output
+s0: M(i,j) = L(i,k) * W1(k,j)
+s1: R(i,j) = M(i,j) + b1(j) * ones(i)
+`);
+    const d = { ...data(p), L: fromDense([2, 3], [1, 1, 1, 0, 0, 0], p.tensors.L.format, 'L'), ones: fromDense([2], [1, 1], p.tensors.ones.format, 'ones') };
+    for (const groups of [[['s0'], ['s1']], [['s0', 's1']]]) {
+      const q = { ...p, groups: groups.map((s, i) => ({ name: `g${i}`, statements: s })) };
+      for (const g of lowerProgram(q)) expect(checkGraph(g, q, d).message).toBe('');
+    }
+  });
+
   it('the fused add over a dense intermediate is a union, over a sparse one it follows M (left)', () => {
     for (const [mFormat, policy] of [['dense', 'union'], ['dcsr', 'left']]) {
       const p = parseProgram(program(mFormat, false));
