@@ -56,11 +56,16 @@ describe('attachProgress', () => {
     const tty = fakeTty();
     let t = 0;
     const stop = attachProgress(events, memoryIo('/', true), { stream: tty as unknown as NodeJS.WriteStream, now: () => t });
-    events.emit('progress', { runId: 'r', plugin: 'rda-sim', done: 0, total: 1_000_000, message: 'graph 1/2 g0' });
+    events.emit('progress', { runId: 'gcn/fully fused', plugin: 'rda-sim', done: 0, total: 1_000_000, message: 'graph 1/2 g0' });
     t = 10_000; // 250k of 1M in 10 s: 30 s to go
-    events.emit('progress', { runId: 'r', plugin: 'rda-sim', done: 250_000, total: 1_000_000, message: 'graph 1/2 g0' });
-    stop();
+    events.emit('progress', { runId: 'gcn/fully fused', plugin: 'rda-sim', done: 250_000, total: 1_000_000, message: 'graph 1/2 g0' });
+    // drawn at once (no timer: a simulation holds the event loop), not only when the bars stop
+    expect(tty.text()).toContain(' fully fused: rda-sim [');
     expect(tty.text()).toContain('25% 250k/1M ETA 30s graph 1/2 g0');
+    t = 10_050; // within 100 ms of the last draw: no redraw
+    events.emit('progress', { runId: 'gcn/fully fused', plugin: 'rda-sim', done: 260_000, total: 1_000_000, message: 'graph 1/2 g0' });
+    expect(tty.text()).not.toContain('260k/1M');
+    stop();
   });
 
   it('prints log lines above the bar: clear the bar line, print, redraw; io.stderr restored on stop', () => {

@@ -28,15 +28,18 @@ export function attachProgress(events: KernelEmitter, io: CliIo, opts: { quiet?:
   if (io.isTTY) {
     const now = opts.now ?? (() => performance.now());
     const multi = new MultiBar(
-      { format: ' {plugin} [{bar}] {percentage}% {work} ETA {left} {message}', hideCursor: true, clearOnComplete: false, stream: opts.stream ?? process.stderr },
+      { format: ' {plugin} [{bar}] {percentage}% {work} ETA {left} {message}', hideCursor: true, clearOnComplete: false, forceRedraw: true, stream: opts.stream ?? process.stderr },
       Presets.shades_classic,
     );
     const bars = new Map<string, { bar: SingleBar; start: number; startDone: number }>();
+    let lastDraw = -Infinity;
     events.on('progress', (e) => {
       const key = `${e.runId ?? ''}:${e.plugin}`;
+      // one bar per configuration and plugin: name it by both (runId is <manifest>/<configuration>)
+      const label = e.runId?.includes('/') ? `${e.runId.slice(e.runId.indexOf('/') + 1)}: ${e.plugin}` : e.plugin;
       let b = bars.get(key);
       if (!b) {
-        b = { bar: multi.create(e.total ?? 1, 0, { plugin: e.plugin, message: '', work: '', left: '--' }), start: now(), startDone: e.done };
+        b = { bar: multi.create(e.total ?? 1, 0, { plugin: label, message: '', work: '', left: '--' }), start: now(), startDone: e.done };
         bars.set(key, b);
       }
       const total = e.total ?? b.bar.getTotal();
@@ -46,11 +49,19 @@ export function attachProgress(events: KernelEmitter, io: CliIo, opts: { quiet?:
       const sec = (now() - b.start) / 1000;
       const rate = sec > 0 ? (e.done - b.startDone) / sec : 0;
       const eta = e.done >= total ? 0 : rate > 0 ? (total - e.done) / rate : undefined;
-      b.bar.update(e.done, { plugin: e.plugin, message: e.message ?? '', work: `${compactCount(e.done)}/${compactCount(total)}`, left: formatEta(eta) });
+      b.bar.update(e.done, { plugin: label, message: e.message ?? '', work: `${compactCount(e.done)}/${compactCount(total)}`, left: formatEta(eta) });
+      // cli-progress redraws from a timer, which never fires while a simulation holds the event
+      // loop: draw here, at most every 100 ms
+      const t = now();
+      if (t - lastDraw >= 100) {
+        lastDraw = t;
+        multi.update();
+      }
     });
     const plain = io.stderr.bind(io);
     // Lines above the bars: cli-progress prints its log buffer at the start of the next redraw
-    // (after clearing the bar line), so force one; before any bar exists a plain line is enough.
+    // (after clearing the bar line), so force one; forceRedraw then draws the bars again below
+    // even when their text did not change. Before any bar exists a plain line is enough.
     const line = (text: string) => {
       if (bars.size === 0) return plain(text);
       multi.log(`${text.replace(/\n$/, '')}\n`);
