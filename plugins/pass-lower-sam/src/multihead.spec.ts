@@ -1,4 +1,4 @@
-import { parseProgram, type TensorProgram } from '@fuseflow/ir';
+import { fromDense, parseProgram, type TensorProgram } from '@fuseflow/ir';
 import { FuseFlowError } from '@fuseflow/kernel';
 import { lowerProgram } from './lower';
 import { checkGraph, randomData } from './__fixtures__/kernels';
@@ -86,6 +86,17 @@ describe('multi-head GPT-3 tail (out-projection + LN2 + FFN) as one fused group'
         if (!r.ok) throw new Error(`seed ${seed}, group ${g.group}: ${r.message}`);
         expect(r.aluOps).toBeGreaterThan(0);
       }
+    }
+  });
+
+  it('an FFN weight column without entries: m6 is dense, so relu(m6 + b1) is relu(b1) there, fused as unfused', () => {
+    const p = tail('ddd:1,0,2');
+    const data = randomData(p, 3, 0.6);
+    // W1 (4 x 4) with column 2 empty: m6(:,2) = 0 is stored (dense), the inlined sum has no term
+    data.W1 = fromDense([4, 4], [1, -2, 0, 3, 2, 1, 0, -1, -3, 2, 0, 1, 1, 1, 0, 2], p.tensors.W1.format, 'W1');
+    for (const g of lowerProgram(p)) {
+      const r = checkGraph(g, p, data);
+      if (!r.ok) throw new Error(`group ${g.group}: ${r.message}`);
     }
   });
 });
