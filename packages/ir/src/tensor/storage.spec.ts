@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { FuseFlowError } from '@fuseflow/kernel';
 import { formatName, parseFormat } from './format';
-import { compareTensors, convert, fromCoo, fromDense, nnz, storedCount, tensorEquals, toCoo, toDense } from './storage';
+import { compareTensors, convert, elementIndex, fromCoo, fromDense, nnz, storedCount, tensorEquals, toCoo, toDense } from './storage';
 import type { TensorFormat } from './types';
 
 const FC = { seed: 42, numRuns: 60 };
@@ -254,5 +254,24 @@ describe('compareTensors', () => {
     expect(compareTensors(z1, z1, { checkStored: true }).equal).toBe(true);
     const wrongShape = fromDense([3, 2], [1, 0, 2, 0, 3, 0], parseFormat('dense', 2));
     expect(compareTensors(wrongShape, e).reason).toMatch(/shape \[3,2\] differs from expected \[2,3\]/);
+  });
+});
+
+describe('elementIndex', () => {
+  it('flat arrays (dense enough) and the hash map give the same presence and values, stored zeros included', () => {
+    // 4 x 5, 7 stored (>= 1 in 8): the flat-array path by default.
+    const coords = [Int32Array.from([0, 0, 1, 2, 2, 3, 3]), Int32Array.from([0, 4, 2, 1, 3, 0, 4])];
+    const vals = Float64Array.from([1.5, -2, 0, 3, 4.25, -1, 7]);
+    const t = fromCoo([4, 5], coords, vals, parseFormat('dcsr', 2));
+    const flat = elementIndex(t);
+    const map = elementIndex(t, 0);
+    expect(flat.allPresent).toBe(false);
+    for (let lin = 0; lin < 20; lin++) {
+      expect(flat.present(lin)).toBe(map.present(lin));
+      expect(flat.value(lin)).toBe(map.value(lin));
+    }
+    expect(flat.present(1 * 5 + 2)).toBe(true); // a stored zero stays present
+    expect(flat.present(1 * 5 + 3)).toBe(false);
+    expect(flat.value(3 * 5 + 4)).toBe(7);
   });
 });

