@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { estimatedTokens, FIG12, FIG12_MEDIUM_SIZES, FIG12_SAMPLING, fig12MediumRuns, mediumUnits, sampleFraction } from './experiment-defs';
+import { estimatedTokens, expectedCpuSeconds, FIG12, FIG12_MEDIUM_SIZES, FIG12_SAMPLING, fig12MediumRuns, mediumSampleShape, sampleFraction } from './experiment-defs';
 import { experimentRuns, progressBar, progressOf, runKey, runPayload, type ExperimentRun } from './experiments';
 import { FIG12_MEDIUM_PLAN } from './fig12-medium-plan';
 
@@ -14,7 +14,7 @@ const frontendOf = (r: ExperimentRun): FrontendOptions => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-defs-'));
   return (runPayload(r, EXAMPLES, out).manifest as unknown as { frontend: { options: FrontendOptions } }).frontend.options;
 };
-const sampleOf = (r: ExperimentRun) => (r.overrides?.backend as { options?: { sample?: { fraction: number; seed: number } } } | undefined)?.options?.sample;
+const sampleOf = (r: ExperimentRun) => (r.overrides?.backend as { options?: { sample?: { fraction: number; seed: number; batches?: number } } } | undefined)?.options?.sample;
 
 describe('fig12 --mode medium: the artifact sizes', () => {
   it('has SAE x3, GCN and GraphSAGE x3 datasets, GPT-3 x3 blocks, each unfused / partially / fully fused', () => {
@@ -78,20 +78,24 @@ describe('fig12 --mode medium: the artifact sizes', () => {
       const tokens = estimatedTokens(r, FIG12_MEDIUM_PLAN.runs[runKey(r)]);
       expect(r.estimate?.tokens).toBe(Math.round(tokens));
       const s = sampleOf(r);
-      expect(r.estimate?.simulatedTokens).toBe(Math.round(s ? 2 * tokens * s.fraction : tokens));
+      const simulated = s ? FIG12_SAMPLING.passes * tokens * s.fraction : tokens;
+      expect(r.estimate?.simulatedTokens).toBe(Math.round(simulated));
+      expect(r.estimate?.cpuSeconds).toBe(Math.round(expectedCpuSeconds(r, simulated)));
       if (tokens > FIG12_SAMPLING.budgetTokens) {
         sampled++;
-        const units = mediumUnits(r);
-        expect(s).toEqual({ fraction: sampleFraction(tokens, units), seed: FIG12_SAMPLING.seed });
-        // Under the budget, unless the sampler's minimum (8 units per graph) or minFraction decides.
-        if (s!.fraction > FIG12_SAMPLING.minFraction && s!.fraction > FIG12_SAMPLING.minUnits / units) expect(tokens * s!.fraction).toBeLessThanOrEqual(FIG12_SAMPLING.budgetTokens);
-        expect(s!.fraction * units).toBeGreaterThanOrEqual(FIG12_SAMPLING.minUnits);
+        const { units, batches } = mediumSampleShape(r);
+        expect(s).toEqual({ fraction: sampleFraction(tokens, units, { ...FIG12_SAMPLING, minUnits: batches }), seed: FIG12_SAMPLING.seed, ...(batches !== 8 ? { batches } : {}) });
+        // Under the budget, unless the sampler's minimum (a unit per batch) or minFraction decides.
+        if (s!.fraction > FIG12_SAMPLING.minFraction && s!.fraction > batches / units) expect(tokens * s!.fraction).toBeLessThanOrEqual(FIG12_SAMPLING.budgetTokens);
+        expect(s!.fraction * units).toBeGreaterThanOrEqual(batches);
       } else {
         expect(s).toBeUndefined();
       }
     }
     // The GPT-3 layer alone is ~1e11 cycles in the paper: the sweep cannot be all exact.
     expect(sampled).toBeGreaterThan(0);
+    // SAE: 4 batches of one batch row at least (1/8), e.g. NIH unfused.
+    expect(sampleOf(medium.find((r) => runKey(r) === 'SAE|nih|unfused|')!)).toEqual({ fraction: 0.125, seed: FIG12_SAMPLING.seed, batches: 4 });
     // The planner's own list is the same runs without sampling.
     expect(fig12MediumRuns(false).map(runKey)).toEqual(medium.map(runKey));
     expect(fig12MediumRuns(false).some(sampleOf)).toBe(false);
@@ -131,5 +135,8 @@ describe('sampling rule and sweep progress', () => {
     // a was resumed from an earlier sweep: it counts as done but not as work done in these 60 s.
     expect(progressOf(runs, new Set([keys[0], keys[1]]), new Set([keys[0]]), 60_000)).toEqual({ workDone: 0.4, etaMs: 120_000 });
     expect(progressBar(0.5, 10)).toBe('[#####.....]  50%');
+    // Expected CPU seconds (fixed cost included) weigh before tokens: c (10 s) was the cheap one.
+    const withCpu = runs.map((r, k) => ({ ...r, estimate: { ...r.estimate!, cpuSeconds: [30, 60, 10][k] } }));
+    expect(progressOf(withCpu, new Set([keys[1]]), new Set(), 60_000)).toEqual({ workDone: 0.6, etaMs: 40_000 });
   });
 });

@@ -163,17 +163,19 @@ export const FIG12_MEDIUM_SIZES = {
  * When a medium run is simulated on a sample (rda-sim `sample`): the FLOPs / bytes estimate of
  * the run's configuration (backend-estimate, recorded per run in fig12-medium-plan.ts) converted to
  * channel token transfers (estimatedTokens), above `budgetTokens` -> sample the fraction 2^-k that
- * brings the estimate under the budget. budgetTokens ~ 100 CPU-s of the engine at ~15 M tokens per CPU-second: 36 runs
- * x 100 s on 2 cores is 30 min of engine time, leaving the rest of the hour for data, lowering and
- * reference values (which sampling does not shrink).
+ * brings the estimate under the budget. budgetTokens = 8e8 is ~40 CPU-s of the engine (~20 M
+ * tokens per CPU-second measured on whole medium runs): the Cora rows stay exact, Cora-ML, DBLP,
+ * the SAE and GPT-3 are sampled, and the sweep's engine time (~36 x 40 s) leaves room for the
+ * per-run fixed cost (data, lowering, reference values: FIG12_FIXED_CPU) within 4,000 CPU-s.
+ * `passes`: times rda-sim simulates a sampled graph (2: in batches, then pooled).
  */
-export const FIG12_SAMPLING = { budgetTokens: 1.5e9, minFraction: 1 / 1024, minUnits: 8, seed: 25 } as const;
+export const FIG12_SAMPLING = { budgetTokens: 8e8, minFraction: 1 / 1024, minUnits: 8, seed: 25, passes: 2, tokensPerCpuSecond: 20e6 } as const;
 
 /**
  * Sample fraction for an estimated token count (undefined: simulate whole). rda-sim draws at least
- * one unit per batch (8) from every graph, so a run whose work sits in graphs of few outer-loop
- * units (`units`: the SAE's 32 batch rows, the GPT-3 layer's 12 heads) is given the fraction it
- * will actually get: at least minUnits / units.
+ * one unit per batch from every graph, so a run whose work sits in graphs of few outer-loop units
+ * (`units`: the SAE's 32 batch rows) is given the fraction it will actually get: at least
+ * minUnits / units (minUnits = the run's batches).
  */
 export function sampleFraction(estTokens: number, units = Infinity, rule: { budgetTokens: number; minFraction: number; minUnits: number } = FIG12_SAMPLING): number | undefined {
   if (!(estTokens > rule.budgetTokens)) return undefined;
@@ -181,12 +183,34 @@ export function sampleFraction(estTokens: number, units = Infinity, rule: { budg
   return Math.min(1, Math.max(rule.minFraction, 2 ** -k, rule.minUnits / units));
 }
 
-/** Outer-loop units of the graphs that carry most of a medium run's work (what the sampler draws from). */
+/**
+ * Outer-loop units of the graphs that carry most of a medium run's work (what the sampler draws
+ * from) and the batches its interval comes from. The SAE's 32 batch rows are alike (dense input
+ * rows, the same weights), so 4 batches of one row each give a usable interval at 1/8 of the cost
+ * where the default 8 would force 1/4 (NIH: 8e9 tokens, ~400 CPU-s per run). GPT-3: 12 heads.
+ */
 export function mediumUnits(r: Pick<ExperimentRun, 'group' | 'label'>): number {
+  return mediumSampleShape(r).units;
+}
+
+export function mediumSampleShape(r: Pick<ExperimentRun, 'group' | 'label'>): { units: number; batches: number } {
   const { sae, gpt } = FIG12_MEDIUM_SIZES;
-  if (r.group === 'SAE') return sae.batch;
-  if (r.group.startsWith('GPT')) return gpt.heads;
-  return NODES[r.label] ?? Infinity;
+  if (r.group === 'SAE') return { units: sae.batch, batches: 4 };
+  if (r.group.startsWith('GPT')) return { units: gpt.heads, batches: FIG12_SAMPLING.minUnits };
+  return { units: NODES[r.label] ?? Infinity, batches: FIG12_SAMPLING.minUnits };
+}
+
+/**
+ * CPU seconds of a medium run besides simulating its tokens: data (generation, or reading the
+ * bundled graph), lowering, and the reference values (for a sampled GNN run, layer 1 evaluated
+ * whole: layer 2 reads every node's hidden features). Measured per dataset on single runs
+ * (README "fig12 --mode medium"); the ETA and the dispatch order use it with the simulated tokens.
+ */
+export const FIG12_FIXED_CPU: Record<string, number> = { imagenet: 5, luna16: 20, nih: 60, cora: 5, cora_ml: 12, dblp: 110, 'b=16': 30, 'b=32': 30, 'b=64': 30 };
+
+/** Expected CPU seconds of a medium run: fixed cost + simulated tokens at the engine's rate. */
+export function expectedCpuSeconds(r: Pick<ExperimentRun, 'label'>, simulatedTokens: number): number {
+  return (FIG12_FIXED_CPU[r.label] ?? 0) + simulatedTokens / FIG12_SAMPLING.tokensPerCpuSecond;
 }
 
 /** Model and configuration of a run: the unit of the token calibration. */
@@ -238,12 +262,14 @@ export function fig12MediumRuns(plan = true): ExperimentRun[] {
     const est = FIG12_MEDIUM_PLAN.runs[runKey(r)];
     if (!est) return r;
     const tokens = estimatedTokens(r, est);
-    const fraction = sampleFraction(tokens, mediumUnits(r));
-    // A sampled graph is simulated twice, in batches and pooled (rda-sim identifies its fixed cost from both).
-    const simulatedTokens = fraction === undefined ? tokens : 2 * tokens * fraction;
-    const withEst: ExperimentRun = { ...r, estimate: { ...est, tokens: Math.round(tokens), simulatedTokens: Math.round(simulatedTokens) } };
+    const { units, batches } = mediumSampleShape(r);
+    const fraction = sampleFraction(tokens, units, { ...FIG12_SAMPLING, minUnits: batches });
+    const simulatedTokens = fraction === undefined ? tokens : FIG12_SAMPLING.passes * tokens * fraction;
+    const estimate = { ...est, tokens: Math.round(tokens), simulatedTokens: Math.round(simulatedTokens), cpuSeconds: Math.round(expectedCpuSeconds(r, simulatedTokens)) };
+    const withEst: ExperimentRun = { ...r, estimate };
     if (fraction === undefined) return withEst;
-    return { ...withEst, overrides: deepMerge(r.overrides ?? {}, { backend: { options: { sample: { fraction, seed: FIG12_SAMPLING.seed } } } }) };
+    const sample = { fraction, seed: FIG12_SAMPLING.seed, ...(batches !== FIG12_SAMPLING.minUnits ? { batches } : {}) };
+    return { ...withEst, overrides: deepMerge(r.overrides ?? {}, { backend: { options: { sample } } }) };
   });
 }
 

@@ -26,9 +26,10 @@ export interface ExperimentRun {
   sources?: { inputs?: Record<string, unknown>; weights?: Record<string, unknown> };
   /**
    * the FLOPs / bytes estimate of the run, the token count derived from it (what its sampling was
-   * chosen by) and the tokens expected to be simulated (tokens x sample fraction; its cost).
+   * chosen by), the tokens expected to be simulated (tokens x sample fraction) and the CPU seconds
+   * expected in all (fixed cost + simulated tokens; what the ETA and the dispatch order weigh).
    */
-  estimate?: { flops: number; bytes: number; tokens: number; simulatedTokens?: number };
+  estimate?: { flops: number; bytes: number; tokens: number; simulatedTokens?: number; cpuSeconds?: number };
 }
 
 export interface ExperimentDefinition {
@@ -128,13 +129,19 @@ export interface ExperimentProgress {
   etaMs?: number;
 }
 
+/** Expected cost of a run: its expected CPU seconds, else its simulated tokens (undefined: no estimate). */
+export function expectedCost(r: ExperimentRun): number | undefined {
+  return r.estimate ? r.estimate.cpuSeconds ?? r.estimate.simulatedTokens ?? r.estimate.tokens : undefined;
+}
+
 /**
  * ETA from the work finished in this process: elapsed x remaining / finished work. Runs of a
  * medium sweep differ by 100x in cost, so a mean-per-run ETA would be off by as much; the
- * tokens expected to be simulated weigh each run (runs without an estimate weigh the mean).
+ * expected CPU seconds (fixed cost + tokens to simulate) weigh each run (runs without an estimate
+ * weigh the mean).
  */
 export function progressOf(runs: ExperimentRun[], finished: Set<string>, resumedKeys: Set<string>, elapsedMs: number): Pick<ExperimentProgress, 'workDone' | 'etaMs'> {
-  const cost = (r: ExperimentRun) => (r.estimate ? r.estimate.simulatedTokens ?? r.estimate.tokens : undefined);
+  const cost = expectedCost;
   const known = runs.map(cost).filter((c): c is number => c !== undefined);
   const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 1;
   const w = (r: ExperimentRun) => cost(r) ?? mean;
@@ -185,7 +192,7 @@ export async function runExperiment(def: ExperimentDefinition, o: RunExperimentO
   // Cheapest first (by estimate), so an interrupted or time-boxed sweep has finished the most rows;
   // results keep the definition's order (index).
   const jobs = runs
-    .map((r, index) => ({ key: runKey(r), index, payload: runPayload(r, examplesDir, o.outDir), cost: r.estimate?.simulatedTokens ?? r.estimate?.tokens ?? 0 }))
+    .map((r, index) => ({ key: runKey(r), index, payload: runPayload(r, examplesDir, o.outDir), cost: expectedCost(r) ?? 0 }))
     .sort((a, b) => a.cost - b.cost || a.index - b.index)
     .map(({ cost: _c, ...j }) => j);
   const executor = pickExecutor(o);
