@@ -15,7 +15,7 @@ import { boundsOf, embedArchs } from '../src/embedding';
 import { bestSoFar, calibrate, projectionVariant, type Calibration } from './shared';
 import { plotCurves } from './plot';
 import { runSearchEngine, type SearchProblem, type Strategy } from '../src/engine';
-import { FashionMnistTrainer } from '../src/evaluator';
+import { FashionMnistTrainer, readAccuracyCache, writeAccuracyCache } from '../src/evaluator';
 import { makeRng } from '../src/rng';
 import { scaleRows } from '../src/searcher';
 import { generateArchs, type CnnArch } from '../src/space';
@@ -146,9 +146,9 @@ async function main(): Promise<void> {
 function mergeShards(mainCache: string, dir: string): void {
   const shards = fs.readdirSync(dir).filter((f) => /^real-space-accuracy-cache\.shard-\d+\.json$/.test(f));
   if (!shards.length) return;
-  const merged = fs.existsSync(mainCache) ? JSON.parse(fs.readFileSync(mainCache, 'utf8')) : {};
-  for (const f of shards) Object.assign(merged, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
-  fs.writeFileSync(mainCache, JSON.stringify(merged, null, 1));
+  const merged = readAccuracyCache(mainCache).entries;
+  for (const f of shards) Object.assign(merged, readAccuracyCache(path.join(dir, f)).entries);
+  writeAccuracyCache(mainCache, merged);
   console.log(`merged ${shards.length} shard caches into ${path.basename(mainCache)}`);
 }
 

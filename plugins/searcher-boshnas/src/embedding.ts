@@ -1,4 +1,5 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { archGraph } from './ged';
 import { canonicalModule, DEFAULT_SPACE, lowerArch, planMacs, planParams, type CnnArch, type CnnModule, type CnnSpaceConfig } from './space';
 
 /**
@@ -143,4 +144,52 @@ export function boundsOf(X: number[][]): Array<[number, number]> {
     for (const x of X) (lo = Math.min(lo, x[k])), (hi = Math.max(hi, x[k]));
     return [lo, hi] as [number, number];
   });
+}
+
+/**
+ * Weighted histogram features of an architecture's graph (`archGraph`), chosen so that their L1
+ * distance tracks the exact graph edit distance: half a count per node label plus half the node
+ * count (together the classic label lower bound max(n1, n2) - common labels), the edge count (the
+ * edge-count lower bound), and a quarter count per labelled edge and per (label, in/out degree)
+ * pair, which see where the structures differ. Measured against exact GED in `ged.spec.ts` and
+ * the README; a pure function of one architecture, so a 10^4-row table costs O(rows).
+ */
+export function archFeatures(arch: CnnArch): Map<string, number> {
+  const g = archGraph(arch);
+  const f = new Map<string, number>();
+  const add = (k: string, w: number) => f.set(k, (f.get(k) ?? 0) + w);
+  const n = g.labels.length;
+  const indeg = new Array(n).fill(0);
+  const outdeg = new Array(n).fill(0);
+  for (const [a, b] of g.edges) outdeg[a]++, indeg[b]++;
+  for (const l of g.labels) add(`v:${l}`, 0.5);
+  add('nodes', 0.5 * n);
+  add('edges', g.edges.length);
+  for (const [a, b] of g.edges) add(`e:${g.labels[a]}>${g.labels[b]}`, 0.25);
+  for (let i = 0; i < n; i++) add(`p:${g.labels[i]}:${indeg[i]}-${outdeg[i]}`, 0.25);
+  return f;
+}
+
+/**
+ * Embedding for tables too large for MDS (10^4 rows: the distance matrix alone would be 10^8
+ * entries and its eigendecomposition O(n^3)): the `archFeatures` histograms as rows, keeping the
+ * `columns` features that vary most over the table (ties by name). The coordinates stay the raw
+ * weighted counts, so L1 distances between rows are the feature distance restricted to those
+ * columns: a rotation (PCA) would keep Euclidean distances but wash out the L1 structure that
+ * tracks GED (measured on 200 pairs: Spearman 0.69 raw L1, 0.53 after a 16-d PCA, 0.69 with the
+ * top 48 columns). O(rows x features), pure function of the table.
+ */
+export function featureEmbedding(archs: CnnArch[], columns = 48): number[][] {
+  const feats = archs.map(archFeatures);
+  const n = Math.max(1, feats.length);
+  const sum = new Map<string, number>();
+  const sq = new Map<string, number>();
+  for (const f of feats) for (const [k, v] of f) sum.set(k, (sum.get(k) ?? 0) + v), sq.set(k, (sq.get(k) ?? 0) + v * v);
+  const variance = (k: string) => sq.get(k)! / n - (sum.get(k)! / n) ** 2;
+  const keep = [...sum.keys()]
+    .filter((k) => variance(k) > 1e-12)
+    .sort((a, b) => variance(b) - variance(a) || (a < b ? -1 : 1))
+    .slice(0, columns);
+  if (!keep.length) keep.push('nodes'); // every row alike: one constant column keeps the table rectangular
+  return feats.map((f) => keep.map((k) => f.get(k) ?? 0));
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FASHION_MNIST_DIR, FashionMnistTrainer, readIdxImages, shiftConv, shiftPool } from './evaluator';
+import { accuracySum, FASHION_MNIST_DIR, FashionMnistTrainer, readAccuracyCache, readIdxImages, shiftConv, shiftPool } from './evaluator';
 import type { CnnArch } from './space';
 import { tf, tfReady } from './tf';
 
@@ -52,5 +52,46 @@ describe('FashionMnistTrainer', () => {
     expect(again.trained).toBe(0);
     // another budget is another cache entry
     expect(new FashionMnistTrainer({ ...knobs, epochs: 2 }).cacheKey(arch)).not.toBe(again.cacheKey(arch));
+  }, 60_000);
+
+  it('a corrupt cache is detected and rebuilt, not trusted', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fmnist-corrupt-'));
+    const cacheFile = path.join(dir, 'cache.json');
+    const arch: CnnArch = { modules: [chain(['input', 'conv3x3-c4-bn-relu', 'output']), chain(['input', 'avgpool2x2-s2', 'output'])], head: ['flatten'] };
+    const knobs = { trainSize: 64, valSize: 32, testSize: 32, batchSize: 16, epochs: 1, learningRate: 0.02, cacheFile };
+    const first = new FashionMnistTrainer(knobs);
+    const truth = await first.evaluate(arch);
+    const key = first.cacheKey(arch);
+    const doc = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
+    expect(doc.entries[key].sum).toBe(accuracySum(key, doc.entries[key]));
+
+    // 1. a plausible but edited accuracy: the checksum disagrees, the entry is retrained (same seed -> same value)
+    doc.entries[key].val = 0.99;
+    fs.writeFileSync(cacheFile, JSON.stringify(doc));
+    const warnings: string[] = [];
+    const tampered = new FashionMnistTrainer({ ...knobs, onWarning: (m) => warnings.push(m) });
+    expect(tampered.cacheProblems.join()).toMatch(/1 invalid entry dropped/);
+    expect(warnings[0]).toContain(cacheFile);
+    expect(await tampered.evaluate(arch)).toEqual(truth);
+    expect(tampered.trained).toBe(1);
+
+    // 2. a file cut short by a kill: moved aside, the cache starts empty and is rewritten whole
+    const text = fs.readFileSync(cacheFile, 'utf8');
+    fs.writeFileSync(cacheFile, text.slice(0, text.length >> 1));
+    const truncated = new FashionMnistTrainer(knobs);
+    expect(truncated.cacheProblems[0]).toMatch(/not valid JSON/);
+    expect(fs.existsSync(`${cacheFile}.corrupt`)).toBe(true);
+    expect(await truncated.evaluate(arch)).toEqual(truth);
+    expect(truncated.trained).toBe(1);
+    expect(readAccuracyCache(cacheFile).problems).toEqual([]);
+
+    // 3. legacy flat format: a value out of [0, 1] is dropped, a valid entry is kept and upgraded on write
+    fs.writeFileSync(cacheFile, JSON.stringify({ [key]: { ...truth }, ['f'.repeat(64) + ':i14-e1-n1-v1-t1-b2-lr0.1-s1']: { val: 87, test: 0.5 } }));
+    const legacy = readAccuracyCache(cacheFile);
+    expect(Object.keys(legacy.entries)).toEqual([key]);
+    expect(legacy.problems).toEqual(['1 invalid entry dropped (ffffffffffff)']);
+    const reuse = new FashionMnistTrainer(knobs);
+    expect(await reuse.evaluate(arch)).toEqual(truth);
+    expect(reuse.trained).toBe(0);
   }, 60_000);
 });

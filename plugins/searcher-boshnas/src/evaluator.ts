@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { FuseFlowError } from '@fuseflow/kernel';
-import { deriveSeed, makeRng, type Rng } from './rng';
+import { deriveSeed, makeRng, sha256, type Rng } from './rng';
 import { archHash, lowerArch, type CnnArch, type Plan, type PlanNode } from './space';
 import { tf, tfReady } from './tf';
 
@@ -102,6 +102,8 @@ export interface TrainerOptions {
   /** JSON cache of results keyed by architecture hash and budget (absent: no disk cache). */
   cacheFile?: string;
   classes: number;
+  /** told when the disk cache was corrupt (the bad parts are dropped and retrained). */
+  onWarning?: (message: string) => void;
 }
 
 export const DEFAULT_TRAINER: TrainerOptions = { dataDir: FASHION_MNIST_DIR, epochs: 1, trainSize: 1000, valSize: 300, testSize: 300, batchSize: 32, learningRate: 0.005, seed: 1, classes: 10, imageSize: 14 };
@@ -292,6 +294,77 @@ class TfCnn {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Training-result cache on disk
+
+/** One cached training result; `sum` is a checksum of the key and the accuracies. */
+export type CachedAccuracy = AccuracyResult & { seconds?: number; sum?: string };
+
+const CACHE_FORMAT = 'fuseflow-accuracy-cache/2';
+const CACHE_KEY = /^[0-9a-f]{64}:i\d+-e\d+-n\d+-v\d+-t\d+-b\d+-lr[0-9.e+-]+-s-?\d+$/;
+
+/** Checksum of a cache entry: a flipped digit or an edited value makes it disagree. */
+export function accuracySum(key: string, r: AccuracyResult): string {
+  return sha256(JSON.stringify([key, r.train ?? null, r.val, r.test])).slice(0, 16);
+}
+
+const isAccuracy = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1;
+
+/**
+ * Reads a training cache without trusting it: a file that is not JSON (truncated by a kill, say)
+ * is renamed to `<file>.corrupt` and the cache starts empty; an entry with a malformed key, an
+ * accuracy outside [0, 1] or a checksum that disagrees is dropped. A dropped entry costs one
+ * retraining; a trusted wrong one would silently steer every later search. The legacy format (a
+ * flat object without checksums) is read with the same range checks and upgraded on the next write.
+ */
+export function readAccuracyCache(file: string): { entries: Record<string, CachedAccuracy>; problems: string[] } {
+  const problems: string[] = [];
+  if (!fs.existsSync(file)) return { entries: {}, problems };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    doc = undefined;
+    problems.push(`not valid JSON (${(e as Error).message})`);
+  }
+  const versioned = !!doc && typeof doc === 'object' && (doc as { format?: unknown }).format !== undefined;
+  if (versioned && (doc as { format: unknown }).format !== CACHE_FORMAT) problems.push(`unknown format ${JSON.stringify((doc as { format: unknown }).format)} (expected ${CACHE_FORMAT})`);
+  const raw = versioned ? (doc as { entries?: unknown }).entries : doc;
+  if (!problems.length && (!raw || typeof raw !== 'object' || Array.isArray(raw))) problems.push(versioned ? `'entries' is not an object` : 'not a JSON object');
+  if (problems.length) {
+    fs.renameSync(file, `${file}.corrupt`);
+    problems.push(`moved aside to ${path.basename(file)}.corrupt`);
+    return { entries: {}, problems };
+  }
+  const entries: Record<string, CachedAccuracy> = {};
+  const bad: string[] = [];
+  for (const [key, v] of Object.entries(raw as Record<string, unknown>)) {
+    const r = v as CachedAccuracy;
+    const ok =
+      CACHE_KEY.test(key) &&
+      !!r &&
+      typeof r === 'object' &&
+      isAccuracy(r.val) &&
+      isAccuracy(r.test) &&
+      (r.train === undefined || isAccuracy(r.train)) &&
+      (versioned ? r.sum === accuracySum(key, r) : r.sum === undefined || r.sum === accuracySum(key, r));
+    if (ok) entries[key] = r;
+    else bad.push(key.slice(0, 12));
+  }
+  if (bad.length) problems.push(`${bad.length} invalid entr${bad.length === 1 ? 'y' : 'ies'} dropped (${bad.slice(0, 3).join(', ')}${bad.length > 3 ? ', ...' : ''})`);
+  return { entries, problems };
+}
+
+/** Writes the cache atomically (temp file + rename), with a checksum per entry. */
+export function writeAccuracyCache(file: string, entries: Record<string, CachedAccuracy>): void {
+  const out: Record<string, CachedAccuracy> = {};
+  for (const [k, r] of Object.entries(entries)) out[k] = { ...r, sum: accuracySum(k, r) };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify({ format: CACHE_FORMAT, entries: out }, null, 1));
+  fs.renameSync(tmp, file);
+}
+
 /**
  * Trains each architecture on Fashion-MNIST with tfjs (CPU backend): Adam, softmax cross-entropy,
  * seeded initialisation and batch order. Results are cached in memory and, with `cacheFile`,
@@ -300,18 +373,20 @@ class TfCnn {
 export class FashionMnistTrainer implements AccuracyEvaluator {
   readonly o: TrainerOptions;
   private readonly inflight = new Map<string, Promise<AccuracyResult>>();
-  private cache: Record<string, AccuracyResult & { seconds?: number }> = {};
+  private cache: Record<string, CachedAccuracy> = {};
   /** number of architectures actually trained by this instance (cache misses). */
   trained = 0;
 
+  /** what was wrong with the disk cache when it was loaded (empty: it was intact or absent). */
+  readonly cacheProblems: string[] = [];
+
   constructor(options: Partial<TrainerOptions> = {}) {
     this.o = { ...DEFAULT_TRAINER, ...options };
-    if (this.o.cacheFile && fs.existsSync(this.o.cacheFile)) {
-      try {
-        this.cache = JSON.parse(fs.readFileSync(this.o.cacheFile, 'utf8'));
-      } catch (e) {
-        throw new FuseFlowError('FF_CACHE_INVALID', `accuracy cache ${this.o.cacheFile} is not valid JSON: ${(e as Error).message}`, { suggestion: 'delete the file to retrain', cause: e });
-      }
+    if (this.o.cacheFile) {
+      const loaded = readAccuracyCache(this.o.cacheFile);
+      this.cache = loaded.entries;
+      this.cacheProblems.push(...loaded.problems);
+      if (loaded.problems.length) this.o.onWarning?.(`accuracy cache ${this.o.cacheFile}: ${loaded.problems.join('; ')}; the affected architectures will be retrained`);
     }
   }
 
@@ -329,12 +404,7 @@ export class FashionMnistTrainer implements AccuracyEvaluator {
     if (!p) {
       p = this.train(arch).then((r) => {
         this.cache[key] = r;
-        if (this.o.cacheFile) {
-          fs.mkdirSync(path.dirname(this.o.cacheFile), { recursive: true });
-          const tmp = `${this.o.cacheFile}.${process.pid}.tmp`;
-          fs.writeFileSync(tmp, JSON.stringify(this.cache, null, 1));
-          fs.renameSync(tmp, this.o.cacheFile);
-        }
+        if (this.o.cacheFile) writeAccuracyCache(this.o.cacheFile, this.cache);
         this.inflight.delete(key);
         return { train: r.train, val: r.val, test: r.test };
       });

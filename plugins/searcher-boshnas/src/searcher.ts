@@ -1,15 +1,16 @@
 import * as path from 'node:path';
 import { FuseFlowError, RUNNER, type PluginUse, type RunContext, type Runner, type Searcher, type SearchResult } from '@fuseflow/kernel/plugin-api';
 import { isHardwareDesignSpace, type HardwareDesignSpace, type ModelGraph } from '@fuseflow/ir';
-import { boundsOf, embedArchs } from './embedding';
+import { buildCnnTable } from './cnn-table';
 import { runSearchEngine, type EngineResult, type EvalRecord, type SearchProblem } from './engine';
 import { FashionMnistTrainer, TableEvaluator, type AccuracyEvaluator } from './evaluator';
 import { toModelGraph } from './model-graph';
 import { checkWeights, performance } from './objective';
 import { resolveBoshOptions, type BoshOptions, type BoshOptionsInput } from './options';
 import { paretoFront } from './pareto';
+import { paretoTable, writeSearchCharts } from './report';
 import { deriveSeed, makeRng } from './rng';
-import { archHash, describeArch, generateArchs, lowerArch, planMacs, planParams, type CnnArch, type CnnSpaceConfig } from './space';
+import { archHash, describeArch, lowerArch, planMacs, planParams, type CnnArch, type CnnSpaceConfig } from './space';
 
 export { defaultOptions, optionsSchema, resolveBoshOptions, type BoshOptions, type BoshOptionsInput } from './options';
 
@@ -53,18 +54,6 @@ export async function hardwareDesignSpace(o: BoshOptions, ctx: RunContext): Prom
   return { runner, use, space };
 }
 
-interface Tables {
-  archs: CnnArch[];
-  cnnScaled: number[][];
-  cnnRaw: number[][];
-}
-
-function buildCnnTable(o: BoshOptions, seed: number, space: CnnSpaceConfig): Tables {
-  const archs = generateArchs(o.candidates, makeRng(deriveSeed(seed, 'space')), space);
-  const cnnRaw = embedArchs(archs, Math.min(o.embeddingDims, Math.max(1, archs.length - 1)), { capacity: o.capacityFeatures, space });
-  return { archs, cnnRaw, cnnScaled: scaleRows(cnnRaw, boundsOf(cnnRaw)) };
-}
-
 const fmt = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toPrecision(d)).toString() : String(x));
 
 /** BOSHNAS (mode 'nas') and BOSHCODE (mode 'codesign') over the generated CNN space. */
@@ -87,7 +76,7 @@ export class BoshSearcher implements Searcher {
     }
     const backend = o.mode === 'codesign' ? await hardwareDesignSpace(o, ctx) : undefined;
     const evaluator = makeEvaluator(o, ctx, space);
-    const { archs, cnnScaled } = buildCnnTable(o, seed, space);
+    const { archs, scaled: cnnScaled } = buildCnnTable(o, seed, space);
     const tables: number[][][] = [cnnScaled];
     let accels: Record<string, unknown>[] = [];
     let ds: HardwareDesignSpace | undefined;
@@ -150,7 +139,7 @@ export class BoshSearcher implements Searcher {
     return this.summarise(result, archs, accels, ds, stateFile);
   }
 
-  private summarise(r: EngineResult, archs: CnnArch[], accels: Record<string, unknown>[], ds: HardwareDesignSpace | undefined, stateFile: string): SearchResult {
+  private async summarise(r: EngineResult, archs: CnnArch[], accels: Record<string, unknown>[], ds: HardwareDesignSpace | undefined, stateFile: string): Promise<SearchResult> {
     const point = (e: EvalRecord) => ({
       key: e.key,
       archHash: archHash(archs[e.candidate[0]]),
@@ -176,18 +165,24 @@ export class BoshSearcher implements Searcher {
         { name: 'area', value: (p: P) => p.metrics.areaMm2, sense: 'min' },
       ]).sort((a, b) => b.metrics.val - a.metrics.val || a.metrics.latencyS - b.metrics.latencyS);
       lines.push(`Pareto front (val accuracy vs latency, energy, area): ${pareto.length} of ${pts.length} pairs`);
-      lines.push(['val acc', 'test acc', 'latency ms', 'energy mJ', 'area mm2', 'objective', 'CNN', 'accelerator'].join(' | '));
-      for (const p of pareto) {
-        const m = p.metrics;
-        lines.push([fmt(m.val, 3), fmt(m.test, 3), fmt(m.latencyS * 1e3), fmt(m.energyJ * 1e3), fmt(m.areaMm2), fmt(p.objective), `${p.archHash.slice(0, 10)} ${p.description}`, p.hardwareKey].join(' | '));
-      }
+      lines.push(paretoTable(pareto, ds));
     }
     if (best) {
       const m = best.metrics;
       lines.push(`best objective ${fmt(best.objective)}: val ${fmt(m.val, 3)} test ${fmt(m.test, 3)}${ds ? ` latency ${fmt(m.latencyS * 1e3)} ms energy ${fmt(m.energyJ * 1e3)} mJ area ${fmt(m.areaMm2)} mm2 on ${best.hardwareKey}` : ''}`);
       lines.push(`  ${best.archHash.slice(0, 16)} ${best.description}`);
     }
+    const trace = r.evaluations.map((e, i) => ({ n: i + 1, key: e.key, branch: e.branch, objective: 1 - e.loss, bestSoFar: 1 - Math.min(...r.evaluations.slice(0, i + 1).map((x) => x.loss)) }));
+    // charts beside the state file, i.e. in the run's output folder
+    let charts: string[] = [];
+    try {
+      if (pts.length) charts = await writeSearchCharts(path.dirname(stateFile), this.id, pts, pareto ? new Set(pareto.map((p) => p.key)) : undefined, trace);
+    } catch (e) {
+      // the search's results stand without their pictures: say so instead of failing the run
+      lines.push(`charts not written: ${(e as Error).message}`);
+    }
     lines.push(`state: ${stateFile}`);
+    if (charts.length) lines.push(`charts: ${charts.join(', ')}`);
     return {
       searcher: this.id,
       best,
@@ -198,10 +193,10 @@ export class BoshSearcher implements Searcher {
         resume: this.o.resume,
         resumedFrom: r.resumedFrom,
         complete: r.complete,
-        trace: r.evaluations.map((e, i) => ({ n: i + 1, key: e.key, branch: e.branch, objective: 1 - e.loss, bestSoFar: 1 - Math.min(...r.evaluations.slice(0, i + 1).map((x) => x.loss)) })),
+        trace,
       },
       text: lines.join('\n'),
-      files: [stateFile],
+      files: [stateFile, ...charts],
     };
   }
 }
