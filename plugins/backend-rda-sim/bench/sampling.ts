@@ -3,14 +3,15 @@
  * (frontend-expr, fusion, parallelize, lower-sam): exact cycles, the sampled estimate for a few
  * seeds, its error, whether the exact value lies in the 95 % interval, and the CPU-seconds of each.
  *
- *   npm run bench:sampling -w @fuseflow/backend-rda-sim -- [--fraction 0.1] [--seeds 3] [--only name,...] [--quick] [--large] [--markdown] [--estimator ratio|mean]
+ *   npm run bench:sampling -w @fuseflow/backend-rda-sim -- [--fraction 0.1] [--seeds 3] [--only name,...] [--quick] [--large] [--markdown] [--estimator ratio|mean] [--fixed pooled|merge|split]
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { compilePipeline, createKernelEmitter, resolveManifest, type Manifest } from '@fuseflow/kernel';
+import * as K from '@fuseflow/kernel';
+import type { Manifest } from '@fuseflow/kernel';
 import type { DataflowModule } from '@fuseflow/ir';
 import { simulateModule } from '../src/simulate';
-import { simulateModuleSampled, type SampleEstimator } from '../src/sampling/sampled';
+import { simulateModuleSampled, type FixedCostDesign, type SampleEstimator } from '../src/sampling/sampled';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,6 +23,7 @@ const fraction = Number(arg('fraction') ?? 0.1);
 const seeds = Number(arg('seeds') ?? 3);
 const only = arg('only')?.split(',');
 const estimator = (arg('estimator') ?? 'ratio') as SampleEstimator;
+const design = (arg('fixed') ?? 'pooled') as FixedCostDesign;
 /** scales every extent (rows, nodes) so --quick runs in seconds. */
 const S = quick ? 0.25 : 1;
 const n = (x: number): number => Math.max(16, Math.round(x * S));
@@ -158,9 +160,16 @@ async function compile(c: Case): Promise<DataflowModule> {
     backend: { use: '@fuseflow/backend-rda-sim', options: {} },
   } as Manifest;
   const base = path.join(os.tmpdir(), 'fuseflow-sampling-bench');
-  const r = resolveManifest(m, { baseDir: base });
-  const { ir } = await compilePipeline(r.pipelines[0], { seed: r.seed, baseDir: base, outDir: base, events: createKernelEmitter() } as never);
-  return ir as unknown as DataflowModule;
+  // The kernel's session API (Session.compile), or the older compilePipeline.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const kernel = K as unknown as Record<string, any>;
+  if (kernel.Session) {
+    const s = kernel.Session.open(m, { baseDir: base, outDir: base });
+    return (await s.compile(s.resolved.pipelines[0])).ir as DataflowModule;
+  }
+  const r = kernel.resolveManifest(m, { baseDir: base });
+  const { ir } = await kernel.compilePipeline(r.pipelines[0], { seed: r.seed, baseDir: base, outDir: base, events: kernel.createKernelEmitter() });
+  return ir as DataflowModule;
 }
 
 function cpuOf<T>(f: () => T): { value: T; cpu: number } {
@@ -181,7 +190,7 @@ interface Row {
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  console.log(`sampled simulation vs exact: fraction ${fraction}, seeds 1..${seeds}, default 8 batches, ${estimator} estimator${quick ? ' (quick sizes)' : ''}; CPU-seconds (user + system) per simulation`);
+  console.log(`sampled simulation vs exact: fraction ${fraction}, seeds 1..${seeds}, default 8 batches, ${estimator} estimator, fixed cost from '${design}'${quick ? ' (quick sizes)' : ''}; CPU-seconds (user + system) per simulation`);
   for (const c of CASES) {
     if (only && !only.some((o) => c.name.toLowerCase().includes(o.toLowerCase()))) continue;
     let mod: DataflowModule;
@@ -196,7 +205,7 @@ async function main(): Promise<void> {
     for (let seed = 1; seed <= seeds; seed++) {
       let s;
       try {
-        s = cpuOf(() => simulateModuleSampled(mod, {}, { fraction: c.fraction ?? fraction, seed }, 1, estimator));
+        s = cpuOf(() => simulateModuleSampled(mod, {}, { fraction: c.fraction ?? fraction, seed }, 1, estimator, design));
       } catch (e) {
         console.log(`${c.name}: sampling failed: ${(e as { code?: string }).code} ${(e as Error).message.split('\n')[0]}`);
         break;

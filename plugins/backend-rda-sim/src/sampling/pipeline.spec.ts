@@ -79,4 +79,28 @@ describe('sampled simulation of lowered modules', () => {
     expect(err?.message).toMatch(/FF_SAMPLE_UNSUPPORTED|cannot be sampled/);
     expect(err?.message).toMatch(/'k' is a reduction index/);
   }, 60000);
+
+  it('few outer coordinates (heads): the units are the rows below them, every head kept; values checked, estimate near exact', async () => {
+    // Y(b,i,j) = X(i,k) * W(b,k,j) with the 4 heads outermost, as GPT-3's per-head projections.
+    const fe = {
+      expr: 'Y(b,i,j) = X(i,k) * W(b,k,j)',
+      order: 'bikj',
+      formats: { X: 'dense', W: 'dcc', Y: 'ccc' },
+      inputs: { X: 'uniform:320x24:0.5:seed=6', W: 'uniform:4x24x8:0.5:seed=7' },
+    };
+    const exact = await run(fe, [], {});
+    const sampled = await run(fe, [], { sample: { fraction: 1 / 16, seed: 4 } });
+    expect(exact.error).toBeUndefined();
+    expect(sampled.error).toBeUndefined();
+    const rep = sampled.runs[0].report!;
+    const s = (rep.details as { sampling: Sampling }).sampling;
+    const exactCycles = exact.runs[0].report!.metrics.cycles;
+    expect(s.perGraph[0].index).toBe('i');
+    expect(s.totalUnits).toBe(320);
+    expect(s.sampledUnits).toBe(20);
+    // every head of the 20 sampled rows: 4 x 20 x 8 output elements at most
+    expect(s.perGraph[0].compared).toBeGreaterThan(20 * 8);
+    expect(rep.valuesChecked).toBe(true);
+    expect(Math.abs(rep.metrics.cycles - exactCycles) / exactCycles).toBeLessThan(0.05);
+  }, 60000);
 });

@@ -1,6 +1,12 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import { accessesOf, evaluateStatement, isDenseFormat, type Expr, type Statement, type SparseTensorData, type TensorBindings, type TensorProgram } from '@fuseflow/ir';
 import { sliceTensor, unitRows } from './sampler';
+import { contractProduct } from './contract';
+
+/** A statement's value: products of two operands by the typed-array contraction, the rest by the reference evaluator. */
+function evaluate(p: TensorProgram, s: Statement, env: TensorBindings): SparseTensorData {
+  return contractProduct(p, s, env) ?? evaluateStatement(p, s, env);
+}
 
 function reducesVar(e: Expr, v: string): boolean {
   switch (e.kind) {
@@ -45,7 +51,7 @@ export class SampledReference {
     } else {
       const env: TensorBindings = {};
       for (const a of accessesOf(s.rhs)) env[a.tensor] ??= this.fullOf(a.tensor);
-      t = evaluateStatement(this.program, s, env);
+      t = evaluate(this.program, s, env);
     }
     this.full.set(name, t);
     return t;
@@ -88,6 +94,6 @@ export class SampledReference {
     const shape = decl.shape.slice();
     shape[mode] = unitRows(decl.shape[mode], units, h);
     tensors[name] = { ...decl, shape };
-    return evaluateStatement({ ...this.program, tensors }, s, env);
+    return evaluate({ ...this.program, tensors }, s, env);
   }
 }

@@ -2,7 +2,7 @@ import { FuseFlowError } from '@fuseflow/kernel';
 import { compareTensors, type DataflowGraph, type DataflowModule, type SparseTensorData, type TensorBindings } from '@fuseflow/ir';
 import { kernelCycles, simulateGraph, type GraphResult, type SimOptions } from '../simulate';
 import { SampledReference } from './reference';
-import { combineErrors, estimateTotal, t975, type TotalEstimate } from './estimator';
+import { combineErrors, t975, type TotalEstimate } from './estimator';
 import { balancedOrder, drawBatches, laneImbalance, planSample, unitProxy, sliceTensor, subProblem, type SamplePlan } from './sampler';
 
 /** The rda-sim option `sample`: exactly one of fraction / units. */
@@ -23,6 +23,14 @@ export const DEFAULT_SAMPLE_BATCHES = 8;
  * / sample proxy totals (default: smallest error measured), 'mean' by N / units.
  */
 export type SampleEstimator = 'ratio' | 'mean';
+
+/**
+ * Where the fixed cost of a run (fill and drain) comes from; the bench compares them. 'pooled':
+ * the whole sample again in one run (default: the only design within the validation bounds, see
+ * the README); 'merge': the two lightest batches in one run (2/B of the sample again); 'split':
+ * the lightest batch again as two halves (1/B again).
+ */
+export type FixedCostDesign = 'pooled' | 'merge' | 'split';
 
 /** Estimate of one graph from its sampled units. */
 export interface SampledGraph {
@@ -165,7 +173,7 @@ export function wholeGraph(g: DataflowGraph, ref: SampledReference, o: SimOption
 }
 
 /** Samples one graph: draws units, simulates each batch, the pooled sample and the certainty units, estimates its totals. */
-export function sampleGraph(g: DataflowGraph, plan: SamplePlan, ref: SampledReference, s: SampleOptions, o: SimOptions, seed: number, estimator: SampleEstimator = 'ratio'): SampledGraph {
+export function sampleGraph(g: DataflowGraph, plan: SamplePlan, ref: SampledReference, s: SampleOptions, o: SimOptions, seed: number, estimator: SampleEstimator = 'ratio', design: FixedCostDesign = 'pooled'): SampledGraph {
   const c0 = cpuNow();
   const N = plan.units;
   // A sub-problem with fewer units than a fork has lanes leaves a lane empty, which the fork/join
@@ -217,56 +225,117 @@ export function sampleGraph(g: DataflowGraph, plan: SamplePlan, ref: SampledRefe
   let compared = 0;
   let maxAbsError = 0;
   let engineSeconds = 0;
-  /** one simulated run: its units, result, proxy lane imbalance and proxy total. */
-  const run = (units: number[]): { units: number; r: GraphResult; imb: number; x: number } => {
+  const streamedOf = (units: number[]): number => units.reduce((a, u) => a + (plan.outerDense || proxy[u] > 1 ? proxy[u] : 0), 0);
+  /** one simulated run: its units, result, proxy lane imbalance, proxy total and streamed proxy total. */
+  const run = (units: number[], checked = true): Run => {
     const sub = subProblem(g, plan, units, env);
     const r = simulateGraph(sub.graph, sub.data, o);
     engineSeconds += r.engineSeconds;
-    if (check) {
+    if (check && checked) {
       const v = checkSlice(g, plan, units, r.output, ref, o);
       compared += v.compared;
       maxAbsError = Math.max(maxAbsError, v.maxAbsError);
     }
-    return { units: units.length, r, imb: imb(units), x: units.reduce((a, u) => a + proxy[u], 0) };
+    return { units: units.length, r, imb: imb(units), x: units.reduce((a, u) => a + proxy[u], 0), s: streamedOf(units) };
   };
   const obs = batches.map((b) => run(order(b)));
-  // The whole sample in one run: with the batches it identifies the fixed cost of a run
-  // (fill and drain), which an empty run underestimates. Values are checked in the batches.
-  const pooledUnits = order(batches.flat());
-  const pooled = run(pooledUnits);
+  // The fixed cost of a run (pipeline fill and drain, per-coordinate overheads of the indices
+  // above the units) from one extra split: the lightest batch again as two halves, whose costs sum
+  // to the batch's plus one fixed cost. This costs a 1/B share of the sample where a pooled run of
+  // the whole sample cost all of it again; an empty run underestimates the fixed cost.
+  let split: FixedProbe | undefined;
+  if (design === 'split') {
+    const light = obs.map((b, k) => ({ b, k })).filter(({ b }) => b.units >= 2 * lanes).sort((p, q) => p.b.x - q.b.x)[0];
+    if (light) {
+      const byProxy = batches[light.k].slice().sort((u, v) => proxy[u] - proxy[v] || u - v);
+      const half = (odd: number): number[] => order(byProxy.filter((_, i) => i % 2 === odd));
+      // Values were checked in the batch.
+      split = { whole: light.b, parts: [run(half(0), false), run(half(1), false)] };
+    }
+  } else if (obs.length >= 2) {
+    const ks = obs.map((b, k) => ({ b, k })).sort((p, q) => p.b.x - q.b.x).map((x) => x.k);
+    const use = design === 'merge' ? ks.slice(0, 2) : ks;
+    split = { whole: run(order(use.flatMap((k) => batches[k])), false), parts: use.map((k) => obs[k]) };
+  }
   const cert = certain.length > 0 ? run(order(certain)) : undefined;
   const fullImb = imb(Array.from({ length: N }, (_, i) => i));
-  const fixedCost = (v: number[], pooledV: number): number => (v.length > 1 ? Math.max(0, (v.reduce((a, b) => a + b, 0) - pooledV) / (v.length - 1)) : 0);
-  // Parallel lanes on the outer index: a run takes as long as its heaviest lane, and a small run is
-  // relatively more unbalanced than the whole graph. Each run's units are ordered to balance the
-  // lanes; the imbalance left (from the proxy, beta cycles per proxy unit) is taken out before
-  // extrapolating, and the whole graph's own imbalance is added back.
-  const estimate = (f: (r: GraphResult) => number, lanesMatter: boolean): TotalEstimate => {
-    let beta = 0;
-    let fixed = fixedCost(obs.map((b) => f(b.r)), f(pooled.r));
-    if (lanesMatter && plan.lanes > 1) {
-      const streamed = pooledUnits.reduce((a, u) => a + (plan.outerDense || proxy[u] > 1 ? proxy[u] : 0), 0);
-      for (let it = 0; it < 4; it++) {
-        const load = pooled.imb + streamed / plan.lanes;
-        beta = load > 0 ? Math.max(0, f(pooled.r) - fixed) / load : 0;
-        fixed = fixedCost(obs.map((b) => f(b.r) - beta * b.imb), f(pooled.r) - beta * pooled.imb);
-      }
-    }
-    const v = (x: { r: GraphResult; imb: number }): number => f(x.r) - beta * x.imb;
-    // Ratio estimator on the proxy: a batch that drew heavier units than its strata's average
-    // is scaled down accordingly (the proxy follows the cost closely: SpMSpM ikj, fused GCN).
-    const ratio = (x: { units: number; x: number }): number | undefined => (estimator === 'ratio' && x.x > 0 ? restX / x.x : undefined);
-    const e = estimateTotal(obs.map((b) => ({ units: b.units, value: v(b), scale: ratio(b) })), restN, fixed, { units: restn, value: v(pooled), scale: ratio(pooled) });
-    const add = beta * fullImb + (cert ? v(cert) - fixed : 0);
-    return { ...e, estimate: e.estimate + add, ci95: [e.ci95[0] + add, e.ci95[1] + add] };
-  };
-  const cycles = estimate((r) => r.cycles, true);
+  const restS = rest.reduce((a, u) => a + (plan.outerDense || proxy[u] > 1 ? proxy[u] : 0), 0);
+  const useProxy = estimator === 'ratio';
+  const cycles = ratioEstimate(obs, split, cert, {
+    f: (r) => r.cycles,
+    lanes: plan.lanes,
+    load: (x) => (plan.lanes > 1 ? x.imb + (useProxy ? x.s : x.units) / plan.lanes : useProxy ? x.x : x.units),
+    population: plan.lanes > 1 ? fullImb + (useProxy ? restS : restN) / plan.lanes : useProxy ? restX : restN,
+    fpc: 1 - restn / restN,
+  });
+  const plain = (f: (r: GraphResult) => number): TotalEstimate =>
+    ratioEstimate(obs, split, cert, { f, lanes: 1, load: (x) => (useProxy ? x.x : x.units), population: useProxy ? restX : restN, fpc: 1 - restn / restN });
   return {
     ...base, sampledUnits: n, batches: batches.length, exact: false, cycles,
-    tokens: estimate((r) => r.tokens, false).estimate, flops: estimate((r) => r.flops, false).estimate, bytes: estimate((r) => r.bytes, false).estimate,
+    tokens: plain((r) => r.tokens).estimate, flops: plain((r) => r.flops).estimate, bytes: plain((r) => r.bytes).estimate,
     overheadCycles: Math.round(cycles.overhead), certainUnits: certain.length, batchCycles: obs.map((b) => ({ units: b.units, cycles: b.r.cycles })),
     compared, maxAbsError, cpuMs: cpuNow() - c0, engineSeconds,
   };
+}
+
+/** Runs whose units together are those of `whole`: their costs sum to whole's plus (parts - 1) fixed costs. */
+interface FixedProbe {
+  whole: Run;
+  parts: Run[];
+}
+
+/** One simulated sub-problem of a sampled graph. */
+interface Run {
+  units: number;
+  r: GraphResult;
+  /** proxy imbalance its lanes were left with (0 without lanes). */
+  imb: number;
+  /** proxy total of its units. */
+  x: number;
+  /** proxy total of the units its outer level streams. */
+  s: number;
+}
+
+/**
+ * Combined ratio estimator of one quantity (cycles, tokens, ...). A run costs
+ * `fixed + R * load`, load = the proxy total (with lanes: the heaviest lane's proxy, imbalance +
+ * streamed / lanes), so R = sum(y_b - fixed) / sum(load_b) over the batches, and the total is
+ * fixed + R * load of the population + the certainty run's variable part. The fixed cost comes
+ * from the split batch (halves - whole), the lane term's share of it taken out with R (iterated).
+ * The standard error is the ratio estimator's (residuals y_b - fixed - R load_b, B - 1 degrees of
+ * freedom, finite-population correction).
+ */
+function ratioEstimate(
+  obs: Run[],
+  split: FixedProbe | undefined,
+  cert: Run | undefined,
+  m: { f: (r: GraphResult) => number; lanes: number; load: (x: Run) => number; population: number; fpc: number },
+): TotalEstimate {
+  const y = obs.map((b) => m.f(b.r));
+  const L = obs.map(m.load);
+  const sumL = L.reduce((a, b) => a + b, 0);
+  const B = obs.length;
+  let fixed = 0;
+  let R = 0;
+  for (let it = 0; it < (m.lanes > 1 ? 4 : 2); it++) {
+    R = sumL > 0 ? y.reduce((a, v) => a + v - fixed, 0) / sumL : 0;
+    if (split) {
+      const v = (x: Run): number => m.f(x.r) - (m.lanes > 1 ? R * x.imb : 0);
+      const parts = split.parts.reduce((a, x) => a + v(x), 0);
+      fixed = Math.max(0, Math.min(Math.min(...y), (parts - v(split.whole)) / (split.parts.length - 1)));
+    }
+  }
+  const certPart = cert ? m.f(cert.r) - fixed - (m.lanes > 1 ? R * cert.imb : 0) : 0;
+  const estimate = fixed + R * m.population + certPart;
+  if (B < 2) return { estimate, se: Infinity, dof: 0, ci95: [-Infinity, Infinity], overhead: fixed };
+  const mean = sumL / B;
+  let ss = 0;
+  for (let k = 0; k < B; k++) ss += (y[k] - fixed - R * L[k]) ** 2;
+  const varR = mean > 0 ? (Math.max(0, m.fpc) * ss) / (B * (B - 1) * mean * mean) : 0;
+  const se = m.population * Math.sqrt(varR);
+  // Cycles are integers: an interval narrower than a cycle only reflects rounding.
+  const half = Math.max(0.5, t975(B - 1) * se);
+  return { estimate, se, dof: B - 1, ci95: [estimate - half, estimate + half], overhead: fixed };
 }
 
 /**
@@ -292,7 +361,7 @@ export function certaintyUnits(proxy: ArrayLike<number>, n: number, max: number)
  * the module's cycles combine the per-graph estimates as the exact path combines cycles
  * (kernelCycles), and its interval combines their errors along the critical path.
  */
-export function simulateModuleSampled(mod: DataflowModule, options: SimOptions, sample: SampleOptions, defaultSeed = 1, estimator: SampleEstimator = 'ratio'): SampledModuleResult {
+export function simulateModuleSampled(mod: DataflowModule, options: SimOptions, sample: SampleOptions, defaultSeed = 1, estimator: SampleEstimator = 'ratio', design: FixedCostDesign = 'pooled'): SampledModuleResult {
   validateSampleOptions(sample);
   if (!mod || !Array.isArray(mod.graphs) || mod.graphs.length === 0) throw new FuseFlowError('FF_INPUT_INVALID', 'dataflow module has no graphs to simulate');
   if (!mod.program) throw new FuseFlowError('FF_INPUT_INVALID', 'sampled simulation needs the module program (its reference values feed every graph)');
@@ -321,7 +390,7 @@ export function simulateModuleSampled(mod: DataflowModule, options: SimOptions, 
   // A different stream per graph so graphs of equal size do not sample the same coordinates.
   const graphs = mod.graphs.map((g, i) => {
     const p = plans[i];
-    return p instanceof FuseFlowError ? wholeGraph(g, ref, options, p.message.replace(/^graph '[^']*' cannot be sampled: /, '')) : sampleGraph(g, p, ref, sample, options, seed + 7919 * i, estimator);
+    return p instanceof FuseFlowError ? wholeGraph(g, ref, options, p.message.replace(/^graph '[^']*' cannot be sampled: /, '')) : sampleGraph(g, p, ref, sample, options, seed + 7919 * i, estimator, design);
   });
   const est = graphs.map((r) => r.cycles.estimate);
   const cycles = kernelCycles(mod.graphs, est);

@@ -187,7 +187,37 @@ export function planSample(g: DataflowGraph): SamplePlan {
   }
   if (top.size === 0) throw unsupported(g, 'no level scan is fed by a root node (no outer loop to sample)');
   if (top.size > 1) throw unsupported(g, `its roots start loops over different indices (${[...top].join(', ')})`);
-  const index = [...top][0];
+  const outer = planOn(g, [...top][0], byId);
+  if (outer.units >= SMALL_OUTER || g.nodes.some((n) => n.kind === 'fork')) return outer;
+  // Few outer coordinates (the 12 heads of a GPT-3 layer, an SAE's 32 batch rows): a free index
+  // further in with many more coordinates gives finer units. Slicing a free index commutes with
+  // the computation wherever it sits in the loop order, so the sub-problem on some of its
+  // coordinates (every coordinate of the indices above it kept) computes exactly those output
+  // slices; its per-outer-coordinate overheads join the fixed cost of a run. Parallel graphs keep
+  // the outer index, which their lanes are dealt on.
+  let best = outer;
+  const inner = new Set(g.nodes.filter((n) => (n.kind === 'level_scan' || n.kind === 'locate') && n.attrs.index && n.attrs.index !== outer.index).map((n) => n.attrs.index!));
+  for (const v of [...inner].sort()) {
+    let p: SamplePlan;
+    try {
+      p = planOn(g, v, byId);
+    } catch (e) {
+      if (e instanceof FuseFlowError && e.code === 'FF_SAMPLE_UNSUPPORTED') continue;
+      throw e;
+    }
+    if (p.units >= 4 * outer.units && p.units > best.units) best = p;
+  }
+  return best;
+}
+
+/**
+ * Rows of the outer index below which planSample looks for a free index with more coordinates:
+ * 8 batches at a fraction of 1/32 need 256 units; with fewer the fraction cannot go that low.
+ */
+export const SMALL_OUTER = 256;
+
+/** The plan whose units are the coordinates of `index` (every other index kept whole). */
+function planOn(g: DataflowGraph, index: string, byId: Map<number, DfNode>): SamplePlan {
   const outputMode = outputModeOf(g, index);
   if (outputMode === undefined) {
     throw unsupported(g, `its outermost loop index '${index}' is a reduction index (not an index of the output '${g.output.tensor}'): its units accumulate into the same output elements`);
