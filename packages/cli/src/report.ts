@@ -152,8 +152,8 @@ async function graphSvg(g: DataflowGraph, d: GraphDetails | undefined, index: nu
   for (const e of laid.edges ?? []) {
     const c = chanById.get(e.id)!;
     const s = chanStat.get(c.id);
-    const src = g.nodes.find((n) => n.id === c.src.node)?.label ?? `#${c.src.node}`;
-    const dst = g.nodes.find((n) => n.id === c.dst.node)?.label ?? `#${c.dst.node}`;
+    const src = byId.get(`n${c.src.node}`)?.label ?? `#${c.src.node}`;
+    const dst = byId.get(`n${c.dst.node}`)?.label ?? `#${c.dst.node}`;
     const title = `${src}.${c.src.port} → ${dst}.${c.dst.port} (${c.kind})\ntokens: ${s ? formatNumber(s.tokens) : 'not simulated'}\nqueued token-cycles: ${s ? formatNumber(s.queued) : '-'}`;
     const pts = (e.sections ?? []).flatMap((sec) => [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint]);
     const dAttr = pts.map((p, i) => `${i ? 'L' : 'M'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join('');
