@@ -1,6 +1,6 @@
 'use strict';
-// The shell commands of the READMEs (fenced ```bash / ```sh blocks of README.md and every
-// packages/*/README.md, plugins/*/README.md), so that the docs test can run them.
+// The shell commands of the READMEs (fenced ```bash / ```sh blocks of README.md, tools/README.md and
+// every packages/*/README.md, plugins/*/README.md), so that the docs test can run them.
 //
 // Each command gets one of three treatments, decided by the RULES below (first match wins; a command
 // no rule matches is an error, so a new kind of example gets a deliberate rule):
@@ -38,6 +38,9 @@ const RULES = [
   { name: 'search with real training (minutes)', test: (c) => /^npx fuseflow search\b/.test(c), mode: 'check', full: true },
   { name: 'oracle fixture generator (minutes, needs the SCALE-Sim oracle)', test: (c) => /^\S*python3? tools\/oracles\//.test(c), mode: 'check', full: false },
   { name: 'fuseflow command', test: (c) => /^npx fuseflow\b/.test(c), mode: 'run', timeoutMs: 240_000 },
+  { name: 'release dry run', test: (c) => /^npx nx release\b.*--dry-run\b/.test(c), mode: 'run', timeoutMs: 180_000, inRepo: true },
+  { name: 'jest (the docs test runs inside it)', test: (c) => /^npx jest\b/.test(c), mode: 'check', full: false },
+  { name: 'repository tool', test: (c) => /^(bash|node) tools\/[\w/.-]+( --[\w-]+)*$/.test(c), mode: 'run', timeoutMs: 60_000, inRepo: true },
 ];
 
 /** Shell-like split into words (quotes removed); enough for the READMEs' commands. */
@@ -97,7 +100,7 @@ function splitAnd(cmd) {
 }
 
 function readmes() {
-  const files = ['README.md'];
+  const files = ['README.md', 'tools/README.md'];
   for (const g of ['packages', 'plugins']) {
     for (const d of fs.readdirSync(path.join(ROOT, g)).sort()) if (fs.existsSync(path.join(ROOT, g, d, 'README.md'))) files.push(`${g}/${d}/README.md`);
   }

@@ -111,8 +111,16 @@ function checkPython(cmd) {
   expect(missing).toEqual([]);
 }
 
+/** `npx jest -c <config>`: the config exists. */
+function checkJest(cmd) {
+  const w = tokens(cmd);
+  const ci = w.findIndex((t) => t === '-c' || t === '--config');
+  expect(ci >= 0 && fs.existsSync(path.join(ROOT, w[ci + 1]))).toBe(true);
+}
+
 function check(cmd) {
   if (/^npx fuseflow\b/.test(cmd)) checkFuseflow(cmd);
+  else if (/^npx jest\b/.test(cmd)) checkJest(cmd);
   else if (/^npm\b/.test(cmd)) checkNpm(cmd);
   else if (/python3?\b/.test(tokens(cmd)[0])) checkPython(cmd);
   else throw new Error(`no cheap check for \`${cmd}\`: add one in readme-commands.spec.js`);
@@ -121,7 +129,7 @@ function check(cmd) {
 const timings = [];
 function runForReal(c, timeoutMs) {
   // npm scripts act on the repository; everything else runs in the sandbox (outputs land there)
-  const r = sh(c.cmd, /^npm\b/.test(c.cmd) ? ROOT : sandbox, timeoutMs);
+  const r = sh(c.cmd, /^npm\b/.test(c.cmd) || c.rule.inRepo ? ROOT : sandbox, timeoutMs);
   timings.push(`${r.seconds.toFixed(1).padStart(6)} s  ${c.cmd}`);
   if (r.status !== 0) throw new Error(explain(c.cmd, r));
   if (/\s--json\b/.test(c.cmd)) expect(() => JSON.parse(r.stdout)).not.toThrow();
