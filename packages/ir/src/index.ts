@@ -24,6 +24,8 @@ export * from './dataflow/verify';
 export * from './dataflow/builder';
 export * from './dataflow/dot';
 export * from './program/evaluate';
+export * from './program/ops';
+export * from './pareto';
 export * from './datasets/datasets';
 export * from './generators/random';
 export * from './generators/generators';

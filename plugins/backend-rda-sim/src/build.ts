@@ -1,5 +1,6 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import {
+  aluEmptyPolicy,
   convert,
   formatName,
   primitiveSignature,
@@ -192,8 +193,7 @@ export function createPrim(
     }
     case 'alu':
       {
-        const dflt = a.alu === 'mul' || a.alu === 'div' ? 'intersect' : 'union';
-        const policy = { union: 0, intersect: 1, left: 2, right: 3 }[a.empty ?? dflt];
+        const policy = { union: 0, intersect: 1, left: 2, right: 3 }[aluEmptyPolicy(a)];
         const spec = (a as BlockAttrs).tile;
         let plan: TilePlan | null = null;
         if (N > 0 && ins.b && spec) {

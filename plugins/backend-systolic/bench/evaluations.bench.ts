@@ -3,7 +3,7 @@
  * Run: npm run bench -w @fuseflow/backend-systolic   (or: node --conditions=@fuseflow/source -r @swc-node/register bench/evaluations.bench.ts)
  * Target (spec section 5): >= 10,000 evaluations/s.
  */
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { SeededRandom } from '@fuseflow/ir';
 import { AccelBenchEvaluator, type AccelConfig } from '../src/accelbench';
 import { SystolicBackend } from '../src/backend';
 import { AccelBenchDesignSpace, SystolicDesignSpace } from '../src/design-space';
@@ -13,8 +13,8 @@ import { networkFromModelGraph } from '../src/workload';
 import { resnet8Graph } from '../src/__fixtures__/resnet8';
 
 function rng(seed: number): () => number {
-  const g = xoroshiro128plus(seed);
-  return () => (g.next() >>> 0) / 2 ** 32;
+  const g = new SeededRandom(seed);
+  return () => g.next();
 }
 
 function measure(name: string, n: number, fn: (i: number) => number): number {

@@ -1,10 +1,10 @@
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { SeededRandom } from '@fuseflow/ir';
 import { AccelBenchDesignSpace, SystolicDesignSpace } from './design-space';
 import { resolveOptions } from './options';
 
 function rng(seed: number): () => number {
-  const g = xoroshiro128plus(seed);
-  return () => (g.next() >>> 0) / 2 ** 32;
+  const g = new SeededRandom(seed);
+  return () => g.next();
 }
 
 describe('AccelBench design space', () => {

@@ -1,19 +1,9 @@
 import { isFuseFlowError, resolvePluginOptions } from '@fuseflow/kernel';
-import { fromDense, parseFormat, parseProgram, type ProgramModule } from '@fuseflow/ir';
+import { fromDense, nestedMatmulProgram, parseFormat, parseProgram, type ProgramModule } from '@fuseflow/ir';
 import plugin, { DataflowOrderPass, chooseLoopOrders, groupLoopOrders, parseOrder } from './index';
 
 /** The reference's Figure 17 kernel: (A*B)*C with every matrix stored column-major at the inner level. */
-const nested = parseProgram(`
-program nested
-tensor A(4,4): dcsr input
-tensor B(4,4): dcsc input
-tensor C(4,4): dcsc input
-tensor T(4,4): dcsr intermediate
-tensor Y(4,4): dense output
-s0: T(i,j) = A(i,k) * B(k,j)
-s1: Y(i,l) = T(i,j) * C(j,l)
-group g0 = s0, s1
-`);
+const nested = nestedMatmulProgram([4, 4, 4, 4]);
 
 function errorOf(fn: () => unknown): { code?: string; message: string } {
   try {

@@ -8,12 +8,12 @@ import {
   DATASETS,
   denseRandom,
   gcnNormalizedAdjacency,
+  gcnProgram,
   parseProgram,
   powerLawGraph,
   uniformRandom,
   type DatasetKey,
   type ProgramModule,
-  type TensorProgram,
 } from '@fuseflow/ir';
 
 export interface GcnBenchOptions {
@@ -30,26 +30,8 @@ export interface GcnBenchOptions {
   kernel?: 'gcn' | 'spmm';
 }
 
-/** The unfused GCN program (one statement per op), no biases. */
-export function gcnProgram(n: number, f: number, h: number, c: number): TensorProgram {
-  return parseProgram(`
-program gcn
-tensor A(${n},${n}): dcsr input
-tensor X(${n},${f}): dense input
-tensor W1(${f},${h}): dcsr input
-tensor W2(${h},${c}): dcsr input
-tensor T1(${n},${f}): dense intermediate
-tensor T2(${n},${h}): dense intermediate
-tensor H1(${n},${h}): dense intermediate
-tensor T3(${n},${h}): dense intermediate
-tensor Z(${n},${c}): dense output
-adj1: T1(i,f) = A(i,k) * X(k,f)
-lin1: T2(i,h) = T1(i,f) * W1(f,h)
-relu1: H1(i,h) = relu(T2(i,h))
-adj2: T3(i,h) = A(i,k) * H1(k,h)
-lin2: Z(i,c) = T3(i,h) * W2(h,c)
-`);
-}
+/** The unfused GCN program (one statement per op), no biases: @fuseflow/ir's, shared with the fusion tests. */
+export { gcnProgram };
 
 /** Program + generated data (A_hat = D^-1/2 (A+I) D^-1/2 of a power-law graph). */
 export function gcnModule(o: Partial<GcnBenchOptions>): ProgramModule {

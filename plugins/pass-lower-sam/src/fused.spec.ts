@@ -1,4 +1,4 @@
-import { enumerateLoopOrders, inlineGroup, parseProgram, type TensorProgram } from '@fuseflow/ir';
+import { enumerateLoopOrders, gcnBiasProgram, inlineGroup, parseProgram, type TensorProgram } from '@fuseflow/ir';
 import { FuseFlowError } from '@fuseflow/kernel';
 import { lowerProgram, lowerStatement } from './lower';
 import { checkGraph, randomData } from './__fixtures__/kernels';
@@ -13,25 +13,6 @@ tensor T(7,5): dcsr intermediate
 tensor Y(7,4): dcsr output
 s0: T(i,j) = A(i,k) * B(k,j)
 s1: Y(i,l) = T(i,j) * C(j,l)
-`;
-
-const GCN = `
-program gcn
-tensor A(9,9): dcsr input
-tensor X(9,6): dcsr input
-tensor W1(6,4): dense input
-tensor b1(4): dense input
-tensor W2(4,3): dense input
-tensor T1(9,6): dcsr intermediate
-tensor T2(9,4): dcsr intermediate
-tensor H(9,4): dcsr intermediate
-tensor T3(9,4): dcsr intermediate
-tensor Z(9,3): dcsr output
-s0: T1(i,f) = A(i,k) * X(k,f)
-s1: T2(i,h) = T1(i,f) * W1(f,h)
-s2: H(i,h) = relu(T2(i,h) + b1(h))
-s3: T3(i,h) = A(i,k) * H(k,h)
-s4: Z(i,c) = T3(i,h) * W2(h,c)
 `;
 
 const SOFTMAX = `
@@ -88,14 +69,14 @@ describe('fused groups (inlined statements with nested reductions)', () => {
   });
 
   it('GCN 2 layers: unfused, per-layer and fully fused give the reference output', () => {
-    const p = parseProgram(GCN);
+    const p = gcnBiasProgram(9, 6, 4, 3);
     for (const groups of [[['s0'], ['s1'], ['s2'], ['s3'], ['s4']], [['s0', 's1', 's2'], ['s3', 's4']], [['s0', 's1', 's2', 's3', 's4']]]) {
       for (const seed of [2, 9]) checkProgram(withGroups(p, groups), seed);
     }
   });
 
   it('fully fused GCN recomputes the first layer inside the second (more ALU work than unfused)', () => {
-    const p = parseProgram(GCN);
+    const p = gcnBiasProgram(9, 6, 4, 3);
     const data = randomData(p, 4, 0.5);
     const ops = (groups: string[][]) => {
       const q = withGroups(p, groups);

@@ -1,8 +1,10 @@
 import { FuseFlowError } from '@fuseflow/kernel';
 import {
+  BINARY_FNS,
   effectiveGroups,
   enumerateLoopOrders,
   inlineGroup,
+  UNARY_FNS,
   verifyDataflowGraph,
   type AluOp,
   type BinaryOp,
@@ -229,11 +231,7 @@ function foldConstants(e: Expr): Expr {
     case 'unary': {
       const a = foldConstants(e.arg);
       if (a.kind === 'const') {
-        const f: Record<UnaryOp, (x: number) => number> = {
-          exp: Math.exp, relu: (x) => (x > 0 ? x : 0), neg: (x) => -x, sqrt: Math.sqrt, rsqrt: (x) => 1 / Math.sqrt(x),
-          log: Math.log, sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh, abs: Math.abs, square: (x) => x * x,
-        };
-        return { kind: 'const', value: f[e.op](a.value) };
+        return { kind: 'const', value: UNARY_FNS[e.op](a.value) };
       }
       return { ...e, arg: a };
     }
@@ -241,11 +239,7 @@ function foldConstants(e: Expr): Expr {
       const l = foldConstants(e.lhs);
       const r = foldConstants(e.rhs);
       if (l.kind === 'const' && r.kind === 'const') {
-        const f: Record<BinaryOp, (a: number, b: number) => number> = {
-          add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
-          max: (a, b) => (a > b ? a : b), min: (a, b) => (a < b ? a : b),
-        };
-        return { kind: 'const', value: f[e.op](l.value, r.value) };
+        return { kind: 'const', value: BINARY_FNS[e.op](l.value, r.value) };
       }
       return { ...e, lhs: l, rhs: r };
     }

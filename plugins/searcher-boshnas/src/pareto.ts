@@ -1,23 +1,2 @@
-/** An objective to maximise or minimise, read from a point. */
-export interface ParetoAxis<T> {
-  name: string;
-  value(p: T): number;
-  sense: 'max' | 'min';
-}
-
-/** True when a is at least as good as b on every axis and better on one. */
-export function dominates<T>(a: T, b: T, axes: ParetoAxis<T>[]): boolean {
-  let better = false;
-  for (const ax of axes) {
-    const s = ax.sense === 'max' ? 1 : -1;
-    const d = s * (ax.value(a) - ax.value(b));
-    if (d < 0) return false;
-    if (d > 0) better = true;
-  }
-  return better;
-}
-
-/** Non-dominated points (O(n^2); search histories are small), in input order. */
-export function paretoFront<T>(points: T[], axes: ParetoAxis<T>[]): T[] {
-  return points.filter((p) => !points.some((q) => q !== p && dominates(q, p, axes)));
-}
+// One Pareto definition for the project (the fusion pass prunes with the same one).
+export { dominates, paretoFront, type ParetoAxis } from '@fuseflow/ir';

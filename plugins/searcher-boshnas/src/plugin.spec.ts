@@ -42,7 +42,7 @@ describe('plugin', () => {
   it('nested options are closed: a typo names its JSON path and suggests the key', () => {
     const bad = (options: unknown) => {
       try {
-        resolvePluginOptions(plugin, options, '/search');
+        resolvePluginOptions(plugin as never, options, '/search');
       } catch (e) {
         return e as { code: string; path: string; suggestion?: string; message: string };
       }
@@ -57,7 +57,7 @@ describe('plugin', () => {
 
   it('defaults are merged once, key by key inside nested groups, the same through the kernel and the constructor', () => {
     const given = { space: { classes: 5, kernels: [3] }, gobi: { iterations: 9 } };
-    const viaKernel = resolvePluginOptions(plugin, given, '/search') as typeof defaultOptions;
+    const viaKernel = resolvePluginOptions(plugin as never, given, '/search') as unknown as typeof defaultOptions;
     expect(viaKernel.space).toEqual({ ...DEFAULT_SPACE, classes: 5, kernels: [3] });
     expect(viaKernel.gobi).toEqual({ ...DEFAULT_GOBI, iterations: 9 });
     expect(viaKernel.surrogate).toEqual(DEFAULT_SURROGATE);

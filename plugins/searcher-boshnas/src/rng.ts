@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { SeededRandom } from '@fuseflow/ir';
 
 /** A seeded source of uniform floats in [0, 1) with a few helpers. */
 export interface Rng {
@@ -10,10 +9,14 @@ export interface Rng {
   pick<T>(xs: readonly T[]): T;
 }
 
-/** Seeded generator (xoroshiro128+); every search decision draws from one of these. */
+/**
+ * The project's seeded stream (@fuseflow/ir SeededRandom) as a callable; every search decision
+ * draws from one of these. `normal` keeps its own Box-Muller form (u clamped away from 0, where
+ * SeededRandom uses 1 - u) so that recorded searches replay the same.
+ */
 export function makeRng(seed: number): Rng {
-  const g = xoroshiro128plus(seed | 0);
-  const f = (() => uniformFloat64(g)) as Rng;
+  const g = new SeededRandom(seed | 0);
+  const f = (() => g.next()) as Rng;
   f.int = (n: number) => Math.min(n - 1, Math.floor(f() * n));
   f.normal = () => {
     const u = Math.max(f(), 1e-12);

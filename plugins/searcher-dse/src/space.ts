@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FuseFlowError } from '@fuseflow/kernel';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { SeededRandom } from '@fuseflow/ir';
 
 /** A fusion choice: a granularity name, or explicit groups of statement names. */
 export type FusionChoice = string | { name: string; groups: string[][] };
@@ -55,11 +54,11 @@ export function gridCandidates(space: SearchSpace): Candidate[] {
 export function randomCandidates(space: SearchSpace, n: number, seed: number): Candidate[] {
   const grid = gridCandidates(space);
   if (n >= grid.length) return grid;
-  const rng = xoroshiro128plus(seed);
+  const rng = new SeededRandom(seed);
   const idx = grid.map((_, i) => i);
   // Partial Fisher-Yates: the first n slots become a uniform sample without replacement.
   for (let i = 0; i < n; i++) {
-    const j = uniformInt(rng, i, idx.length - 1);
+    const j = rng.int(i, idx.length - 1);
     [idx[i], idx[j]] = [idx[j], idx[i]];
   }
   return idx.slice(0, n).sort((a, b) => a - b).map((i) => grid[i]);

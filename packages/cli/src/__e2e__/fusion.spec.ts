@@ -6,6 +6,8 @@ import {
   denseRandom,
   estimateCost,
   gcnNormalizedAdjacency,
+  gcnProgram,
+  nestedMatmulProgram,
   parseProgram,
   powerLawGraph,
   statsFromData,
@@ -36,30 +38,9 @@ function simulate(program: TensorProgram, data: TensorBindings): ModuleResult {
   return r;
 }
 
-/** Z = A_hat relu(A_hat X W1) W2, one statement per op. */
-function gcn(n: number, f: number, h: number, c: number): TensorProgram {
-  return parseProgram(`
-program gcn
-tensor A(${n},${n}): dcsr input
-tensor X(${n},${f}): dense input
-tensor W1(${f},${h}): dcsr input
-tensor W2(${h},${c}): dcsr input
-tensor T1(${n},${f}): dense intermediate
-tensor T2(${n},${h}): dense intermediate
-tensor H1(${n},${h}): dense intermediate
-tensor T3(${n},${h}): dense intermediate
-tensor Z(${n},${c}): dense output
-adj1: T1(i,f) = A(i,k) * X(k,f)
-lin1: T2(i,h) = T1(i,f) * W1(f,h)
-relu1: H1(i,h) = relu(T2(i,h))
-adj2: T3(i,h) = A(i,k) * H1(k,h)
-lin2: Z(i,c) = T3(i,h) * W2(h,c)
-`);
-}
-
 describe('GCN through lowering + simulator: unfused, per layer, fully fused', () => {
   const n = 200;
-  const program = gcn(n, 16, 8, 4);
+  const program = gcnProgram(n, 16, 8, 4);
   const data: TensorBindings = {
     A: gcnNormalizedAdjacency(powerLawGraph({ nodes: n, edges: 800, seed: 25, format: 'dcsr' })),
     X: denseRandom({ shape: [n, 16], seed: 26 }),
@@ -100,17 +81,7 @@ describe('GCN through lowering + simulator: unfused, per layer, fully fused', ()
 
 describe('every valid loop order of a fused group gives the same values', () => {
   it('(A*B)*C with column-major B and C: 3 orders, all correct, timing differs', () => {
-    const p = parseProgram(`
-program nested
-tensor A(12,12): dcsr input
-tensor B(12,12): dcsc input
-tensor C(12,12): dcsc input
-tensor T(12,12): dcsr intermediate
-tensor Y(12,12): dense output
-s0: T(i,j) = A(i,k) * B(k,j)
-s1: Y(i,l) = T(i,j) * C(j,l)
-group g0 = s0, s1
-`);
+    const p = nestedMatmulProgram([12, 12, 12, 12]);
     const data: TensorBindings = {
       A: uniformRandom({ shape: [12, 12], density: 0.3, seed: 1, format: 'dcsr' }),
       B: uniformRandom({ shape: [12, 12], density: 0.3, seed: 2, format: 'dcsc' }),
@@ -205,7 +176,7 @@ s0: Y(i,j) = A(i,k) * X(k,j)
   });
 
   it('a fused GCN layer parallelized at its outer level keeps its values', () => {
-    const p = fuseProgram(gcn(60, 8, 4, 3), { granularity: 'partial' });
+    const p = fuseProgram(gcnProgram(60, 8, 4, 3), { granularity: 'partial' });
     const data: TensorBindings = {
       A: gcnNormalizedAdjacency(powerLawGraph({ nodes: 60, edges: 200, seed: 13, format: 'dcsr' })),
       X: denseRandom({ shape: [60, 8], seed: 14 }),

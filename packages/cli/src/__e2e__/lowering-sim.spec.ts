@@ -10,8 +10,10 @@ import {
   enumerateLoopOrders,
   evaluateProgram,
   fromCoo,
+  gcnBiasProgram,
   generateTensor,
   inlineGroup,
+  nestedMatmulProgram,
   parseProgram,
   programFromStatement,
   toCoo,
@@ -104,28 +106,9 @@ describe('lower-sam + rda-sim: textbook kernels, every valid loop order', () => 
   });
 });
 
-const GCN = `
-program gcn
-tensor A(12,12): dcsr input
-tensor X(12,6): dcsr input
-tensor W1(6,4): dense input
-tensor b1(4): dense input
-tensor W2(4,3): dense input
-tensor T1(12,6): dcsr intermediate
-tensor T2(12,4): dcsr intermediate
-tensor H(12,4): dcsr intermediate
-tensor T3(12,4): dcsr intermediate
-tensor Z(12,3): dcsr output
-s0: T1(i,f) = A(i,k) * X(k,f)
-s1: T2(i,h) = T1(i,f) * W1(f,h)
-s2: H(i,h) = relu(T2(i,h) + b1(h))
-s3: T3(i,h) = A(i,k) * H(k,h)
-s4: Z(i,c) = T3(i,h) * W2(h,c)
-`;
-
 describe('lower-sam + rda-sim: fused groups', () => {
   it('GCN: unfused, per-layer and fully fused all match the reference', () => {
-    const p = parseProgram(GCN);
+    const p = gcnBiasProgram(12, 6, 4, 3);
     const data = randomData(p, 11, 0.3);
     for (const groups of [[['s0'], ['s1'], ['s2'], ['s3'], ['s4']], [['s0', 's1', 's2'], ['s3', 's4']], [['s0', 's1', 's2', 's3', 's4']]]) {
       const q = { ...p, groups: groups.map((s, i) => ({ name: `g${i}`, statements: s })) };
@@ -134,17 +117,7 @@ describe('lower-sam + rda-sim: fused groups', () => {
   });
 
   it('nested matmul (A*B)*C fused: every loop order matches the reference', () => {
-    const p = parseProgram(`
-program nested
-tensor A(8,7): dcsr input
-tensor B(7,6): dcsr input
-tensor C(6,5): dcsc input
-tensor T(8,6): dcsr intermediate
-tensor Y(8,5): dcsr output
-s0: T(i,j) = A(i,k) * B(k,j)
-s1: Y(i,l) = T(i,j) * C(j,l)
-group g0 = s0, s1
-`);
+    const p = nestedMatmulProgram([8, 7, 6, 5], { B: 'dcsr', C: 'dcsc', Y: 'dcsr' });
     const stmt = inlineGroup(p, p.groups![0]);
     const data = randomData(p, 2, 0.35);
     for (const order of enumerateLoopOrders(stmt, p)) check(p, [lowerStatement(stmt, p, { loopOrder: order, group: 'g0' })], data);

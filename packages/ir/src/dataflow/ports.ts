@@ -1,4 +1,5 @@
 import type { AluOp, DfNode, PrimitiveKind, StreamKind } from './graph';
+import { BINARY_FNS, SCALAR_FNS, UNARY_FNS } from '../program/ops';
 
 /**
  * Port signature of every SAM primitive: which input/output ports a node of a kind has and
@@ -22,11 +23,9 @@ export const PRIMITIVE_KINDS: readonly PrimitiveKind[] = [
   'spacc1', 'spacc2', 'crd_drop', 'crd_hold', 'broadcast', 'fork', 'join', 'gen_ref', 'crd_write', 'val_write',
 ];
 
-export const BINARY_ALU_OPS: readonly AluOp[] = ['add', 'sub', 'mul', 'div', 'max', 'min'];
-export const UNARY_ALU_OPS: readonly AluOp[] = [
-  'exp', 'relu', 'neg', 'sqrt', 'rsqrt', 'log', 'sigmoid', 'tanh', 'abs', 'square',
-  'scalar_add', 'scalar_mul', 'scalar_div', 'scalar_max', 'scalar_rsub', 'scalar_rdiv',
-];
+// The op names come from the op tables, so an op the verifier accepts is one every consumer can compute.
+export const BINARY_ALU_OPS: readonly AluOp[] = Object.keys(BINARY_FNS) as AluOp[];
+export const UNARY_ALU_OPS: readonly AluOp[] = [...Object.keys(UNARY_FNS), ...Object.keys(SCALAR_FNS)] as AluOp[];
 
 const REF_OR_VAL: StreamKind[] = ['ref', 'val'];
 const ANY: StreamKind[] = ['crd', 'ref', 'val', 'repsig'];

@@ -5,6 +5,7 @@ import { accessesOf, freeVars, summedVars } from '../program/expr-utils';
 import { effectiveGroups, inlineGroup, normalizeGroups } from '../fusion/groups';
 import { enumerateLoopOrders } from '../fusion/loop-order';
 import { existence, projectionPresence, type ProgramStats, type TensorStat } from './stats';
+import { paretoFront, type ParetoAxis } from '../pareto';
 
 /** Bytes of one value or coordinate word (f32 / i32, as the reference's "x 4"). */
 export const WORD_BYTES = 4;
@@ -301,7 +302,10 @@ function estimateGroups(program: TensorProgram, groups: FusionGroup[], known: Pr
  * better on one. Keeps the survivors in input order (ties: both kept).
  */
 export function paretoPrune<T extends { flops: number; bytes: number }>(candidates: T[]): T[] {
-  return candidates.filter(
-    (a) => !candidates.some((b) => b !== a && b.flops <= a.flops && b.bytes <= a.bytes && (b.flops < a.flops || b.bytes < a.bytes)),
-  );
+  return paretoFront<T>(candidates, COST_AXES);
 }
+
+const COST_AXES: ReadonlyArray<ParetoAxis<{ flops: number; bytes: number }>> = [
+  { name: 'flops', value: (c) => c.flops, sense: 'min' },
+  { name: 'bytes', value: (c) => c.bytes, sense: 'min' },
+];

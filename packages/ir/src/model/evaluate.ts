@@ -2,6 +2,7 @@ import { ModelGraphError } from './errors';
 import type { ModelGraph, ModelOp } from './graph';
 import { inferOpShape, normAxis, windowOut } from './shapes';
 import { broadcastShapes, type ModelTensor, shapeSize, shapeStrides } from './tensor';
+import { BINARY_FNS, UNARY_FNS } from '../program/ops';
 
 /** Strides of `shape` as seen from a broadcast output of rank `rank` (0 on broadcast dims). */
 function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
@@ -232,20 +233,20 @@ export function evaluateOp(op: ModelOp, ins: ModelTensor[]): ModelTensor {
       if (ins[2]) r = broadcastBinary(r, ins[2], (v, c) => v + beta * c);
       return r;
     }
-    case 'add': return broadcastBinary(x, y, (a, b) => a + b);
-    case 'sub': return broadcastBinary(x, y, (a, b) => a - b);
-    case 'mul': return broadcastBinary(x, y, (a, b) => a * b);
-    case 'div': return broadcastBinary(x, y, (a, b) => a / b);
-    case 'max': return broadcastBinary(x, y, (a, b) => Math.max(a, b));
+    case 'add': return broadcastBinary(x, y, BINARY_FNS.add);
+    case 'sub': return broadcastBinary(x, y, BINARY_FNS.sub);
+    case 'mul': return broadcastBinary(x, y, BINARY_FNS.mul);
+    case 'div': return broadcastBinary(x, y, BINARY_FNS.div);
+    case 'max': return broadcastBinary(x, y, BINARY_FNS.max);
     case 'mask': {
       const fill = Number(op.attrs.fill ?? 0);
       return broadcastBinary(x, y, (a, m) => (m !== 0 ? a : fill));
     }
-    case 'relu': return map(x, (v) => (v > 0 ? v : 0));
-    case 'exp': return map(x, Math.exp);
-    case 'neg': return map(x, (v) => -v);
-    case 'sqrt': return map(x, Math.sqrt);
-    case 'square': return map(x, (v) => v * v);
+    case 'relu': return map(x, UNARY_FNS.relu);
+    case 'exp': return map(x, UNARY_FNS.exp);
+    case 'neg': return map(x, UNARY_FNS.neg);
+    case 'sqrt': return map(x, UNARY_FNS.sqrt);
+    case 'square': return map(x, UNARY_FNS.square);
     case 'identity': return { shape: [...x.shape], data: Float64Array.from(x.data) };
     case 'reduce_sum': return reduceOp(x, op, 'sum', outShape);
     case 'reduce_max': return reduceOp(x, op, 'max', outShape);

@@ -8,6 +8,7 @@ import { parseProgram } from './parse';
 import { verifyProgram } from './verify';
 import { evaluateProgram, evaluateStatement, outputAccumulator } from './evaluate';
 import { statementVars } from './expr-utils';
+import { BINARY_FNS, UNARY_FNS } from './ops';
 
 /* ------------------------------------------------------------------------------------------------
  * Independent oracle: the ast.ts semantics written out as directly as possible — a dense loop over
@@ -58,19 +59,7 @@ function naiveNode(e: Expr, pt: Record<string, number>, data: Record<string, { s
       break;
     case 'unary': {
       const a = naiveNode(e.arg, pt, data, extents);
-      const f: Record<string, (x: number) => number> = {
-        exp: Math.exp,
-        relu: (x) => Math.max(x, 0),
-        neg: (x) => -x,
-        sqrt: Math.sqrt,
-        rsqrt: (x) => 1 / Math.sqrt(x),
-        log: Math.log,
-        sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-        tanh: Math.tanh,
-        abs: Math.abs,
-        square: (x) => x * x,
-      };
-      res = { present: a.present, free, value: f[e.op](a.value) };
+      res = { present: a.present, free, value: UNARY_FNS[e.op](a.value) };
       break;
     }
     case 'binary': {
@@ -87,8 +76,7 @@ function naiveNode(e: Expr, pt: Record<string, number>, data: Record<string, { s
       }
       const av = fullyPresent(a) ? a.value : 0;
       const bv = fullyPresent(b) ? b.value : 0;
-      const f = { add: av + bv, sub: av - bv, mul: av * bv, div: av / bv, max: Math.max(av, bv), min: Math.min(av, bv) };
-      res = { present, free, value: f[e.op] };
+      res = { present, free, value: BINARY_FNS[e.op](av, bv) };
       break;
     }
     case 'reduce': {

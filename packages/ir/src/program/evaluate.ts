@@ -8,6 +8,7 @@ import { readsOf, statementVars } from './expr-utils';
 import { printStatement } from './print';
 import { verifyProgram } from './verify';
 import { LinMap } from '../tensor/lin-map';
+import { BINARY_FNS, INTERSECTING_OPS, UNARY_FNS } from './ops';
 
 /*
  * The reference evaluator: the definition of a TensorProgram's meaning (see the semantics comment
@@ -20,29 +21,10 @@ import { LinMap } from '../tensor/lin-map';
  * check this against a plain dense loop over every point.
  */
 
-const UNARY: Record<UnaryOp, (x: number) => number> = {
-  exp: Math.exp,
-  relu: (x) => (x > 0 ? x : 0),
-  neg: (x) => -x,
-  sqrt: Math.sqrt,
-  rsqrt: (x) => 1 / Math.sqrt(x),
-  log: Math.log,
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  tanh: Math.tanh,
-  abs: Math.abs,
-  square: (x) => x * x,
-};
+const UNARY = UNARY_FNS;
+const BINARY = BINARY_FNS;
 
-const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  max: (a, b) => (a > b ? a : b),
-  min: (a, b) => (a < b ? a : b),
-};
-
-const INTERSECTING: ReadonlySet<BinaryOp> = new Set(['mul', 'div']);
+const INTERSECTING = INTERSECTING_OPS;
 
 /** Candidate coordinates of one variable: every coordinate, none constrained (neutral), or a sorted list. */
 const ALL = 'all' as const;

@@ -1,6 +1,7 @@
 import type { BinaryOp, Expr, IndexVar, ReduceOp, Statement, UnaryOp } from './ast';
+import { UNARY_FNS } from './ops';
 
-export const UNARY_OPS: readonly UnaryOp[] = ['exp', 'relu', 'neg', 'sqrt', 'rsqrt', 'log', 'sigmoid', 'tanh', 'abs', 'square'];
+export const UNARY_OPS: readonly UnaryOp[] = Object.keys(UNARY_FNS) as UnaryOp[];
 export const BINARY_FUNCS: readonly BinaryOp[] = ['max', 'min'];
 export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'max'];
 /** Names the text form reserves for functions; tensors may not use them. */

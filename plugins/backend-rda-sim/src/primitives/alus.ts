@@ -5,6 +5,11 @@ import { OK, Prim, after, live } from './base';
 import { binaryFn, unaryFn } from './ops';
 import { tileBinary, tileEinsum, type TilePlan, type TileStore } from './tiles';
 
+/** Whether a binary ALU emits Empty: policy 0 union, 1 intersect, 2 left, 3 right (build.ts maps aluEmptyPolicy to these). */
+function absentOut(pol: number, aEmpty: boolean, bEmpty: boolean): boolean {
+  return pol === 0 ? aEmpty && bEmpty : pol === 1 ? aEmpty || bEmpty : pol === 2 ? aEmpty : bEmpty;
+}
+
 /** ALU: binary ops on aligned streams (Empty reads as 0) or unary ops on one stream. */
 export class AluPrim extends Prim {
   private bin: ((a: number, b: number) => number) | null = null;
@@ -70,9 +75,7 @@ export class AluPrim extends Prim {
       this.pop(this.a, t);
       this.pop(b, t);
       const pol = this.policy;
-      const absent =
-        pol === 0 ? at === EMPTY && bt === EMPTY : pol === 1 ? at === EMPTY || bt === EMPTY : pol === 2 ? at === EMPTY : bt === EMPTY;
-      if (absent) this.emit(this.out, EMPTY, 0, at2);
+      if (absentOut(pol, at === EMPTY, bt === EMPTY)) this.emit(this.out, EMPTY, 0, at2);
       else {
         const tl = this.tiles;
         if (tl === null) {
@@ -142,7 +145,7 @@ export class AluPrim extends Prim {
       a.pop(t);
       b.pop(t);
       if (!values) out.push(STOP, av, t + lat);
-      else if (pol === 0 ? at === EMPTY && bt === EMPTY : pol === 1 ? at === EMPTY || bt === EMPTY : pol === 2 ? at === EMPTY : bt === EMPTY) out.push(EMPTY, 0, t + lat);
+      else if (absentOut(pol, at === EMPTY, bt === EMPTY)) out.push(EMPTY, 0, t + lat);
       else {
         out.push(VAL, f(at === VAL ? av : 0, bt === VAL ? bv : 0), t + lat);
         this.ops++;

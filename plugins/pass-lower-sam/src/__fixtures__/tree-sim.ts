@@ -11,7 +11,7 @@
  * It is an independent check of the lowering's graphs against evaluateProgram; the real
  * simulator (backend-rda-sim) is checked in packages/cli/src/__e2e__.
  */
-import { convert, fromCoo, type DataflowGraph, type DfNode, type SparseTensorData, type TensorBindings } from '@fuseflow/ir';
+import { aluBinary, aluEmptyPolicy, aluUnary, convert, fromCoo, type DataflowGraph, type DfNode, type SparseTensorData, type TensorBindings } from '@fuseflow/ir';
 
 export const EMPTY = Symbol('Empty');
 type Leaf = number | typeof EMPTY;
@@ -78,33 +78,6 @@ function hasVal(t: Tree): boolean {
   if (Array.isArray(t)) return t.some(hasVal);
   return t !== EMPTY;
 }
-
-const UN: Record<string, (x: number, s?: number) => number> = {
-  exp: Math.exp,
-  relu: (x) => (x > 0 ? x : 0),
-  neg: (x) => -x,
-  sqrt: Math.sqrt,
-  rsqrt: (x) => 1 / Math.sqrt(x),
-  log: Math.log,
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  tanh: Math.tanh,
-  abs: Math.abs,
-  square: (x) => x * x,
-  scalar_add: (x, s) => x + s!,
-  scalar_mul: (x, s) => x * s!,
-  scalar_div: (x, s) => x / s!,
-  scalar_max: (x, s) => (x > s! ? x : s!),
-  scalar_rsub: (x, s) => s! - x,
-  scalar_rdiv: (x, s) => s! / x,
-};
-const BIN: Record<string, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  max: (a, b) => (a > b ? a : b),
-  min: (a, b) => (a < b ? a : b),
-};
 
 export interface TreeSimResult {
   output: SparseTensorData;
@@ -255,12 +228,12 @@ function evalNode(
     case 'alu': {
       const x = inp('a');
       if (n.inputs.b === undefined) {
-        const f = UN[a.alu!];
-        return { out: { depth: x.depth, tree: mapLeaves(x.tree, x.depth, (v) => (v === EMPTY ? EMPTY : (countOps(1), f(v, a.scalar)))) } };
+        const f = aluUnary(a.alu!, a.scalar ?? 0)!;
+        return { out: { depth: x.depth, tree: mapLeaves(x.tree, x.depth, (v) => (v === EMPTY ? EMPTY : (countOps(1), f(v)))) } };
       }
       const y = inp('b');
-      const f = BIN[a.alu!];
-      const policy = a.empty ?? (a.alu === 'mul' || a.alu === 'div' ? 'intersect' : 'union');
+      const f = aluBinary(a.alu!)!;
+      const policy = aluEmptyPolicy(a);
       const tree = zipAlu(x.tree, y.tree, x.depth, (p, q) => {
         const pe = p === EMPTY;
         const qe = q === EMPTY;
