@@ -9,7 +9,9 @@
  *
  * Run: npm run bench:codesign -w @fuseflow/searcher-boshnas
  * env: CODESIGN_ACCELS (pool size, default 300; comma list runs several pools, e.g. 300,10000),
- *      CODESIGN_BUDGET (64), CODESIGN_SEEDS (20), CODESIGN_BATCH (4)
+ *      CODESIGN_BUDGET (64), CODESIGN_SEEDS (20), CODESIGN_BATCH (8),
+ *      CODESIGN_NORMALIZERS=<summary.json>: take the objective's normalisers from an earlier run,
+ *      so pools of different sizes are scored by the same function (default: this pool's maxima)
  * writes bench/out/codesign-<pool>-{summary.json,curves.csv,curves.svg}
  */
 import * as fs from 'node:fs';
@@ -31,7 +33,7 @@ import { bestSoFar } from './shared';
 const POOLS = (process.env.CODESIGN_ACCELS ?? '300').split(',').map(Number);
 const BUDGET = Number(process.env.CODESIGN_BUDGET ?? 64);
 const SEEDS = Number(process.env.CODESIGN_SEEDS ?? 20);
-const BATCH = Number(process.env.CODESIGN_BATCH ?? 4);
+const BATCH = Number(process.env.CODESIGN_BATCH ?? 8);
 const N_CNN = 96;
 const out = path.join(__dirname, 'out');
 const CACHE = path.join(out, 'real-space-accuracy-cache.json');
@@ -87,7 +89,10 @@ async function runPool(poolSize: number, archs: ReturnType<typeof generateArchs>
   // Normalisers = the table's maxima (the reference's MAX_* constants play this role), so each
   // hardware term spans [0, 1) over the pool.
   const max = (k: keyof ObjectiveNormalizers) => Math.max(...metrics.flat().map((m) => m[k]));
-  const norm: ObjectiveNormalizers = { latencyS: max('latencyS'), areaMm2: max('areaMm2'), dynamicEnergyJ: max('dynamicEnergyJ'), leakageEnergyJ: max('leakageEnergyJ') };
+  const fixed = process.env.CODESIGN_NORMALIZERS;
+  const norm: ObjectiveNormalizers = fixed
+    ? (JSON.parse(fs.readFileSync(fixed, 'utf8')) as { normalizers: ObjectiveNormalizers }).normalizers
+    : { latencyS: max('latencyS'), areaMm2: max('areaMm2'), dynamicEnergyJ: max('dynamicEnergyJ'), leakageEnergyJ: max('leakageEnergyJ') };
   const objective = metrics.map((row, i) => row.map((m) => performance({ ...acc[i], ...m }, WEIGHTS, norm)));
   const sorted = objective.flat().sort((a, b) => b - a);
   const threshold = (f: number) => sorted[Math.max(0, Math.ceil(f * sorted.length) - 1)];
@@ -132,6 +137,7 @@ async function runPool(poolSize: number, archs: ReturnType<typeof generateArchs>
     truth: { wallSeconds: truthWall, cpuSeconds: Number(truthCpu.toFixed(2)), pairsPerCpuSecond: Math.round(pairs / truthCpu) },
     weights: WEIGHTS,
     normalizers: norm,
+    normalizersFrom: fixed ? path.basename(fixed) : 'this pool (maxima)',
     objectiveBest: r4(sorted[0]),
     objectiveMedian: r4(sorted[Math.floor(sorted.length / 2)]),
     thresholds: Object.fromEntries(Object.entries(thresholds).map(([k, v]) => [k, r4(v)])),

@@ -8,12 +8,14 @@ import type { HardwareDesignSpace } from '@fuseflow/ir';
 export function alignedTable(header: string[], rows: string[][]): string {
   const numeric = header.map((_, c) => rows.length > 0 && rows.every((r) => /^-?[\d.]+(e[+-]?\d+)?%?$/i.test(r[c] ?? '')));
   const width = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  // the last column is free text (a CNN description): ruled to its header, not to its longest cell
+  const rule = width.map((w, c) => '-'.repeat(c === width.length - 1 && !numeric[c] ? Math.max(3, header[c].length) : w));
   const line = (cells: string[]) =>
     cells
       .map((x, c) => (numeric[c] ? x.padStart(width[c]) : x.padEnd(width[c])))
       .join('  ')
       .trimEnd();
-  return [line(header), width.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return [line(header), rule.join('  '), ...rows.map(line)].join('\n');
 }
 
 const fmt = (x: unknown, d = 4): string => (typeof x === 'number' ? (Number.isFinite(x) ? Number(x.toPrecision(d)).toString() : String(x)) : x === undefined ? '-' : String(x));
@@ -48,6 +50,9 @@ export function paretoTable(rows: ParetoRow[], ds?: HardwareDesignSpace): string
   return alignedTable(header, body);
 }
 
+/** Legend title of the scatter's colour: membership of the front over all four objectives. */
+const KIND = 'front over 4 objectives';
+
 /**
  * Writes `<outDir>/<id>-pareto.svg` (every evaluated pair, latency against validation accuracy,
  * the front as a step line) and `<outDir>/<id>-convergence.svg` (objective of each evaluation and
@@ -68,11 +73,11 @@ export async function writeSearchCharts(outDir: string, id: string, points: Arra
   if (paretoKeys) {
     const rows = points
       .filter((p) => Number.isFinite(p.metrics.latencyS) && Number.isFinite(p.metrics.val))
-      .map((p) => ({ latencyMs: p.metrics.latencyS * 1e3, valAccuracy: p.metrics.val, front: false, kind: paretoKeys.has(p.key) ? 'Pareto front (4 objectives)' : 'dominated' }));
+      .map((p) => ({ latencyMs: p.metrics.latencyS * 1e3, valAccuracy: p.metrics.val, front: false, [KIND]: paretoKeys.has(p.key) ? 'Pareto front' : 'dominated' }));
     // the step line is the front of the two plotted objectives; colour marks the four-objective front
     for (const r of rows) r.front = !rows.some((q) => q !== r && q.latencyMs <= r.latencyMs && q.valAccuracy >= r.valAccuracy && (q.latencyMs < r.latencyMs || q.valAccuracy > r.valAccuracy));
     if (rows.length) {
-      const spec = scatterSpec(rows, { x: 'latencyMs', y: 'valAccuracy', color: 'kind', frontField: 'front', logX: rows.every((r) => r.latencyMs > 0), xTitle: 'latency (ms, log)', yTitle: 'validation accuracy', title: `${id}: evaluated CNN/accelerator pairs` });
+      const spec = scatterSpec(rows, { x: 'latencyMs', y: 'valAccuracy', color: KIND, frontField: 'front', logX: rows.every((r) => r.latencyMs > 0), xTitle: 'latency (ms, log)', yTitle: 'validation accuracy', title: `${id}: evaluated pairs (line: accuracy/latency front)` });
       files.push(...(await writeChart(spec, path.join(outDir, `${id}-pareto`), { svgOnly: true })));
     }
   }
