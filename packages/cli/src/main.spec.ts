@@ -40,6 +40,21 @@ describe('fuseflow CLI', () => {
     expect(io.err.some((l) => /^ {2}toy-fuse \d+\.\d ms groups=1$/.test(l))).toBe(true);
   });
 
+  it('run writes report.html beside results.json unless --no-report', async () => {
+    const dir = project();
+    writeManifest(dir, manifest());
+    const io = memoryIo(dir);
+    expect(await runCli(['-q', 'run', 'manifest.json'], io)).toBe(0);
+    const file = path.join(dir, 'out', 'gcn', 'report.html');
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^<!doctype html>[\s\S]*<td>unfused<\/td><td>ok<\/td>/);
+    expect(io.out[io.out.length - 1].startsWith(`report: ${file} (`)).toBe(true);
+    fs.rmSync(file);
+    const off = memoryIo(dir);
+    expect(await runCli(['-q', 'run', 'manifest.json', '--no-report'], off)).toBe(0);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(off.out.some((l) => l.startsWith('report:'))).toBe(false);
+  });
+
   it('run --json --seed --out --passes: machine-readable result honouring the global options', async () => {
     const dir = project();
     writeManifest(dir, manifest());

@@ -140,7 +140,7 @@ function captureDataflow(events: import('@fuseflow/kernel').KernelEmitter) {
   };
 }
 
-async function cmdRun(manifest: string, opts: { configuration?: string[]; dot?: string }, g: GlobalOptions, io: CliIo): Promise<number> {
+async function cmdRun(manifest: string, opts: { configuration?: string[]; dot?: string; report?: boolean }, g: GlobalOptions, io: CliIo): Promise<number> {
   const { createKernelEmitter, runManifest } = kernel();
   if (g.passes !== undefined) {
     const clash = passesOverrideClash(resolvePath(io, manifest), opts, g, io);
@@ -157,7 +157,7 @@ async function cmdRun(manifest: string, opts: { configuration?: string[]; dot?: 
   detach();
   if (printed && g.json) (res as RunResult & { irFiles?: string[] }).irFiles = printed;
   let report = '';
-  if (res.runs.length) {
+  if (res.runs.length && opts.report !== false) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const rep = await (require('./report') as typeof import('./report')).writeRunReport(res, captured.graphs);
     if (g.json) (res as RunResult & { report?: string }).report = rep.file;
@@ -499,7 +499,8 @@ export function buildProgram(io: CliIo, setCode: (n: number) => void, loader: Pl
     .argument('<manifest>', 'pipeline manifest (JSON)')
     .option('-c, --configuration <name...>', 'run only these configurations')
     .option('--dot <dir>', 'write each dataflow graph as Graphviz DOT: <dir>/<configuration>/<k>-<graph>.dot')
-    .action(async (manifest: string, opts: { configuration?: string[]; dot?: string }, cmd: Command) => setCode(await cmdRun(manifest, opts, g(cmd), io)));
+    .option('--no-report', 'do not write report.html (its graph layout costs about 1 CPU-s per 300 nodes)')
+    .action(async (manifest: string, opts: { configuration?: string[]; dot?: string; report?: boolean }, cmd: Command) => setCode(await cmdRun(manifest, opts, g(cmd), io)));
   program
     .command('validate')
     .description('validate a manifest and print the resolved pipeline (plugins, versions, options)')

@@ -136,8 +136,10 @@ async function graphSvg(g: DataflowGraph, d: GraphDetails | undefined, index: nu
       'elk.edgeRouting': 'POLYLINE',
       'elk.layered.spacing.nodeNodeBetweenLayers': '30',
       'elk.spacing.nodeNode': '14',
-      // the default crossing minimisation is quadratic per layer pair; these graphs have wide layers
+      // Crossing minimisation dominates the layout time: fewer sweeps, and no greedy-switch pass
+      // (quadratic per layer pair), halve it on 100-250-node graphs (0.64 -> 0.30 CPU-s at 250).
       'elk.layered.thoroughness': '3',
+      'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
     },
     children: nodes,
     edges,
