@@ -81,7 +81,7 @@ interface Program {
 };
 `;
   const ctx = `function context(container = rootContainer.createChildContainer()): RunContext {
-  return { seed: 1, baseDir: process.cwd(), outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'ff-${id}-')), events: createKernelEmitter(), container, shared: new Map(), diagnostic: () => undefined, progress: () => undefined };
+  return { seed: 1, baseDir: process.cwd(), outDir: fs.mkdtempSync(path.join(os.tmpdir(), 'ff-${id}-')), events: createKernelEmitter(), container, diagnostic: () => undefined, progress: () => undefined };
 }
 `;
   const specHeader = (token) => `import * as fs from 'node:fs';
@@ -234,7 +234,7 @@ describe('${name}', () => {
       };
     case 'searcher':
       return {
-        index: `${header('SEARCHER', ', PIPELINE_RUNNER, type RunContext, type SearchResult, type Searcher')}
+        index: `${header('SEARCHER', ', RUNNER, type Runner, type RunContext, type SearchResult, type Searcher')}
 export interface ${Cls}Options {
   /** backend option to vary. */
   option: string;
@@ -250,7 +250,7 @@ export class ${Cls}Searcher implements Searcher {
   constructor(private readonly options: ${Cls}Options) {}
 
   async search(ctx: RunContext): Promise<SearchResult> {
-    const runner = ctx.container.resolve(PIPELINE_RUNNER);
+    const runner = ctx.container.resolve<Runner>(RUNNER);
     const points: Array<{ value: number; cycles: number }> = [];
     for (const value of this.options.values.slice(0, this.options.budget)) {
       const [report] = await runner.runPipeline({ backend: { options: { [this.options.option]: value } } }, ctx);
@@ -262,14 +262,14 @@ export class ${Cls}Searcher implements Searcher {
   }
 }
 ${plugin('SEARCHER', `${Cls}Searcher`, `{\n  type: 'object',\n  required: ['option', 'values'],\n  properties: { option: { type: 'string' }, values: { type: 'array', items: { type: 'number' }, minItems: 1 }, budget: { type: 'integer', minimum: 1 }, resume: { type: 'boolean' } },\n}`, `{ option: 'opsPerCycle', values: [1, 2, 4], budget: 100 }`, `${Cls}Options`)}`,
-        spec: `${specHeader('SEARCHER')}import { PIPELINE_RUNNER } from '@fuseflow/kernel';
+        spec: `${specHeader('SEARCHER')}import { RUNNER } from '@fuseflow/kernel';
 
 ${ctx}
 describe('${name}', () => {
   it('evaluates each value through the pipeline runner and keeps the fastest', async () => {
     const c = rootContainer.createChildContainer();
     // cycles = 1000 / value + 10 * value: best at value 10 among the candidates
-    c.register(PIPELINE_RUNNER, { useValue: { runPipeline: async (o: { backend: { options: { width: number } } }) => [{ backend: 'model', metrics: { cycles: 1000 / o.backend.options.width + 10 * o.backend.options.width } }] } as never });
+    c.register(RUNNER, { useValue: { runPipeline: async (o: { backend: { options: { width: number } } }) => [{ backend: 'model', metrics: { cycles: 1000 / o.backend.options.width + 10 * o.backend.options.width } }] } as never });
     plugin.register(c, { ...defaultOptions, option: 'width', values: [1, 5, 10, 20, 40], budget: 4 });
     const res = await c.resolveAll(SEARCHER)[0].search(context(c));
     expect(res.evaluations).toBe(4);
@@ -335,7 +335,9 @@ function main() {
     dir,
     name,
     description,
-    dependencies: { '@fuseflow/kernel': kernelVersion, tsyringe: '^4.10.0' },
+    dependencies: { tsyringe: '^4.10.0' },
+    // one kernel per process: the host's (the CLI or the user's project)
+    peerDependencies: { '@fuseflow/kernel': `^${kernelVersion}` },
     index,
     spec,
     fuseflow: { kind: o.kind, id: o.id, commands: [] },

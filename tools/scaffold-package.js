@@ -7,7 +7,7 @@ const path = require('node:path');
 
 /**
  * Create a package folder. Existing files are never overwritten.
- * @param {{dir:string,name:string,description:string,dependencies?:Record<string,string>,
+ * @param {{dir:string,name:string,description:string,dependencies?:Record<string,string>,peerDependencies?:Record<string,string>,
  *   bin?:Record<string,string>, index?:string, spec?:string, readme?:string, extraFiles?:string[], fuseflow?:object}} o
  */
 function scaffoldPackage(o) {
@@ -37,6 +37,7 @@ function scaffoldPackage(o) {
       test: 'jest',
     },
     dependencies: o.dependencies ?? {},
+    ...(o.peerDependencies ? { peerDependencies: o.peerDependencies } : {}),
     ...(o.fuseflow ? { fuseflow: o.fuseflow } : {}),
     publishConfig: { access: 'public' },
   };

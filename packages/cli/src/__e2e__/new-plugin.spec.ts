@@ -30,7 +30,13 @@ describe('npm run new-plugin', () => {
   it('creates a package of each kind that type-checks', () => {
     for (const g of generated) expect([g.kind, g.r.status, g.r.stderr]).toEqual([g.kind, 0, '']);
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'plugins', 'backend-my-backend', 'package.json'), 'utf8'));
-    expect(pkg).toMatchObject({ name: '@fuseflow/backend-my-backend', fuseflow: { kind: 'backend', id: 'my-backend' }, main: './dist/index.js' });
+    expect(pkg).toMatchObject({ name: '@fuseflow/backend-my-backend', fuseflow: { kind: 'backend', id: 'my-backend' }, main: './dist/index.js', license: 'MIT' });
+    // the packaging rules of the workspace packages (tarballs.spec.ts) hold for generated ones too
+    const kernelVersion = JSON.parse(fs.readFileSync(path.join(ROOT, 'packages', 'kernel', 'package.json'), 'utf8')).version;
+    expect(pkg.peerDependencies).toEqual({ '@fuseflow/kernel': `^${kernelVersion}` });
+    expect(pkg.dependencies['@fuseflow/kernel']).toBeUndefined();
+    expect(pkg.files).toEqual(expect.arrayContaining(['LICENSE', '!dist/**/*.map']));
+    expect(fs.readFileSync(path.join(dir, 'plugins', 'backend-my-backend', 'LICENSE'), 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'LICENSE'), 'utf8'));
     for (const k of KINDS) expect(fs.existsSync(path.join(dir, 'plugins', `${k}-my-${k}`, 'jest.config.ts'))).toBe(true);
     fs.writeFileSync(
       path.join(dir, 'tsconfig.all.json'),
