@@ -51,3 +51,23 @@ export function isFuseFlowError(e: unknown): e is FuseFlowError {
   const x = e as { name?: unknown; code?: unknown } | null;
   return !!x && typeof x === 'object' && x.name === 'FuseFlowError' && typeof x.code === 'string' && x.code.startsWith('FF_');
 }
+
+/** What `errorOf` returns: the thrown error, with the FuseFlowError fields when it has them. */
+export type ThrownError = Error & { code?: string; path?: string; suggestion?: string; plugin?: string; hook?: string };
+
+/**
+ * The error `fn` throws, for code that expects a failure (tests above all); with `code`, it must
+ * carry that code. When fn returns normally, or throws another code, this throws instead, so a
+ * missing or different failure can never pass for the expected one.
+ */
+export function errorOf(fn: () => unknown, code?: string): ThrownError {
+  let thrown: ThrownError | undefined;
+  try {
+    fn();
+  } catch (e) {
+    thrown = (e instanceof Error ? e : new Error(String(e))) as ThrownError;
+  }
+  if (!thrown) throw new Error(`expected ${code ?? 'an error'}, but the call returned normally`);
+  if (code !== undefined && thrown.code !== code) throw new Error(`expected ${code}, got ${thrown.code ?? 'an error without a code'}: ${thrown.message}`, { cause: thrown });
+  return thrown;
+}

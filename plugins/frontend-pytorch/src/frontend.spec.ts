@@ -2,22 +2,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { container } from 'tsyringe';
-import { FRONTEND, type FuseFlowPlugin, resolvePluginOptions, type RunContext } from '@fuseflow/kernel';
+import { errorOf, FRONTEND, type FuseFlowPlugin, resolvePluginOptions, type RunContext } from '@fuseflow/kernel';
 import { evaluateProgram, formatName, type ModelModule, nnz, type ProgramModule, type SparseTensorData, toDense } from '@fuseflow/ir';
 import plugin, { bindModel, PytorchFrontend, type PytorchFrontendOptions, readReferenceIo, runImport } from './index';
 
 const GCN = path.resolve(__dirname, '..', '..', '..', 'examples', 'gcn');
 const ctx = (baseDir = GCN, seed = 25): RunContext => ({ baseDir, seed } as unknown as RunContext);
 const load = (o: PytorchFrontendOptions): unknown => new PytorchFrontend({ emit: 'program', exampleInputs: true, resize: false, ...o }).load(ctx());
-const errorOf = (f: () => unknown): { code?: string; message: string; path?: string; suggestion?: string } => {
-  try {
-    f();
-  } catch (e) {
-    return e as never;
-  }
-  throw new Error('expected an error');
-};
-
 describe('PytorchFrontend', () => {
   it('binds the exported example inputs and yields a program equal to PyTorch\'s output (committed io.json)', () => {
     const m = load({ model: 'gcn.fx.json', inputs: { A: { format: 'dcsr' } }, weights: { W1: { format: 'dcsr' } } }) as ProgramModule;

@@ -1,18 +1,9 @@
-import { isFuseFlowError, resolvePluginOptions } from '@fuseflow/kernel';
+import { errorOf, resolvePluginOptions } from '@fuseflow/kernel';
 import { fromDense, nestedMatmulProgram, parseFormat, parseProgram, type ProgramModule } from '@fuseflow/ir';
 import plugin, { DataflowOrderPass, chooseLoopOrders, groupLoopOrders, parseOrder } from './index';
 
 /** The reference's Figure 17 kernel: (A*B)*C with every matrix stored column-major at the inner level. */
 const nested = nestedMatmulProgram([4, 4, 4, 4]);
-
-function errorOf(fn: () => unknown): { code?: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return isFuseFlowError(e) ? { code: e.code, message: e.message } : { message: String(e) };
-  }
-  return { message: 'no error' };
-}
 
 describe('chooseLoopOrders', () => {
   const info = groupLoopOrders(nested)[0];

@@ -1,4 +1,4 @@
-import { isFuseFlowError, resolvePluginOptions } from '@fuseflow/kernel';
+import { errorOf, resolvePluginOptions } from '@fuseflow/kernel';
 import { fromDense, type Expr, type ProgramModule, type TensorDecl, type TensorProgram } from '@fuseflow/ir';
 import plugin, { FusionPass, fuseProgram, fusionCandidates, bestCandidate } from './index';
 
@@ -36,15 +36,6 @@ function gcn(n: number, f: number, h: number, c: number): TensorProgram {
     ],
     outputs: ['Z'],
   };
-}
-
-function errorOf(fn: () => unknown): { code?: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return isFuseFlowError(e) ? { code: e.code, message: e.message } : { message: String(e) };
-  }
-  return { message: 'no error' };
 }
 
 describe('fuseProgram granularities', () => {

@@ -1,4 +1,4 @@
-import { isFuseFlowError, resolvePluginOptions } from '@fuseflow/kernel';
+import { errorOf, resolvePluginOptions } from '@fuseflow/kernel';
 import { parseProgram, type ProgramModule } from '@fuseflow/ir';
 import plugin, { ParallelizePass, parallelizeProgram } from './index';
 
@@ -12,15 +12,6 @@ tensor Y(8,3): dense output
 s0: T(i,f) = A(i,k) * X(k,f)
 s1: Y(r,h) = T(r,f) * W(f,h)
 `);
-
-function errorOf(fn: () => unknown): { code?: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return isFuseFlowError(e) ? { code: e.code, message: e.message } : { message: String(e) };
-  }
-  return { message: 'no error' };
-}
 
 describe('parallelizeProgram', () => {
   it("'outer' parallelizes each group's outermost loop index", () => {

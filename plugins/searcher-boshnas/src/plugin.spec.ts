@@ -1,5 +1,5 @@
 import { container as root } from 'tsyringe';
-import { resolvePluginOptions, SEARCHER } from '@fuseflow/kernel';
+import { errorOf, resolvePluginOptions, SEARCHER } from '@fuseflow/kernel';
 import plugin, { BoshSearcher, DEFAULT_GOBI, DEFAULT_SPACE, DEFAULT_SURROGATE, defaultOptions } from './index';
 import { checkWeights, DEFAULT_WEIGHTS, performance } from './objective';
 import { paretoFront } from './pareto';
@@ -40,14 +40,7 @@ describe('plugin', () => {
   });
 
   it('nested options are closed: a typo names its JSON path and suggests the key', () => {
-    const bad = (options: unknown) => {
-      try {
-        resolvePluginOptions(plugin as never, options, '/search');
-      } catch (e) {
-        return e as { code: string; path: string; suggestion?: string; message: string };
-      }
-      throw new Error('accepted');
-    };
+    const bad = (options: unknown) => errorOf(() => resolvePluginOptions(plugin as never, options, '/search'));
     expect(bad({ space: { clases: 5 } })).toMatchObject({ code: 'FF_OPTIONS_INVALID', path: '/search/options/space/clases', suggestion: 'did you mean "classes"?' });
     expect(bad({ surrogate: { epoch: 5 } })).toMatchObject({ path: '/search/options/surrogate/epoch', suggestion: 'did you mean "epochs"?' });
     expect(bad({ gobi: { iteration: 5 } })).toMatchObject({ path: '/search/options/gobi/iteration', suggestion: 'did you mean "iterations"?' });

@@ -3,22 +3,13 @@ import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { FuseFlowError } from '@fuseflow/kernel';
+import { errorOf } from '@fuseflow/kernel';
+
+const inputErrorOf = (f: () => unknown) => errorOf(f, 'FF_INPUT_INVALID');
 import { parseFormat } from '../tensor/format';
 import { fromDense, toDense, tensorEquals } from '../tensor/storage';
 import { readMatrixMarket, writeMatrixMarket } from './matrix-market';
 import { parseTensorJson, readTensorFile, writeTensorFile } from './tensor-file';
-
-function errorOf(f: () => unknown): FuseFlowError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FuseFlowError);
-    expect((e as FuseFlowError).code).toBe('FF_INPUT_INVALID');
-    return e as FuseFlowError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('readMatrixMarket', () => {
   it('reads a general real coordinate file with comments and blank lines', () => {
@@ -63,7 +54,7 @@ describe('readMatrixMarket', () => {
     ['%%MatrixMarket matrix array real general\n2 1\n1\n', /line 3: expected the value of element \(2, 1\), found end of file/],
     ['%%MatrixMarket matrix array pattern general\n1 1\n', /line 1: the 'pattern' field is only allowed with the 'coordinate' layout/],
   ])('reports malformed files with the line: %#', (text, msg) => {
-    expect(errorOf(() => readMatrixMarket(text as string, undefined, 'bad.mtx')).message).toMatch(
+    expect(inputErrorOf(() => readMatrixMarket(text as string, undefined, 'bad.mtx')).message).toMatch(
       new RegExp('^bad\\.mtx: ' + (msg as RegExp).source),
     );
   });
@@ -158,22 +149,22 @@ describe('gzipped tensor files (.mtx.gz)', () => {
     const whole = gzipSync(Buffer.from(good));
     const cut = join(dir, 'cut.mtx.gz');
     writeFileSync(cut, whole.subarray(0, whole.length - 12));
-    expect(errorOf(() => readTensorFile(cut)).message).toBe(`${cut}: not a valid gzip file: the gzip stream ends early (truncated file)`);
+    expect(inputErrorOf(() => readTensorFile(cut)).message).toBe(`${cut}: not a valid gzip file: the gzip stream ends early (truncated file)`);
     const plain = join(dir, 'plain.mtx.gz');
     writeFileSync(plain, good);
-    expect(errorOf(() => readTensorFile(plain)).message).toMatch(new RegExp(`^${plain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a valid gzip file: incorrect header check`));
+    expect(inputErrorOf(() => readTensorFile(plain)).message).toMatch(new RegExp(`^${plain.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a valid gzip file: incorrect header check`));
   });
 
   it('names the file and line for a bad header, an entry out of range and a wrong entry count', () => {
     const header = gz('header.mtx.gz', good.replace('%%MatrixMarket matrix coordinate', '%%MatrixMarket matrix coordinat'));
-    expect(errorOf(() => readTensorFile(header)).message).toBe(`${header}: line 1: expected layout 'coordinate' or 'array', found 'coordinat'`);
+    expect(inputErrorOf(() => readTensorFile(header)).message).toBe(`${header}: line 1: expected layout 'coordinate' or 'array', found 'coordinat'`);
     const noHeader = gz('noheader.mtx.gz', good.split('\n').slice(1).join('\n'));
-    expect(errorOf(() => readTensorFile(noHeader)).message).toMatch(new RegExp(`^${noHeader.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 1: expected the header '%%MatrixMarket`));
+    expect(inputErrorOf(() => readTensorFile(noHeader)).message).toMatch(new RegExp(`^${noHeader.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 1: expected the header '%%MatrixMarket`));
     const range = gz('range.mtx.gz', good.replace('2 3 -2', '2 4 -2'));
-    expect(errorOf(() => readTensorFile(range)).message).toBe(`${range}: line 5: expected a column index in 1..3, found 4`);
+    expect(inputErrorOf(() => readTensorFile(range)).message).toBe(`${range}: line 5: expected a column index in 1..3, found 4`);
     const fewer = gz('fewer.mtx.gz', good.replace('2 3 3', '2 3 4'));
-    expect(errorOf(() => readTensorFile(fewer)).message).toBe(`${fewer}: line 6: expected 4 entries, found only 3 before the end of the file`);
+    expect(inputErrorOf(() => readTensorFile(fewer)).message).toBe(`${fewer}: line 6: expected 4 entries, found only 3 before the end of the file`);
     const more = gz('more.mtx.gz', good.replace('2 3 3', '2 3 2'));
-    expect(errorOf(() => readTensorFile(more)).message).toBe(`${more}: line 6: expected end of file after the declared entries, found '1 2 4'`);
+    expect(inputErrorOf(() => readTensorFile(more)).message).toBe(`${more}: line 6: expected end of file after the declared entries, found '1 2 4'`);
   });
 });

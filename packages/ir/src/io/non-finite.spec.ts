@@ -1,3 +1,4 @@
+import { errorOf } from '@fuseflow/kernel';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,15 +9,6 @@ import { parseGenerator } from '../generators/spec';
 
 const dir = mkdtempSync(join(tmpdir(), 'ff-nonfinite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function thrown(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  throw new Error('expected an error');
-}
 
 const coordinate = (v: string) => `%%MatrixMarket matrix coordinate real general\n% a comment\n2 2 2\n1 1 1.5\n2 2 ${v}\n`;
 const array = (v: string) => `%%MatrixMarket matrix array real general\n2 1\n${v}\n3\n`;
@@ -32,14 +24,14 @@ describe('non-finite input values: one policy for every reader', () => {
     const arr = join(dir, `a-${bad.indexOf(v)}.mtx`);
     writeFileSync(arr, array(v));
     for (const [file, line] of [[plain, 5], [gz, 5], [arr, 3]] as const) {
-      const e = thrown(() => readTensorFile(file));
+      const e = errorOf(() => readTensorFile(file));
       expect(e.code).toBe('FF_INPUT_INVALID');
       expect(e.message).toBe(`${file}: line ${line}: value '${v}' is not a finite number`);
     }
   });
 
   it('MatrixMarket integer field: a literal too long for a double is refused too', () => {
-    const e = thrown(() => readMatrixMarket(`%%MatrixMarket matrix coordinate integer general\n1 1 1\n1 1 ${'9'.repeat(400)}\n`, undefined, 'T', 'i.mtx'));
+    const e = errorOf(() => readMatrixMarket(`%%MatrixMarket matrix coordinate integer general\n1 1 1\n1 1 ${'9'.repeat(400)}\n`, undefined, 'T', 'i.mtx'));
     expect(e.code).toBe('FF_INPUT_INVALID');
     expect(e.message).toMatch(/^i\.mtx: line 3: value '9{400}' is not a finite number$/);
   });
@@ -49,12 +41,12 @@ describe('non-finite input values: one policy for every reader', () => {
     expect(Array.from(t.vals)).toEqual([1.5, -1.7e308]);
     expect(Array.from(readMatrixMarket(array('5e-324'), undefined, 'T').vals)).toEqual([5e-324, 3]);
     // a word that is no number at all keeps its own message
-    expect(thrown(() => readMatrixMarket(coordinate('abc'), undefined, 'T', 'w.mtx')).message).toBe("w.mtx: line 5: expected a real value, found 'abc'");
+    expect(errorOf(() => readMatrixMarket(coordinate('abc'), undefined, 'T', 'w.mtx')).message).toBe("w.mtx: line 5: expected a real value, found 'abc'");
   });
 
   it('generator specs (--gen) take finite numbers only', () => {
     for (const [spec, word] of [['dense:4:range=0,1e999', '1e999'], ['dense:4:normal=NaN', 'NaN'], ['uniform:4x4:Infinity', 'Infinity'], ['blocksparse:8x8:2:-Inf', '-Inf']]) {
-      const e = thrown(() => parseGenerator(spec));
+      const e = errorOf(() => parseGenerator(spec));
       expect(e.code).toBe('FF_INPUT_INVALID');
       expect(e.message).toContain(`'${word}' is not a number`);
     }
@@ -70,7 +62,7 @@ describe('non-finite input values: one policy for every reader', () => {
       for (const gz of [false, true]) {
         const file = join(dir, gz ? `${name}.gz` : name);
         writeFileSync(file, gz ? gzipSync(text) : text);
-        const e = thrown(() => readTensorFile(file));
+        const e = errorOf(() => readTensorFile(file));
         expect(e.code).toBe('FF_INPUT_INVALID');
         expect(e.message).toBe(`${file}: ${entry}: value '${entry.startsWith('vals') || name === 'f.json' ? '-Infinity' : 'Infinity'}' is not a finite number`);
       }

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { FuseFlowError } from '@fuseflow/kernel';
+import { errorOf } from '@fuseflow/kernel';
+
+const inputErrorOf = (f: () => unknown) => errorOf(f, 'FF_INPUT_INVALID');
 import type { Expr } from './ast';
 import { parseExpr, parseProgram, parseStatement } from './parse';
 import { printExpr, printProgram } from './print';
@@ -19,17 +21,6 @@ s1: Y(i,l) = relu(sum(j, T0(i,j) * W(j,l)))
 group g0 = s0, s1 order i,k,j,l
 schedule block 16 A ; parallel i 4 in g0
 `;
-
-function errorOf(f: () => unknown): FuseFlowError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FuseFlowError);
-    expect((e as FuseFlowError).code).toBe('FF_INPUT_INVALID');
-    return e as FuseFlowError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('expression syntax', () => {
   it('uses the usual precedence and associativity', () => {
@@ -54,7 +45,7 @@ describe('expression syntax', () => {
     ['(A(i)', /column 6: expected '\)' closing the parenthesis/],
     ['A', /column 2: expected '\(' after 'A', found end of line/],
   ])('reports the position of %s', (text, msg) => {
-    expect(errorOf(() => parseExpr(text as string)).message).toMatch(new RegExp('line 1, ' + (msg as RegExp).source));
+    expect(inputErrorOf(() => parseExpr(text as string)).message).toMatch(new RegExp('line 1, ' + (msg as RegExp).source));
   });
 
   it('property: printExpr then parseExpr gives the same tree', () => {
@@ -136,7 +127,7 @@ describe('program text form', () => {
     ['\n\ns0: Y(i) = A(i) +* B(i)', /line 3, column 18: expected a tensor access/],
     ['s0: Y(i) A(i)', /line 1, column 10: expected '=' after Y\(i\), found 'A'/],
   ])('reports syntax errors with line and column: %s', (src, msg) => {
-    expect(errorOf(() => parseProgram(src as string)).message).toMatch(msg as RegExp);
+    expect(inputErrorOf(() => parseProgram(src as string)).message).toMatch(msg as RegExp);
   });
 });
 
@@ -160,12 +151,12 @@ describe('verifyProgram', () => {
     ['s0: T(i) = A(i,k) * x(k)\ns1: Y(i) = T(i)\ngroup g = s0, s1 order i,q', /group g: loop order names q/],
     ['s0: T(i) = A(i,k) * x(k)\ns1: Y(i) = T(i)\nschedule parallel z 2', /parallel index z is not used/],
   ])('rejects %s', (stmts, msg) => {
-    expect(errorOf(() => verifyProgram(parseProgram(base(stmts as string)))).message).toMatch(msg as RegExp);
+    expect(inputErrorOf(() => verifyProgram(parseProgram(base(stmts as string)))).message).toMatch(msg as RegExp);
   });
 
   it('rejects reserved tensor names', () => {
     const p = parseProgram('tensor exp(2): dense input\ntensor Y(2): dense output\ns0: Y(i) = x(i)');
-    expect(errorOf(() => verifyProgram(p)).message).toMatch(/tensor name 'exp' is reserved/);
+    expect(inputErrorOf(() => verifyProgram(p)).message).toMatch(/tensor name 'exp' is reserved/);
   });
 });
 
@@ -181,9 +172,9 @@ describe('programFromStatement', () => {
   });
 
   it('explains what it cannot infer', () => {
-    expect(errorOf(() => programFromStatement('y(i) = A(i,j) * x(j)', {}, { x: [6] })).message).toMatch(/cannot infer the extent of index i of y/);
-    expect(errorOf(() => programFromStatement('y(i) = A(i,j) * x(j)', { Z: 'csr' }, { A: [2, 6] })).message).toMatch(/--format names Z/);
-    expect(errorOf(() => programFromStatement('y(i) = A(i,j) * x(j)', {}, { A: [2, 6], x: [5] })).message).toMatch(
+    expect(inputErrorOf(() => programFromStatement('y(i) = A(i,j) * x(j)', {}, { x: [6] })).message).toMatch(/cannot infer the extent of index i of y/);
+    expect(inputErrorOf(() => programFromStatement('y(i) = A(i,j) * x(j)', { Z: 'csr' }, { A: [2, 6] })).message).toMatch(/--format names Z/);
+    expect(inputErrorOf(() => programFromStatement('y(i) = A(i,j) * x(j)', {}, { A: [2, 6], x: [5] })).message).toMatch(
       /index j has extent 6 from one shape and 5 from x's shape/,
     );
   });
