@@ -10,3 +10,6 @@ export type { KernelEmitter, KernelEvents } from './events';
 export type { Manifest, PluginUse } from './manifest';
 export type * from './results';
 export { didYouMean, editDistance } from './suggest';
+// pure helpers plugins share with the kernel (JSON merge, file-name-safe names)
+export { deepMerge } from './merge';
+export { safeName } from './output';

@@ -120,7 +120,7 @@ export interface Backend {
   readonly designSpace?: unknown;
 }
 
-/** Options of a nested run (Runner.runManifest). */
+/** Options of a nested run (Runner.run). */
 export interface SubRunOptions {
   /** output folder of the nested run (default: the manifest's outDir, else <baseDir>/out/<name>). */
   outDir?: string;
@@ -146,7 +146,7 @@ export interface Runner {
   /** Run the pipelines of baseManifest with `overrides` merged over it; one report per pipeline. */
   runPipeline(overrides: Record<string, unknown>, ctx: RunContext): Promise<Report[]>;
   /** Run a whole manifest as a nested session (never throws for run errors: see RunResult.error). */
-  runManifest(manifest: Manifest | string, opts: SubRunOptions): Promise<RunResult>;
+  run(manifest: Manifest | string, opts: SubRunOptions): Promise<RunResult>;
   /**
    * Evaluate an IR module on a backend: the session's backend of that id when its pipeline has one,
    * else the backend plugin `use` names (with `options`); the module is verified first. `jsonPath`

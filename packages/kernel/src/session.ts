@@ -264,7 +264,7 @@ class SessionRunner implements Runner {
     return reports;
   }
 
-  async runManifest(manifest: Manifest | string, opts: SubRunOptions): Promise<RunResult> {
+  async run(manifest: Manifest | string, opts: SubRunOptions): Promise<RunResult> {
     const s = this.scope;
     const base = { baseDir: opts.baseDir ?? s.baseDir, ...(opts.outDir !== undefined ? { outDir: opts.outDir } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}), ...(opts.configurations ? { configurations: opts.configurations } : {}) };
     // a nested run has its own events: the parent's progress display stays the parent's

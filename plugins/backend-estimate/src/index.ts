@@ -1,5 +1,5 @@
-import type { Backend, FuseFlowPlugin, IrModule, Report } from '@fuseflow/kernel';
-import { BACKEND, PLUGIN_API_VERSION } from '@fuseflow/kernel';
+import type { Backend, FuseFlowPlugin, IrModule, Report } from '@fuseflow/kernel/plugin-api';
+import { BACKEND, PLUGIN_API_VERSION } from '@fuseflow/kernel/plugin-api';
 import { estimateCost, expectProgramModule, orderFusedGroups, statsFromData, statsFromManifest, type ManifestStats } from '@fuseflow/ir';
 
 export interface EstimateOptions {

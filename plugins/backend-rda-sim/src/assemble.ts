@@ -1,4 +1,4 @@
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import { fromCoo, type DataflowGraph, type LevelStorage, type SparseTensorData, type TensorFormat } from '@fuseflow/ir';
 import type { TokenLog, WriterPrim } from './primitives';
 import { DONE, EMPTY, STOP, VAL } from './tokens';

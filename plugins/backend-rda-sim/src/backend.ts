@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FuseFlowError, safeName, type Backend, type IrModule, type Report, type RunContext } from '@fuseflow/kernel';
+import { FuseFlowError, safeName, type Backend, type IrModule, type Report, type RunContext } from '@fuseflow/kernel/plugin-api';
 import { estimateCost, statsFromData, writeMatrixMarket, WORD_BYTES, type DataflowModule } from '@fuseflow/ir';
 import { defaultOptions, type RdaSimOptions } from './options';
 import { writeDataFiles } from './datafiles';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FuseFlowError, isFuseFlowError, type CliCommandSpec } from '@fuseflow/kernel';
+import { FuseFlowError, isFuseFlowError, type CliCommandSpec } from '@fuseflow/kernel/plugin-api';
 import { dataflowToDot, writeMatrixMarket } from '@fuseflow/ir';
 import { readDataDir, writeDataFiles } from './datafiles';
 import { importComalGraph } from './proto';

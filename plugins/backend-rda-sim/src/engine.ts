@@ -1,4 +1,4 @@
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import { peekTokens, type Chan } from './channel';
 import { AluPrim } from './primitives/alus';
 import { ArrayPrim } from './primitives/arrays';

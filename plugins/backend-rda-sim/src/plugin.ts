@@ -1,4 +1,4 @@
-import { BACKEND, type CliCommandSpec, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { BACKEND, type CliCommandSpec, type FuseFlowPlugin } from '@fuseflow/kernel/plugin-api';
 import { RdaSimBackend } from './backend';
 import { defaultOptions, optionsSchema, type RdaSimOptions } from './options';
 

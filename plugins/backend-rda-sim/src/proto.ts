@@ -1,5 +1,5 @@
 import * as protobuf from 'protobufjs';
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import {
   primitiveSignature,
   verifyDataflowGraph,

@@ -1,4 +1,4 @@
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import {
   compareTensors,
   convert,

@@ -1,4 +1,4 @@
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import { PRIMITIVE_KINDS, type PrimitiveKind } from '@fuseflow/ir';
 
 /** Comal's HBM parameters (fuseflow-reference.md section 3.4). */

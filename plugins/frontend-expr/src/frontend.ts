@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FuseFlowError, type Frontend, type RunContext } from '@fuseflow/kernel';
+import { FuseFlowError, type Frontend, type RunContext } from '@fuseflow/kernel/plugin-api';
 import {
   checkTensorBytes,
   convert,

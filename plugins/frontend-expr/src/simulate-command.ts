@@ -135,7 +135,7 @@ export const simulateCommand: CliCommandSpec = {
     // --dot: the session reports every module a hook produced; the last dataflow module is what the simulator ran
     let graphs: DataflowGraph[] = [];
     const onIr = (e: { module: { stage: string; [k: string]: unknown } }) => void (e.module.stage === 'dataflow' && Array.isArray(e.module.graphs) && (graphs = e.module.graphs as DataflowGraph[]));
-    const r = await runner.runManifest(manifest, { baseDir: io.cwd, ...(options.dot !== undefined ? { onIr } : {}), ...(options.out !== undefined ? { outDir: path.resolve(io.cwd, String(options.out)) } : {}) });
+    const r = await runner.run(manifest, { baseDir: io.cwd, ...(options.dot !== undefined ? { onIr } : {}), ...(options.out !== undefined ? { outDir: path.resolve(io.cwd, String(options.out)) } : {}) });
     const s = summary(r);
     if (options.dot !== undefined && graphs.length) {
       const dir = path.resolve(io.cwd, String(options.dot));

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type CliCommandSpec, type CliIo, isFuseFlowError } from '@fuseflow/kernel';
+import { type CliCommandSpec, type CliIo, isFuseFlowError } from '@fuseflow/kernel/plugin-api';
 import { evaluateModel, type ModelGraph, type ModelTensor, printModel, toDense, verifyModel } from '@fuseflow/ir';
 import { decodeJsonTensor } from './fx';
 import { loadModelFile, readReferenceIo, referenceFileFor } from './load';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FuseFlowError, isFuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError, isFuseFlowError } from '@fuseflow/kernel/plugin-api';
 import { type GeneratorSpec, generateTensor, type ModelTensor, parseGenerator, readTensorFile, type SparseTensorData } from '@fuseflow/ir';
 import { loadDatasetSource, type Normalization } from '@fuseflow/datasets';
 import { decodeJsonTensor } from './fx';

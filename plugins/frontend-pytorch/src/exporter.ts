@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 
 /** The Python exporter shipped with this package (torch.fx JSON + ONNX + reference outputs). */
 export const EXPORTER_SCRIPT = path.resolve(__dirname, '..', 'python', 'fuseflow_export.py');

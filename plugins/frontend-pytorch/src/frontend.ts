@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FuseFlowError, type Frontend, type IrModule, type RunContext } from '@fuseflow/kernel';
+import { FuseFlowError, type Frontend, type IrModule, type RunContext } from '@fuseflow/kernel/plugin-api';
 import {
   inferShapes,
   type ModelGraph,

@@ -1,4 +1,4 @@
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import { firstNonFinite, inferOpShape, type ModelGraph, type ModelOp, type ModelTensor, nonFiniteError, tensorFromJson } from '@fuseflow/ir';
 
 /** One node of the FX JSON written by fuseflow_export.py (format 'fuseflow-fx', version 1). */

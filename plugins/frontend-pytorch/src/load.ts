@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import type { ModelGraph, ModelTensor } from '@fuseflow/ir';
 import { decodeJsonTensor, importFx } from './fx';
 import { importOnnx } from './onnx';

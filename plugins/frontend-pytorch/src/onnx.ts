@@ -1,4 +1,4 @@
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import { firstNonFinite, inferOpShape, type ModelGraph, type ModelOp, type ModelValue, nonFiniteError } from '@fuseflow/ir';
 import { onnx } from 'onnx-proto';
 

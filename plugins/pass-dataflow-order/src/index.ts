@@ -1,4 +1,4 @@
-import { PASS, PLUGIN_API_VERSION, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { PASS, PLUGIN_API_VERSION, type FuseFlowPlugin } from '@fuseflow/kernel/plugin-api';
 import { DataflowOrderPass, dataflowOrderOptionsSchema, defaultDataflowOrderOptions, type DataflowOrderOptions } from './dataflow-order';
 
 export * from './dataflow-order';

@@ -1,4 +1,4 @@
-import { PASS, PLUGIN_API_VERSION, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { PASS, PLUGIN_API_VERSION, type FuseFlowPlugin } from '@fuseflow/kernel/plugin-api';
 import { FusionPass, defaultFusionOptions, fusionOptionsSchema, type FusionOptions } from './fusion-pass';
 
 export * from './fusion-pass';

@@ -1,4 +1,4 @@
-import { PASS, PLUGIN_API_VERSION, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { PASS, PLUGIN_API_VERSION, type FuseFlowPlugin } from '@fuseflow/kernel/plugin-api';
 import { ParallelizePass, defaultParallelizeOptions, parallelizeOptionsSchema, type ParallelizeOptions } from './parallelize';
 
 export * from './parallelize';

@@ -1,4 +1,4 @@
-import { FuseFlowError, type IrModule, type Pass, type RunContext } from '@fuseflow/kernel';
+import { FuseFlowError, type IrModule, type Pass, type RunContext } from '@fuseflow/kernel/plugin-api';
 import { convert, formatName, type ProgramModule, type TensorBindings, type TensorDecl, type TensorFormat, type TensorProgram, expectProgramModule } from '@fuseflow/ir';
 
 export interface SparsityBlockingOptions {

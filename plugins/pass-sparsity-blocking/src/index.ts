@@ -1,4 +1,4 @@
-import { PASS, PLUGIN_API_VERSION, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { PASS, PLUGIN_API_VERSION, type FuseFlowPlugin } from '@fuseflow/kernel/plugin-api';
 import { SparsityBlockingPass, defaultSparsityBlockingOptions, sparsityBlockingOptionsSchema, type SparsityBlockingOptions } from './blocking';
 
 export * from './blocking';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import { DEFAULT_GOBI, gobi, type GobiOptions } from './gobi';
 import { deriveSeed, makeRng, sha256, type Rng } from './rng';
 import { Surrogate, type SurrogateOptions } from './surrogate';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import { deriveSeed, makeRng, sha256, type Rng } from './rng';
 import { archHash, lowerArch, type CnnArch, type Plan, type PlanNode } from './space';
 import { tf, tfReady } from './tf';

@@ -1,4 +1,4 @@
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import type { CnnArch } from './space';
 
 /** A node-labelled directed graph: labels[i] of node i, edges as [from, to]. */

@@ -1,4 +1,4 @@
-import { SEARCHER, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { SEARCHER, type FuseFlowPlugin } from '@fuseflow/kernel/plugin-api';
 import { BoshSearcher, defaultOptions, optionsSchema, type BoshOptions } from './searcher';
 
 export * from './embedding';

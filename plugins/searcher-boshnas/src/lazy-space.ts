@@ -1,4 +1,4 @@
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import type { Rng } from './rng';
 import { canonicalModule, cellOps, checkModule, DEFAULT_SPACE, lowerArch, type CnnArch, type CnnModule, type CnnSpaceConfig } from './space';
 

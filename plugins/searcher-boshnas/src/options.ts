@@ -1,4 +1,4 @@
-import { deepMerge } from '@fuseflow/kernel';
+import { deepMerge } from '@fuseflow/kernel/plugin-api';
 import { DEFAULT_ENGINE, type Strategy } from './engine';
 import { DEFAULT_GOBI, type GobiOptions } from './gobi';
 import { DEFAULT_NORMALIZERS, DEFAULT_WEIGHTS, type ObjectiveNormalizers, type ObjectiveWeights } from './objective';

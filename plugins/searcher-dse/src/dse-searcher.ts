@@ -75,7 +75,7 @@ export class DseSearcher implements Searcher {
     if (o.prune || o.checkPruned) {
       for (const row of rows) {
         ctx.progress({ plugin: 'dse', done: row.index, total: rows.length, message: `estimating ${row.label}` });
-        const est = await runner.runManifest(this.estimateManifest(base, row.candidate), { baseDir: ctx.baseDir, outDir: path.join(sweepDir, 'estimates', row.key), seed: ctx.seed });
+        const est = await runner.run(this.estimateManifest(base, row.candidate), { baseDir: ctx.baseDir, outDir: path.join(sweepDir, 'estimates', row.key), seed: ctx.seed });
         const m = est.runs[0]?.report?.metrics;
         if (est.ok && m && Number.isFinite(m.flops) && Number.isFinite(m.bytes)) row.estimate = { flops: m.flops, bytes: m.bytes };
         else row.estimateError = est.error?.message ?? est.runs[0]?.error?.message ?? 'no estimate';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { CliCommandSpec } from '@fuseflow/kernel';
+import type { CliCommandSpec } from '@fuseflow/kernel/plugin-api';
 import { EXPERIMENTS } from './experiment-defs';
 import { progressBar, runExperiment, type ExperimentProgress } from './experiments';
 import { writeFig12 } from './experiment-report';

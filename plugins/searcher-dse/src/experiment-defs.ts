@@ -1,4 +1,4 @@
-import { deepMerge } from '@fuseflow/kernel';
+import { deepMerge } from '@fuseflow/kernel/plugin-api';
 import { runKey, type ExperimentDefinition, type ExperimentRun } from './experiments';
 import { FIG12_MEDIUM_PLAN } from './fig12-medium-plan';
 import { FIG14, FIG15, FIG16, FIG17 } from './figures';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { deepMerge, FuseFlowError, type Manifest } from '@fuseflow/kernel';
+import { deepMerge, FuseFlowError, type Manifest } from '@fuseflow/kernel/plugin-api';
 import { InlineExecutor, LocalPoolExecutor, RedisQueueExecutor, runJobs, type Executor, type JobRecord } from '@fuseflow/executor';
 import { pipelineJob, type PipelineJobPayload, type PipelineJobResult, type SamplingSummary } from './job-handler';
 

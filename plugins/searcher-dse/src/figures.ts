@@ -1,4 +1,4 @@
-import type { Manifest } from '@fuseflow/kernel';
+import type { Manifest } from '@fuseflow/kernel/plugin-api';
 import { enumerateLoopOrders, inlineGroup, parseProgram } from '@fuseflow/ir';
 import type { ExperimentDefinition, ExperimentRun } from './experiments';
 

@@ -1,4 +1,4 @@
-import { PLUGIN_API_VERSION, SEARCHER, type FuseFlowPlugin } from '@fuseflow/kernel';
+import { PLUGIN_API_VERSION, SEARCHER, type FuseFlowPlugin } from '@fuseflow/kernel/plugin-api';
 import { workerCommand } from '@fuseflow/executor';
 import { DseSearcher, type DseOptions } from './dse-searcher';
 import { experimentCommand } from './experiment-command';

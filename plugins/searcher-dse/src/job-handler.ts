@@ -69,7 +69,7 @@ function samplingOf(details: unknown): SamplingSummary | undefined {
 export async function runJob(payload: PipelineJobPayload, info: Pick<JobInfo, 'runner'>): Promise<PipelineJobResult> {
   const cpu0 = threadCpuSeconds();
   const t0 = Date.now();
-  const result = await info.runner.runManifest(payload.manifest, {
+  const result = await info.runner.run(payload.manifest, {
     baseDir: payload.baseDir,
     outDir: payload.outDir,
     ...(payload.seed !== undefined ? { seed: payload.seed } : {}),

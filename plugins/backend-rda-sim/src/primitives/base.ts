@@ -1,4 +1,4 @@
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import type { Chan, Waker } from '../channel';
 import { DONE, showToken } from '../tokens';
 import type { HbmPort } from './hbm';

@@ -1,4 +1,4 @@
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import { accessesOf, evaluateStatement, isDenseFormat, type Expr, type Statement, type SparseTensorData, type TensorBindings, type TensorProgram } from '@fuseflow/ir';
 import { sliceTensor, unitRows } from './sampler';
 import { contractProduct } from './contract';

@@ -1,4 +1,4 @@
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import { compareTensors, type DataflowGraph, type DataflowModule, type SparseTensorData, type TensorBindings } from '@fuseflow/ir';
 import { kernelCycles, simulateGraph, type GraphResult, type SimOptions } from '../simulate';
 import { SampledReference } from './reference';

@@ -1,4 +1,4 @@
-import { FuseFlowError } from '@fuseflow/kernel';
+import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
 import { fromCoo, toCoo, type CooData, type DataflowGraph, type DfNode, type SparseTensorData, type TensorBindings, type TensorFormat } from '@fuseflow/ir';
 
 /**

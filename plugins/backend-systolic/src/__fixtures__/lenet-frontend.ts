@@ -1,4 +1,4 @@
-import { FRONTEND } from '@fuseflow/kernel';
+import { FRONTEND } from '@fuseflow/kernel/plugin-api';
 import { lenetGraph } from './lenet';
 
 // A stand-in frontend for kernel-level tests: emits the hand-built LeNet-5 ModelGraph.
