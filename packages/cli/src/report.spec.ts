@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { RunResult } from '@fuseflow/kernel';
 import { uniformRandom } from '@fuseflow/ir';
 import { RdaSimBackend, spmspm } from '@fuseflow/backend-rda-sim';
-import { KIND_COLOUR, STREAM_COLOUR, writeReport } from './report';
+import { KIND_COLOUR, pluginCharts, STREAM_COLOUR, writeReport } from './report';
 
 /** One simulated SpMSpM graph as a run result, the way `fuseflow run` hands it to the report. */
 async function simulatedRun() {
@@ -58,8 +58,18 @@ describe('report.html', () => {
     const file = path.join(outDir, 'r.html');
     await writeReport(file, { result, name: 'unit', graphs: new Map(), chartsError: 'vega did not load' });
     const html = fs.readFileSync(file, 'utf8');
-    expect(html).toContain('no charts: vega did not load');
+    expect(html).toContain('charts not drawn: vega did not load');
     expect(html).toContain('no dataflow graph (failed: FF_PLUGIN_ERROR)');
     expect(html).toContain('no dataflow graph (the pipeline does not lower to the dataflow stage)');
   }, 30000);
+
+  it('inlines the SVG charts plugins wrote into the run folder, and nothing from outside it', async () => {
+    const { result, outDir } = await simulatedRun();
+    fs.writeFileSync(path.join(outDir, 'layers.svg'), '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><text>cycles per layer</text></svg>');
+    const outside = path.join(os.tmpdir(), `ff-outside-${process.pid}.svg`);
+    fs.writeFileSync(outside, '<svg><text>secret</text></svg>');
+    result.runs[0].report!.files = [path.join(outDir, 'layers.svg'), path.join(outDir, 'y.mtx'), outside, path.join(outDir, '..', path.basename(outside))];
+    expect(pluginCharts(result)).toEqual([{ title: 'spmspm <a&b>: layers.svg', svg: '<svg xmlns="http://www.w3.org/2000/svg"><text>cycles per layer</text></svg>' }]);
+    fs.rmSync(outside);
+  });
 });

@@ -264,7 +264,8 @@ export async function writeReport(file: string, input: ReportInput): Promise<Rep
     '<h2>Configurations</h2>',
     configurationTable(res),
     '<h2>Charts</h2>',
-    charts || `<p class="note">no charts${input.chartsError ? `: ${esc(input.chartsError)}` : ''}</p>`,
+    charts,
+    input.chartsError ? `<p class="note">charts not drawn: ${esc(input.chartsError)}</p>` : charts ? '' : '<p class="note">no charts</p>',
     '<h2>Dataflow graphs</h2>',
     legend(),
     ...sections,
@@ -299,6 +300,24 @@ async function runCharts(res: RunResult): Promise<Array<{ title: string; svg: st
 }
 
 /**
+ * SVG charts the plugins wrote into the run's folder (e.g. systolic's per-layer cycles and energy),
+ * inlined so the page stays one file. Files outside the output folder are not read.
+ */
+export function pluginCharts(res: RunResult): Array<{ title: string; svg: string }> {
+  const out: Array<{ title: string; svg: string }> = [];
+  const root = path.resolve(res.outDir) + path.sep;
+  const files = [...res.runs.flatMap((r) => (r.report?.files ?? []).map((f) => ({ conf: r.configuration, f }))), ...(res.files ?? []).map((f) => ({ conf: undefined, f }))];
+  for (const { conf, f } of files) {
+    const abs = path.resolve(res.outDir, f);
+    if (!abs.endsWith('.svg') || !abs.startsWith(root) || !fs.existsSync(abs)) continue;
+    const svg = fs.readFileSync(abs, 'utf8').replace(/^<\?xml[^>]*>\s*/, '');
+    if (!svg.startsWith('<svg')) continue;
+    out.push({ title: `${conf ? `${conf}: ` : ''}${path.relative(res.outDir, abs)}`, svg });
+  }
+  return out;
+}
+
+/**
  * report.html beside results.json for a finished `run`. Chart rendering needs vega (an ES module);
  * where it cannot load the page says so instead of leaving the charts out silently.
  */
@@ -310,6 +329,7 @@ export async function writeRunReport(res: RunResult, graphs: Map<string, Dataflo
   } catch (e) {
     chartsError = (e as Error).message.split('\n')[0];
   }
+  charts.push(...pluginCharts(res));
   // name and seed live in results.json (written just before), not in RunResult
   let head: { name?: string; seed?: number } = {};
   try {

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { stackedBarSpec, writeChart } from '@fuseflow/plots';
+import { siPrefix, stackedBarSpec, writeChart } from '@fuseflow/plots';
 import { AccelBenchEvaluator } from './accelbench';
 import { AccelBenchDesignSpace, SystolicDesignSpace } from './design-space';
 import { FuseFlowError, type Backend, type HardwareDesignSpace, type IrModule, type ModelGraph, type Report, type RunContext } from './deps';
@@ -90,7 +90,7 @@ export class SystolicBackend implements Backend {
         x: 'layer',
         y: 'energyJ',
         color: 'component',
-        title: `${r.network} on ${r.model}: dynamic energy per layer (total ${r.metrics.dynamicEnergyJ.toExponential(3)} J, leakage ${r.metrics.leakageEnergyJ.toExponential(3)} J)`,
+        title: `${r.network} on ${r.model}: dynamic energy per layer (total ${joules(r.metrics.dynamicEnergyJ)}, leakage ${joules(r.metrics.leakageEnergyJ)})`,
         yTitle: 'dynamic energy',
         yUnit: 'J',
       });
@@ -119,3 +119,9 @@ function readText(file: string, what: string): string {
 }
 
 const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+
+/** Energy with an SI prefix, as on the chart's axis: 3.67e-7 -> "367 nJ". */
+function joules(j: number): string {
+  const { factor, prefix } = siPrefix([j]);
+  return `${Number((j / factor).toPrecision(4))} ${prefix}J`;
+}
