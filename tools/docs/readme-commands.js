@@ -1,6 +1,6 @@
 'use strict';
 // The shell commands of the READMEs (fenced ```bash / ```sh blocks of README.md, tools/README.md and
-// every packages/*/README.md, plugins/*/README.md), so that the docs test can run them.
+// every packages/*/README.md, plugins/*/README.md, examples/*/README.md), so that the docs test can run them.
 //
 // Each command gets one of three treatments, decided by the RULES below (first match wins; a command
 // no rule matches is an error, so a new kind of example gets a deliberate rule):
@@ -101,7 +101,7 @@ function splitAnd(cmd) {
 
 function readmes() {
   const files = ['README.md', 'tools/README.md'];
-  for (const g of ['packages', 'plugins']) {
+  for (const g of ['packages', 'plugins', 'examples']) {
     for (const d of fs.readdirSync(path.join(ROOT, g)).sort()) if (fs.existsSync(path.join(ROOT, g, d, 'README.md'))) files.push(`${g}/${d}/README.md`);
   }
   return files;
