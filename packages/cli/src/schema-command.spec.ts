@@ -54,6 +54,10 @@ describe('fuseflow schema', () => {
     expect(describeAjvError(engin[0], '')).toMatch(/^\/backend\/options\/engin: unknown key \(did you mean "engine"\?\)/);
     const enginId = errors({ ...base, backend: { use: 'estimat' } });
     expect(describeAjvError(enginId[0], '')).toMatch(/^\/backend\/use: .*did you mean "estimate"/);
+    // a searcher's nested backend options are checked against the backend they are for (systolic by default)
+    const nested = errors({ search: { use: 'boshcode', options: { hardwareBackendOptions: { modl: 'accelbench' } } } });
+    expect(describeAjvError(nested[0], '')).toMatch(/^\/search\/options\/hardwareBackendOptions\/modl: unknown key \(did you mean "model"\?\)/);
+    expect(errors({ search: { use: 'boshcode', options: { space: { clases: 5 } } } }).map((e) => describeAjvError(e, ''))[0]).toMatch(/\/search\/options\/space\/clases: unknown key \(did you mean "classes"\?\)/);
   });
 
   it('prints to stdout without --out, and an unwritable --out is FF_OUTPUT_UNWRITABLE naming the file', async () => {

@@ -13,6 +13,15 @@ const plugins: SchemaPlugin[] = [
   { kind: 'pass', id: 'parallelize', optionsSchema: { type: 'object', additionalProperties: false, properties: { factor: { type: 'integer', minimum: 1 } } } },
   { kind: 'backend', id: 'rda-sim', aliases: ['rda'], optionsSchema: { type: 'object', additionalProperties: false, properties: { engine: { enum: ['tokens', 'fast'] } } } },
   { kind: 'searcher', id: 'dse' },
+  {
+    kind: 'searcher',
+    id: 'codesign',
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { hw: { type: 'string' }, hwOptions: { type: 'object', fuseflowOptionsOf: { kind: 'backend', idFrom: 'hw', default: 'rda-sim' } } },
+    },
+  },
 ];
 
 function check(v: ValidateFunction, m: unknown): string[] {
@@ -55,5 +64,14 @@ describe('buildManifestSchema', () => {
     // fusion requires granularity but its defaults give it; expr requires expr and has no default
     expect(check(v, { ...ok, passes: [{ use: 'fusion', options: {} }] })).toEqual([]);
     expect(check(v, { ...ok, frontend: { use: 'expr', options: {} } }).join('\n')).toMatch(/\/frontend\/options\/expr: required key is missing/);
+  });
+
+  it("checks a searcher's nested backend options against the backend its sibling key names (or the default one)", () => {
+    const search = (options: unknown) => check(v, { ...ok, search: { use: 'codesign', options } });
+    expect(search({ hw: 'rda', hwOptions: { engine: 'fast' } })).toEqual([]);
+    expect(search({ hw: 'rda', hwOptions: { engin: 'fast' } }).join('\n')).toMatch(/\/search\/options\/hwOptions\/engin: unknown key \(did you mean "engine"\?\)/);
+    expect(search({ hwOptions: { engine: 'slow' } }).join('\n')).toMatch(/\/search\/options\/hwOptions\/engine: expected one of "tokens", "fast"/);
+    // another backend id: that backend's schema applies (none here), so anything goes
+    expect(search({ hw: './my-hw', hwOptions: { anything: 1 } })).toEqual([]);
   });
 });

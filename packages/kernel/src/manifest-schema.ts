@@ -35,6 +35,7 @@ export function buildManifestSchema(plugins: SchemaPlugin[], base: Record<string
   const defs = schema.definitions;
   const kinds: PluginKind[] = ['frontend', 'pass', 'backend', 'searcher', 'reporter'];
   const branchesOf = new Map<PluginKind, object[]>();
+  const refsOf = new Map<PluginKind, Array<{ name: string; ref: string }>>();
   for (const kind of kinds) {
     const ofKind = plugins.filter((p) => p.kind === kind).sort((a, b) => a.id.localeCompare(b.id));
     const ids: string[] = [];
@@ -45,6 +46,7 @@ export function buildManifestSchema(plugins: SchemaPlugin[], base: Record<string
       const optionsRef = `options-${kind}-${p.id}`;
       defs[optionsRef] = rebase(userOptionsSchema(p), `#/definitions/${optionsRef}`);
       for (const name of names) branches.push({ if: { properties: { use: { const: name } }, required: ['use'] }, then: { properties: { options: { $ref: `#/definitions/${optionsRef}` } } } });
+      refsOf.set(kind, [...(refsOf.get(kind) ?? []), ...names.map((name) => ({ name, ref: `#/definitions/${optionsRef}` }))]);
     }
     branchesOf.set(kind, branches);
     defs[`use-${kind}`] = {
@@ -58,10 +60,45 @@ export function buildManifestSchema(plugins: SchemaPlugin[], base: Record<string
   schema.properties.reporters = { ...schema.properties.reporters, items: { $ref: '#/definitions/plugin-reporter' } };
   const passUse = defs.passUse as { oneOf: Array<Record<string, unknown>> };
   defs.passUse = { oneOf: [{ $ref: '#/definitions/use-pass' }, pluginUse(passUse.oneOf[1], 'pass', branchesOf.get('pass')!)] };
+  for (const [k, d] of Object.entries(defs)) if (k.startsWith('options-')) linkOptionsOf(d, refsOf);
   const conf = defs.configuration as { properties: Record<string, unknown> };
   conf.properties.frontend = { $ref: '#/definitions/partial-frontend' };
   conf.properties.backend = { $ref: '#/definitions/partial-backend' };
   return schema;
+}
+
+/**
+ * Keyword of a plugin's options schema on an object property that holds another plugin's options,
+ * `{ kind, idFrom, default? }`: `idFrom` is the sibling property naming that plugin (`default`
+ * when it is left out). Validators ignore it; the manifest schema turns it into if/then branches.
+ */
+export const OPTIONS_OF_KEYWORD = 'fuseflowOptionsOf';
+
+interface OptionsOf {
+  kind: PluginKind;
+  idFrom: string;
+  default?: string;
+}
+
+/** Adds, beside every property marked with OPTIONS_OF_KEYWORD, the branches that check it per plugin id. */
+function linkOptionsOf(node: unknown, refsOf: Map<PluginKind, Array<{ name: string; ref: string }>>): void {
+  if (Array.isArray(node)) return node.forEach((x) => linkOptionsOf(x, refsOf));
+  if (!isPlainObject(node)) return;
+  const props = node.properties;
+  if (isPlainObject(props)) {
+    const branches: object[] = [];
+    for (const [key, sub] of Object.entries(props)) {
+      const link = isPlainObject(sub) ? (sub[OPTIONS_OF_KEYWORD] as OptionsOf | undefined) : undefined;
+      if (!link) continue;
+      for (const { name, ref } of refsOf.get(link.kind) ?? []) {
+        const named = { properties: { [link.idFrom]: { const: name } }, required: [link.idFrom] };
+        const when = name === link.default ? { anyOf: [named, { not: { required: [link.idFrom] } }] } : named;
+        branches.push({ if: when, then: { properties: { [key]: { $ref: ref } } } });
+      }
+    }
+    if (branches.length) node.allOf = [...((node.allOf as object[] | undefined) ?? []), ...branches];
+  }
+  for (const v of Object.values(node)) linkOptionsOf(v, refsOf);
 }
 
 function pluginUse(template: Record<string, unknown>, kind: PluginKind, branches: object[]): Record<string, unknown> {

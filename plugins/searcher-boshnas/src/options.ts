@@ -150,7 +150,9 @@ export const optionsSchema = {
     hardwareBackend: { type: 'string' },
     hardwareBackendOptions: {
       type: 'object',
-      description: "options of the hardware backend named by hardwareBackend, checked against that backend's optionsSchema (the manifest schema from `fuseflow schema` applies it per backend id)",
+      description: "options of the hardware backend named by hardwareBackend, checked against that backend's optionsSchema when it is loaded",
+      // the manifest schema (`fuseflow schema`) checks them per backend id through this link
+      fuseflowOptionsOf: { kind: 'backend', idFrom: 'hardwareBackend', default: 'systolic' },
     },
     weights: closed(Object.fromEntries(Object.keys(DEFAULT_WEIGHTS).map((k) => [k, { type: 'number', minimum: 0 }]))),
     normalizers: closed(Object.fromEntries(Object.keys(DEFAULT_NORMALIZERS).map((k) => [k, positive]))),
