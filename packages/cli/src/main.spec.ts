@@ -128,6 +128,24 @@ describe('fuseflow CLI', () => {
     expect(text).toContain('  backend   dense-eval (fuseflow-backend-dense-eval@0.0.1) {"lanes":2,"bytesPerCycle":16}');
     expect(text).toContain('  as --passes: "toy-fuse{granularity=full}"');
     expect(text).toContain('--- IR (program) after the passes of fused ---');
+    // the program stage's own text (contributed by the frontend), not a JSON dump of the module
+    expect(text).toContain('group g0 = s0, s1');
+    expect(text).not.toContain('"statements"');
+  });
+
+  it('--print-ir-after <pass> writes the IR after that pass as text, per configuration, and names the files', async () => {
+    const dir = project();
+    writeManifest(dir, manifest());
+    const io = memoryIo(dir);
+    expect(await runCli(['-q', '--print-ir-after', 'toy-fuse', 'run', 'manifest.json', '--out', 'o'], io)).toBe(0);
+    const files = ['unfused', 'fused'].map((c) => path.join(dir, 'o', c, 'ir', '00-toy-fuse.txt'));
+    expect(io.err).toEqual(files.map((f, i) => `IR after toy-fuse (gcn/${['unfused', 'fused'][i]}): ${f}`));
+    const fused = fs.readFileSync(files[1], 'utf8');
+    expect(fused).toContain('group g0 = s0, s1');
+    expect(fs.readFileSync(files[0], 'utf8')).not.toContain('group g0 = s0, s1');
+    const bad = memoryIo(dir);
+    expect(await runCli(['--print-ir-after', 'no-such-pass', 'validate', 'manifest.json'], bad)).toBe(0);
+    expect(bad.err.join('\n')).toContain('--print-ir-after no-such-pass: no such pass ran');
   });
 
   it('search: passes --budget and --resume to the searcher', async () => {
