@@ -12,3 +12,4 @@ export * from './runner';
 export * from './stages';
 export { editDistance, didYouMean } from './suggest';
 export { deepMerge } from './merge';
+export * from './define-pass';

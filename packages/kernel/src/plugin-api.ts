@@ -12,4 +12,5 @@ export type * from './results';
 export { didYouMean, editDistance } from './suggest';
 // pure helpers plugins share with the kernel (JSON merge, file-name-safe names)
 export { deepMerge } from './merge';
+export { passPlugin, type PassPluginSpec } from './define-pass';
 export { safeName } from './output';

@@ -1,21 +1,15 @@
-import { PASS, PLUGIN_API_VERSION, type FuseFlowPlugin } from '@fuseflow/kernel/plugin-api';
+import { passPlugin } from '@fuseflow/kernel/plugin-api';
 import { ParallelizePass, defaultParallelizeOptions, parallelizeOptionsSchema, type ParallelizeOptions } from './parallelize';
 
 export * from './parallelize';
 
 /** Stream parallelization: deal a level's coordinates round-robin to P lanes (fork/join). */
-const plugin: FuseFlowPlugin<ParallelizeOptions> = {
-  name: '@fuseflow/pass-parallelize',
-  version: '0.1.0',
-  apiVersion: PLUGIN_API_VERSION,
-  kind: 'pass',
+const plugin = passPlugin<ParallelizeOptions>(require('../package.json') as { name: string; version: string }, {
   id: 'parallelize',
   description: 'Parallelize a stream level with factor P (round-robin fork/join); several levels allowed.',
-  optionsSchema: parallelizeOptionsSchema as unknown as Record<string, unknown>,
+  optionsSchema: parallelizeOptionsSchema,
   defaultOptions: defaultParallelizeOptions,
-  register(container, options) {
-    container.register(PASS, { useValue: new ParallelizePass(options) });
-  },
-};
+  create: (options) => new ParallelizePass(options),
+});
 
 export default plugin;
