@@ -11,7 +11,8 @@
  * env: CODESIGN_ACCELS (pool size, default 300; comma list runs several pools, e.g. 300,10000),
  *      CODESIGN_BUDGET (64), CODESIGN_SEEDS (20), CODESIGN_BATCH (8),
  *      CODESIGN_NORMALIZERS=<summary.json>: take the objective's normalisers from an earlier run,
- *      so pools of different sizes are scored by the same function (default: this pool's maxima)
+ *      so pools of different sizes are scored by the same function (default: this pool's maxima);
+ *      CODESIGN_PLOT=<pool>: only redraw bench/out/codesign-<pool>-curves.svg from its CSV and summary
  * writes bench/out/codesign-<pool>-{summary.json,curves.csv,curves.svg}
  */
 import * as fs from 'node:fs';
@@ -40,7 +41,8 @@ const CACHE = path.join(out, 'real-space-accuracy-cache.json');
 /** The example manifest's weights (examples/codesign/fashion-mnist.json): accuracy first. */
 const WEIGHTS: ObjectiveWeights = { train: 0, val: 0.4, test: 0, latency: 0.2, area: 0.1, dynamicEnergy: 0.2, leakageEnergy: 0.1 };
 const STRATEGIES: Strategy[] = ['boshnas', 'random', 'evolution'];
-const LABEL: Record<Strategy, string> = { boshnas: 'BOSHCODE', random: 'random', evolution: 'regularized evolution' };
+// legend labels longer than ~16 characters are cut by vega
+const LABEL: Record<Strategy, string> = { boshnas: 'BOSHCODE', random: 'random', evolution: 'reg. evolution' };
 const TARGETS = { best5Percent: 0.05, best1Percent: 0.01, best01Percent: 0.001 } as const;
 type Target = keyof typeof TARGETS;
 
@@ -88,7 +90,7 @@ async function runPool(poolSize: number, archs: ReturnType<typeof generateArchs>
   const truthCpu = (cpu.user + cpu.system) / 1e6;
   // Normalisers = the table's maxima (the reference's MAX_* constants play this role), so each
   // hardware term spans [0, 1) over the pool.
-  const max = (k: keyof ObjectiveNormalizers) => Math.max(...metrics.flat().map((m) => m[k]));
+  const max = (k: keyof ObjectiveNormalizers) => metrics.reduce((mx, row) => row.reduce((m2, m) => Math.max(m2, m[k]), mx), -Infinity);
   const fixed = process.env.CODESIGN_NORMALIZERS;
   const norm: ObjectiveNormalizers = fixed
     ? (JSON.parse(fs.readFileSync(fixed, 'utf8')) as { normalizers: ObjectiveNormalizers }).normalizers
@@ -171,12 +173,12 @@ async function runPool(poolSize: number, archs: ReturnType<typeof generateArchs>
 }
 
 /** Mean best objective per evaluation with its 95 % band, and the best-1 % threshold as a rule. */
-function curveSpec(rows: Array<Record<string, string | number>>, thresholds: Record<Target, number>, pool: number) {
+function curveSpec(rows: Array<Record<string, string | number>>, thresholds: Record<Target, number>, pool: number, seeds = SEEDS) {
   const x = { field: 'evaluation', type: 'quantitative', title: 'evaluations' };
   const color = { field: 'strategy', type: 'nominal', title: null };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `Co-design: ${N_CNN} trained CNNs x ${pool} AccelBench accelerators, ${SEEDS} seeds (mean, 95% CI)`,
+    title: `Co-design: ${N_CNN} trained CNNs x ${pool} AccelBench accelerators, ${seeds} seeds (mean, 95% CI)`,
     width: 460,
     height: 300,
     layer: [
@@ -187,7 +189,20 @@ function curveSpec(rows: Array<Record<string, string | number>>, thresholds: Rec
   };
 }
 
+/** Redraws a pool's chart from the CSV and summary a run wrote. */
+async function replot(pool: string): Promise<void> {
+  const stem = path.join(out, `codesign-${pool}`);
+  const summary = JSON.parse(fs.readFileSync(`${stem}-summary.json`, 'utf8')) as { thresholds: Record<Target, number>; seeds: number; accelerators: number };
+  const [, ...lines] = fs.readFileSync(`${stem}-curves.csv`, 'utf8').trim().split('\n');
+  const rows = lines.map((l) => {
+    const [n, s, mean, lo, hi] = l.split(',');
+    return { evaluation: Number(n), strategy: LABEL[s as Strategy], mean: Number(mean), lo: Number(lo), hi: Number(hi) };
+  });
+  console.log((await writeChart(curveSpec(rows, summary.thresholds, summary.accelerators, summary.seeds), `${stem}-curves`, { svgOnly: true })).join('\n'));
+}
+
 async function main(): Promise<void> {
+  if (process.env.CODESIGN_PLOT) return replot(process.env.CODESIGN_PLOT);
   await tfReady();
   fs.mkdirSync(out, { recursive: true });
   // Same table and training knobs as bench/real-space.ts, so its committed cache is the truth.
