@@ -284,18 +284,26 @@ export function summariseOptions(c: PluginCandidate, maxLength = Infinity): stri
   return full.length > maxLength ? `${full.slice(0, maxLength - 1)}…` : full;
 }
 
+/**
+ * One row per top-level option of a plugin: its type (or enum), whether it is required, and its
+ * default (the plugin's defaultOptions first, as the kernel merges them, then the schema's).
+ */
+function optionRows(p: PluginCandidate['plugin']): Array<{ key: string; type: string; required: boolean; default: unknown; description: string }> {
+  const schema = (p?.optionsSchema ?? {}) as { properties?: Record<string, { type?: unknown; enum?: unknown[]; default?: unknown; description?: string }>; required?: string[] };
+  const defaults = (p?.defaultOptions ?? {}) as Record<string, unknown>;
+  return Object.entries(schema.properties ?? {}).map(([key, s]) => ({
+    key,
+    type: s.enum ? s.enum.map(String).join('|') : Array.isArray(s.type) ? s.type.join('|') : String(s.type ?? 'any'),
+    required: !!schema.required?.includes(key),
+    default: defaults[key] ?? s.default,
+    description: s.description ?? '',
+  }));
+}
+
 function summariseAll(c: PluginCandidate): string {
-  const schema = (c.plugin?.optionsSchema ?? {}) as { properties?: Record<string, { type?: unknown; enum?: unknown[]; default?: unknown }>; required?: string[] };
-  const defaults = (c.plugin?.defaultOptions ?? {}) as Record<string, unknown>;
-  const props = Object.entries(schema.properties ?? {});
-  if (!props.length) return '-';
-  return props
-    .map(([k, s]) => {
-      const type = s.enum ? s.enum.map(String).join('|') : Array.isArray(s.type) ? s.type.join('|') : String(s.type ?? 'any');
-      const def = defaults[k] ?? s.default;
-      return `${k}${schema.required?.includes(k) ? '!' : ''}:${type}${def !== undefined ? `=${JSON.stringify(def)}` : ''}`;
-    })
-    .join(' ');
+  const rows = optionRows(c.plugin);
+  if (!rows.length) return '-';
+  return rows.map((r) => `${r.key}${r.required ? '!' : ''}:${r.type}${r.default !== undefined ? `=${JSON.stringify(r.default)}` : ''}`).join(' ');
 }
 
 /** A candidate's JSON shape for `plugins --json` (imports the plugin). */
@@ -334,16 +342,10 @@ function cmdPluginDetail(loader: PluginLoader, id: string, g: GlobalOptions, io:
     if (p.description) lines.push(`  ${p.description}`);
     const aliases = Object.keys(p.aliases ?? {});
     if (aliases.length) lines.push(`  aliases: ${aliases.join(', ')}`);
-    const schema = (p.optionsSchema ?? {}) as { properties?: Record<string, { type?: unknown; enum?: unknown[]; default?: unknown; description?: string }>; required?: string[] };
-    const defaults = (p.defaultOptions ?? {}) as Record<string, unknown>;
-    const props = Object.entries(schema.properties ?? {});
-    if (props.length) {
+    const options = optionRows(p);
+    if (options.length) {
       const rows = [['option', 'type', 'default', 'description']];
-      for (const [k, s] of props) {
-        const type = s.enum ? s.enum.map(String).join('|') : Array.isArray(s.type) ? s.type.join('|') : String(s.type ?? 'any');
-        const def = defaults[k] ?? s.default;
-        rows.push([`${k}${schema.required?.includes(k) ? ' (required)' : ''}`, type, def === undefined ? '-' : JSON.stringify(def), s.description ?? '']);
-      }
+      for (const r of options) rows.push([`${r.key}${r.required ? ' (required)' : ''}`, r.type, r.default === undefined ? '-' : JSON.stringify(r.default), r.description]);
       lines.push('  options:', ...formatTable(rows).split('\n').map((l) => `    ${l}`));
     } else lines.push('  options: none');
     const commands = p.commands ?? [];
