@@ -103,4 +103,55 @@ describe('sampled simulation of lowered modules', () => {
     expect(rep.valuesChecked).toBe(true);
     expect(Math.abs(rep.metrics.cycles - exactCycles) / exactCycles).toBeLessThan(0.05);
   }, 60000);
+
+  it('fully fused GraphSAGE-style layers (bias broadcast by a ones vector, empty adjacency rows): sampled values check', async () => {
+    // The shape of examples/graphsage fully fused, which failed its sampled value check
+    // (FF_VALUE_MISMATCH on relu_1) before lower-sam kept the presence of fused dense
+    // intermediates (79d36a6, 51b8726): rows without neighbours take the bias alone.
+    const v = 160;
+    // The statements as the PyTorch frontend imports examples/graphsage (graphsage.fx.json).
+    const layer = (l: number, x: string, fin: number, fout: number, out: string, role: string): string => `tensor W${l}s(${fin},${fout}): dcsr input
+tensor W${l}n(${fin},${fout}): dcsr input
+tensor b${l}(${fout}): dense input
+tensor S${l}(${v},${fout}): dense intermediate
+tensor P${l}(${v},${fout}): dense intermediate
+tensor N${l}(${v},${fin}): dense intermediate
+tensor M${l}(${v},${fout}): dense intermediate
+tensor Q${l}(${v},${fout}): dense intermediate
+tensor R${l}(${v},${fout}): dense intermediate
+tensor ${out}(${v},${fout}): dense ${role}
+s${l}: S${l}(i,j) = ${x}(i,k) * W${l}s(k,j)
+p${l}: P${l}(i,j) = S${l}(i,j) + b${l}(j) * one(i)
+n${l}: N${l}(i,j) = A(i,k) * ${x}(k,j)
+m${l}: M${l}(i,j) = N${l}(i,k) * W${l}n(k,j)
+q${l}: Q${l}(i,j) = M${l}(i,j) + b${l}(j) * one(i)
+r${l}: R${l}(i,j) = P${l}(i,j) + Q${l}(i,j)
+o${l}: ${out}(i,j) = relu(R${l}(i,j))`;
+    const program = `program sage2
+tensor A(${v},${v}): dcsr input
+tensor X(${v},6): dense input
+tensor one(${v}): dense input
+${layer(1, 'X', 6, 4, 'H', 'intermediate')}
+${layer(2, 'H', 4, 3, 'Y', 'output')}`;
+    const fe = {
+      program,
+      inputs: {
+        A: `uniform:${v}x${v}:0.01:seed=8`,
+        X: `dense:${v}x6:seed=9`,
+        // a dense vector as PyTorch imports broadcast a bias (its values need not be ones here)
+        one: `dense:${v}:seed=16`,
+        W1s: 'uniform:6x4:0.4:seed=10', W1n: 'uniform:6x4:0.4:seed=11', W2s: 'uniform:4x3:0.4:seed=12', W2n: 'uniform:4x3:0.4:seed=13', b1: 'dense:4:seed=14', b2: 'dense:3:seed=15',
+      },
+    };
+    const passes = [{ use: 'fusion', options: { granularity: 'full' } }];
+    const exact = await run(fe, passes, {});
+    expect(exact.error).toBeUndefined();
+    for (const seed of [1, 25]) {
+      const sampled = await run(fe, passes, { sample: { fraction: 0.05, seed } });
+      expect(sampled.error ?? sampled.runs[0].error).toBeUndefined();
+      const rep = sampled.runs[0].report!;
+      expect(rep.valuesChecked).toBe(true);
+      expect((rep.details as { sampling: Sampling }).sampling.perGraph[0].compared).toBeGreaterThan(0);
+    }
+  }, 60000);
 });

@@ -255,7 +255,7 @@ export function sampleGraph(g: DataflowGraph, plan: SamplePlan, ref: SampledRefe
   } else if (obs.length >= 2) {
     const ks = obs.map((b, k) => ({ b, k })).sort((p, q) => p.b.x - q.b.x).map((x) => x.k);
     const use = design === 'merge' ? ks.slice(0, 2) : ks;
-    split = { whole: run(order(use.flatMap((k) => batches[k])), false), parts: use.map((k) => obs[k]) };
+    split = { whole: run(order(use.flatMap((k) => batches[k]))), parts: use.map((k) => obs[k]) };
   }
   const cert = certain.length > 0 ? run(order(certain)) : undefined;
   const fullImb = imb(Array.from({ length: N }, (_, i) => i));

@@ -286,9 +286,12 @@ function planOn(g: DataflowGraph, index: string, byId: Map<number, DfNode>): Sam
     if (mode !== undefined && n.attrs.tensor !== g.output.tensor) iterated.push({ acc: a, tensor: n.attrs.tensor, mode, index: n.attrs.index });
   }
   const fanout: SamplePlan['fanout'] = [];
+  // An index above the units' (the heads over rows) opens its fibers once per coordinate, not
+  // once per entry of a unit: it adds no per-unit work.
+  const above = indicesAbove(g, index, byId);
   for (const [a, m] of accMode) {
     if (m.tensor === g.output.tensor) continue;
-    for (const it of iterated.filter((x) => x.acc === a && x.mode !== m.mode)) {
+    for (const it of iterated.filter((x) => x.acc === a && x.mode !== m.mode && !above.has(x.index))) {
       const targets = iterated.filter((x) => x.acc !== a && x.index === it.index && !accMode.has(x.acc)).map((x) => ({ tensor: x.tensor, mode: x.mode }));
       if (targets.length) fanout.push({ source: m.tensor, mode: it.mode, targets });
     }
@@ -296,6 +299,27 @@ function planOn(g: DataflowGraph, index: string, byId: Map<number, DfNode>): Sam
   const lanes = Math.max(1, ...g.nodes.filter((x) => x.kind === 'fork' && (x.attrs.index === undefined || x.attrs.index === index)).map((x) => x.attrs.arity ?? 1));
   const outerDense = g.nodes.some((x) => x.kind === 'level_scan' && x.attrs.index === index && access.has(x.id) && levelFormat(g, x) === 'dense');
   return { graph: g.name, index, units, slices: [...slices.values()], renamed, outputMode, unitHeight, lanes, outerDense, fanout };
+}
+
+/** Indices of the loops enclosing `index`: those of the scans and repeats upstream of its scans. */
+function indicesAbove(g: DataflowGraph, index: string, byId: Map<number, DfNode>): Set<string> {
+  const srcOf = new Map(g.channels.map((c) => [c.id, c.src.node]));
+  const out = new Set<string>();
+  const seen = new Set<number>();
+  const stack = g.nodes.filter((n) => (n.kind === 'level_scan' || n.kind === 'locate') && n.attrs.index === index).map((n) => n.id);
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const n = byId.get(id);
+    if (!n) continue;
+    if (n.attrs.index && n.attrs.index !== index) out.add(n.attrs.index);
+    for (const c of Object.values(n.inputs)) {
+      const src = srcOf.get(c);
+      if (src !== undefined) stack.push(src);
+    }
+  }
+  return out;
 }
 
 const cooCache = new WeakMap<SparseTensorData, CooData>();
