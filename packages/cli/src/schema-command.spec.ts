@@ -58,6 +58,10 @@ describe('fuseflow schema', () => {
     const nested = errors({ search: { use: 'boshcode', options: { hardwareBackendOptions: { modl: 'accelbench' } } } });
     expect(describeAjvError(nested[0], '')).toMatch(/^\/search\/options\/hardwareBackendOptions\/modl: unknown key \(did you mean "model"\?\)/);
     expect(errors({ search: { use: 'boshcode', options: { space: { clases: 5 } } } }).map((e) => describeAjvError(e, ''))[0]).toMatch(/\/search\/options\/space\/clases: unknown key \(did you mean "classes"\?\)/);
+    // dse's per-candidate backend overrides are checked against the manifest's backend
+    const dse = (backend: Record<string, unknown>) => errors({ ...base, search: { use: 'dse', options: { space: { fusion: ['unfused'], backend: [backend] } } } }).map((e) => describeAjvError(e, ''));
+    expect(dse({ engine: 'reference' })).toEqual([]);
+    expect(dse({ engin: 'reference' })[0]).toMatch(/^\/search\/options\/space\/backend\/0\/engin: unknown key \(did you mean "engine"\?\)/);
   });
 
   it('prints to stdout without --out, and an unwritable --out is FF_OUTPUT_UNWRITABLE naming the file', async () => {

@@ -12,7 +12,15 @@ const plugins: SchemaPlugin[] = [
   },
   { kind: 'pass', id: 'parallelize', optionsSchema: { type: 'object', additionalProperties: false, properties: { factor: { type: 'integer', minimum: 1 } } } },
   { kind: 'backend', id: 'rda-sim', aliases: ['rda'], optionsSchema: { type: 'object', additionalProperties: false, properties: { engine: { enum: ['tokens', 'fast'] } } } },
-  { kind: 'searcher', id: 'dse' },
+  {
+    kind: 'searcher',
+    id: 'dse',
+    optionsSchema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { space: { type: 'object', properties: { backend: { type: 'array', items: { type: 'object', fuseflowOptionsOf: { kind: 'backend', slot: 'backend' } } } } } },
+    },
+  },
   {
     kind: 'searcher',
     id: 'codesign',
@@ -73,5 +81,14 @@ describe('buildManifestSchema', () => {
     expect(search({ hwOptions: { engine: 'slow' } }).join('\n')).toMatch(/\/search\/options\/hwOptions\/engine: expected one of "tokens", "fast"/);
     // another backend id: that backend's schema applies (none here), so anything goes
     expect(search({ hw: './my-hw', hwOptions: { anything: 1 } })).toEqual([]);
+  });
+
+  it("checks a searcher's overrides of the manifest's backend against that backend's schema", () => {
+    const dse = (backend: unknown, space: unknown) => check(v, { ...ok, backend, search: { use: 'dse', options: { space } } });
+    expect(dse({ use: 'rda-sim' }, { backend: [{ engine: 'fast' }, { engine: 'tokens' }] })).toEqual([]);
+    expect(dse({ use: 'rda-sim' }, { backend: [{ engine: 'fast' }, { engin: 'tokens' }] }).join('\n')).toMatch(/\/search\/options\/space\/backend\/1\/engin: unknown key \(did you mean "engine"\?\)/);
+    expect(dse({ use: 'rda' }, { backend: [{ engine: 'slow' }] }).join('\n')).toMatch(/\/search\/options\/space\/backend\/0\/engine: expected one of/);
+    // a backend the schema does not know: its overrides are not checked
+    expect(dse({ use: './my-hw' }, { backend: [{ anything: 1 }] })).toEqual([]);
   });
 });

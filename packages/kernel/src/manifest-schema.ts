@@ -61,6 +61,8 @@ export function buildManifestSchema(plugins: SchemaPlugin[], base: Record<string
   const passUse = defs.passUse as { oneOf: Array<Record<string, unknown>> };
   defs.passUse = { oneOf: [{ $ref: '#/definitions/use-pass' }, pluginUse(passUse.oneOf[1], 'pass', branchesOf.get('pass')!)] };
   for (const [k, d] of Object.entries(defs)) if (k.startsWith('options-')) linkOptionsOf(d, refsOf);
+  const slotBranches = plugins.flatMap((p) => linkSlotOptions(p, defs[`options-${p.kind}-${p.id}`], refsOf));
+  if (slotBranches.length) (schema as Record<string, unknown>).allOf = [...(((schema as Record<string, unknown>).allOf as object[] | undefined) ?? []), ...slotBranches];
   const conf = defs.configuration as { properties: Record<string, unknown> };
   conf.properties.frontend = { $ref: '#/definitions/partial-frontend' };
   conf.properties.backend = { $ref: '#/definitions/partial-backend' };
@@ -68,16 +70,18 @@ export function buildManifestSchema(plugins: SchemaPlugin[], base: Record<string
 }
 
 /**
- * Keyword of a plugin's options schema on an object property that holds another plugin's options,
- * `{ kind, idFrom, default? }`: `idFrom` is the sibling property naming that plugin (`default`
- * when it is left out). Validators ignore it; the manifest schema turns it into if/then branches.
+ * Keyword of a plugin's options schema on an object that holds another plugin's options:
+ * `{ kind, idFrom, default? }` when a sibling property `idFrom` names that plugin (`default` when
+ * it is left out), or `{ kind, slot }` when the manifest's `slot` (e.g. "backend") does. Validators
+ * ignore it; the manifest schema turns it into if/then branches, one per installed plugin.
  */
 export const OPTIONS_OF_KEYWORD = 'fuseflowOptionsOf';
 
 interface OptionsOf {
   kind: PluginKind;
-  idFrom: string;
+  idFrom?: string;
   default?: string;
+  slot?: 'frontend' | 'backend';
 }
 
 /** Adds, beside every property marked with OPTIONS_OF_KEYWORD, the branches that check it per plugin id. */
@@ -89,7 +93,7 @@ function linkOptionsOf(node: unknown, refsOf: Map<PluginKind, Array<{ name: stri
     const branches: object[] = [];
     for (const [key, sub] of Object.entries(props)) {
       const link = isPlainObject(sub) ? (sub[OPTIONS_OF_KEYWORD] as OptionsOf | undefined) : undefined;
-      if (!link) continue;
+      if (!link?.idFrom) continue;
       for (const { name, ref } of refsOf.get(link.kind) ?? []) {
         const named = { properties: { [link.idFrom]: { const: name } }, required: [link.idFrom] };
         const when = name === link.default ? { anyOf: [named, { not: { required: [link.idFrom] } }] } : named;
@@ -99,6 +103,46 @@ function linkOptionsOf(node: unknown, refsOf: Map<PluginKind, Array<{ name: stri
     if (branches.length) node.allOf = [...((node.allOf as object[] | undefined) ?? []), ...branches];
   }
   for (const v of Object.values(node)) linkOptionsOf(v, refsOf);
+}
+
+/** The manifest slot holding a plugin of each kind (a plugin's own options sit under `options`). */
+const KIND_SLOT: Partial<Record<PluginKind, string>> = { frontend: 'frontend', backend: 'backend', searcher: 'search' };
+
+/**
+ * Manifest-level branches for the objects a plugin's options mark with `{ kind, slot }`: when the
+ * manifest's slot uses plugin b and this plugin is the one in use, those objects are b's options.
+ */
+function linkSlotOptions(p: SchemaPlugin, def: unknown, refsOf: Map<PluginKind, Array<{ name: string; ref: string }>>): object[] {
+  const own = KIND_SLOT[p.kind];
+  if (!own) return [];
+  const marked: Array<{ path: string[]; link: OptionsOf }> = [];
+  const walk = (node: unknown, path: string[]): void => {
+    if (!isPlainObject(node)) return;
+    const link = node[OPTIONS_OF_KEYWORD] as OptionsOf | undefined;
+    if (link?.slot) marked.push({ path, link });
+    if (isPlainObject(node.properties)) for (const [k, v] of Object.entries(node.properties)) walk(v, [...path, 'properties', k]);
+    if (isPlainObject(node.items)) walk(node.items, [...path, 'items']);
+  };
+  walk(def, []);
+  const uses = (name: string) => ({ properties: { use: { const: name } }, required: ['use'] });
+  // the schema path ('properties', key | 'items')* rebuilt as a schema that reaches the leaf
+  const at = (path: string[], leaf: object): object => {
+    let out = leaf;
+    for (let i = path.length - 1; i >= 0; i--) {
+      if (i > 0 && path[i - 1] === 'properties') out = { properties: { [path[i--]]: out } };
+      else out = { items: out };
+    }
+    return out;
+  };
+  const branches: object[] = [];
+  for (const { path, link } of marked)
+    for (const self of [p.id, ...(p.aliases ?? [])])
+      for (const { name, ref } of refsOf.get(link.kind) ?? [])
+        branches.push({
+          if: { required: [own, link.slot!], properties: { [own]: uses(self), [link.slot!]: uses(name) } },
+          then: { properties: { [own]: { properties: { options: at(path, { $ref: ref }) } } } },
+        });
+  return branches;
 }
 
 function pluginUse(template: Record<string, unknown>, kind: PluginKind, branches: object[]): Record<string, unknown> {

@@ -32,6 +32,11 @@ const parallelLevel = {
   additionalProperties: false,
   properties: { index: { type: 'string' }, factor: { type: 'integer', minimum: 1 } },
 };
+/**
+ * Options merged over the manifest backend's for one candidate: that backend's optionsSchema checks
+ * them when it runs; the manifest schema (`fuseflow schema`) checks them per backend id.
+ */
+const backendOverrides = { type: 'object', description: "overrides of the manifest backend's options", fuseflowOptionsOf: { kind: 'backend', slot: 'backend' } };
 const candidate = {
   type: 'object',
   additionalProperties: false,
@@ -40,7 +45,7 @@ const candidate = {
     order: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string' }, { type: 'array', items: { type: 'string' } }] },
     blockSize: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }] },
     parallel: { anyOf: [{ type: 'array', items: parallelLevel }, { type: 'null' }] },
-    backend: { type: 'object' },
+    backend: backendOverrides,
   },
 };
 
@@ -63,7 +68,7 @@ const plugin: FuseFlowPlugin<DseOptions> = {
           order: { type: 'array', items: candidate.properties.order, minItems: 1 },
           blockSize: { type: 'array', items: candidate.properties.blockSize, minItems: 1 },
           parallel: { type: 'array', items: candidate.properties.parallel, minItems: 1 },
-          backend: { type: 'array', items: { type: 'object' }, minItems: 1 },
+          backend: { type: 'array', items: backendOverrides, minItems: 1 },
         },
       },
       strategy: { enum: ['grid', 'random', 'list'] },
