@@ -23,7 +23,7 @@ import {
   type TensorBindings,
   type TensorProgram,
 } from '@fuseflow/ir';
-import { isFuseFlowError } from '@fuseflow/kernel';
+import { createHostContainer, isFuseFlowError } from '@fuseflow/kernel';
 import { blockProgram } from '@fuseflow/pass-sparsity-blocking';
 import { lowerProgram, lowerStatement } from '@fuseflow/pass-lower-sam';
 import { exportComalGraph, importComalGraph, simulateGraph, simulateModule } from '@fuseflow/backend-rda-sim';
@@ -254,7 +254,7 @@ describe('fuseflow simulate (expr frontend -> passes -> lower-sam -> rda-sim)', 
     const out: string[] = [];
     const err: string[] = [];
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-sim-'));
-    const code = await simulateCommand.action([], { json: true, out: 'o', ...opts }, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd, isTTY: false });
+    const code = await simulateCommand.action([], { json: true, out: 'o', ...opts }, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd, isTTY: false, container: createHostContainer({ baseDir: cwd }) });
     return { code, json: out.length ? JSON.parse(out.join('')) : undefined, err: err.join(''), cwd };
   };
 

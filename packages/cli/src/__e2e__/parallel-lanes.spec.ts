@@ -15,7 +15,7 @@ import {
   type TensorBindings,
   type TensorProgram,
 } from '@fuseflow/ir';
-import { isFuseFlowError } from '@fuseflow/kernel';
+import { createHostContainer, isFuseFlowError } from '@fuseflow/kernel';
 import { lowerStatement } from '@fuseflow/pass-lower-sam';
 import { parallelizeProgram } from '@fuseflow/pass-parallelize';
 import { simulateModule, type ModuleResult } from '@fuseflow/backend-rda-sim';
@@ -181,7 +181,7 @@ describe('fuseflow simulate: lanes and COO from the command line', () => {
     const out: string[] = [];
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-lanes-'));
     try {
-      const code = await simulateCommand.action([], { json: true, out: 'o', writeOutputs: false, ...opts }, { stdout: (t) => out.push(t), stderr: () => undefined, cwd, isTTY: false });
+      const code = await simulateCommand.action([], { json: true, out: 'o', writeOutputs: false, ...opts }, { stdout: (t) => out.push(t), stderr: () => undefined, cwd, isTTY: false, container: createHostContainer({ baseDir: cwd }) });
       return { code, json: JSON.parse(out.join('')) };
     } finally {
       fs.rmSync(cwd, { recursive: true, force: true });

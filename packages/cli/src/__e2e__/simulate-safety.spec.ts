@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateTensor, readMatrixMarket, toDense, uniformRandom } from '@fuseflow/ir';
+import { createHostContainer } from '@fuseflow/kernel';
 import { simulateCommand } from '@fuseflow/frontend-expr';
 
 const roots: string[] = [];
@@ -15,7 +16,7 @@ async function run(opts: Record<string, unknown>, cwd = fs.mkdtempSync(path.join
   roots.push(cwd);
   const out: string[] = [];
   const err: string[] = [];
-  const code = await simulateCommand.action([], { json: true, out: 'o', ...opts }, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd, isTTY: false });
+  const code = await simulateCommand.action([], { json: true, out: 'o', ...opts }, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd, isTTY: false, container: createHostContainer({ baseDir: cwd }) });
   return { code, json: out.length ? JSON.parse(out.join('')) : undefined, err: err.join(''), cwd };
 }
 

@@ -154,6 +154,14 @@ describe('verifyProgram', () => {
     expect(inputErrorOf(() => verifyProgram(parseProgram(base(stmts as string)))).message).toMatch(msg as RegExp);
   });
 
+  it('a schedule may name the unfused default groups g<k> before pass-fusion runs, and no others', () => {
+    // what `fuseflow simulate --passes parallelize{factor=3}` hands the kernel's verifier
+    expect(() => verifyProgram(parseProgram(base('s0: T(i) = A(i,k) * x(k)\ns1: Y(i) = T(i)\nschedule parallel i 3 in g1')))).not.toThrow();
+    expect(inputErrorOf(() => verifyProgram(parseProgram(base('s0: T(i) = A(i,k) * x(k)\ns1: Y(i) = T(i)\nschedule parallel i 3 in g2')))).message).toMatch(/parallel i names unknown group g2/);
+    // with explicit groups only their names count
+    expect(inputErrorOf(() => verifyProgram(parseProgram(base('s0: T(i) = A(i,k) * x(k)\ns1: Y(i) = T(i)\ngroup f = s0, s1\nschedule parallel i 3 in g0')))).message).toMatch(/names unknown group g0/);
+  });
+
   it('rejects reserved tensor names', () => {
     const p = parseProgram('tensor exp(2): dense input\ntensor Y(2): dense output\ns0: Y(i) = x(i)');
     expect(inputErrorOf(() => verifyProgram(p)).message).toMatch(/tensor name 'exp' is reserved/);

@@ -188,6 +188,8 @@ export function verifyProgram(p: TensorProgram): void {
     for (const t of sch.blocking.tensors ?? []) if (!p.tensors[t]) fail(`schedule: block names unknown tensor ${t}`);
   }
   const allVars = new Set([...varsOf.values()].flatMap((s) => [...s]));
+  // before pass-fusion every statement is its own group g<k> (effectiveGroups): a schedule may name those
+  if (!p.groups) p.statements.forEach((_, i) => groupNames.add(`g${i}`));
   for (const par of sch?.parallel ?? []) {
     if (!Number.isInteger(par.factor) || par.factor < 1) fail(`schedule: parallel factor ${par.factor} of ${par.index} is not a positive integer`);
     if (par.group !== undefined && !groupNames.has(par.group)) fail(`schedule: parallel ${par.index} names unknown group ${par.group}`);
