@@ -278,22 +278,31 @@ function planOn(g: DataflowGraph, index: string, byId: Map<number, DfNode>): Sam
   }
   if (units <= 0) throw unsupported(g, `its outer index '${index}' has no coordinates`);
   // Index -> (tensor, mode) of every access, for the proxy's second level.
-  const iterated: Array<{ acc: number; tensor: string; mode: number; index: string }> = [];
+  const iterated: Array<{ acc: number; tensor: string; mode: number; index: string; inner: boolean }> = [];
   for (const n of g.nodes) {
     const a = access.get(n.id);
     if (a === undefined || !n.attrs.tensor || !n.attrs.index || (n.kind !== 'level_scan' && n.kind !== 'locate')) continue;
-    const mode = n.attrs.mode ?? (n.attrs.level !== undefined ? g.tensors[n.attrs.tensor]?.format.modeOrder[n.attrs.level] : undefined);
-    if (mode !== undefined && n.attrs.tensor !== g.output.tensor) iterated.push({ acc: a, tensor: n.attrs.tensor, mode, index: n.attrs.index });
+    const f = g.tensors[n.attrs.tensor]?.format;
+    const mode = n.attrs.mode ?? (n.attrs.level !== undefined ? f?.modeOrder[n.attrs.level] : undefined);
+    const level = n.attrs.level ?? (mode !== undefined ? f?.modeOrder.indexOf(mode) : undefined);
+    // the tensor's last level opens no fiber (its entries meet the source's by intersection)
+    const inner = !f || level === undefined || level >= f.modeOrder.length - 1;
+    if (mode !== undefined && n.attrs.tensor !== g.output.tensor) iterated.push({ acc: a, tensor: n.attrs.tensor, mode, index: n.attrs.index, inner });
   }
   const fanout: SamplePlan['fanout'] = [];
   // An index above the units' (the heads over rows) opens its fibers once per coordinate, not
   // once per entry of a unit: it adds no per-unit work.
   const above = indicesAbove(g, index, byId);
+  const seenFanout = new Set<string>();
   for (const [a, m] of accMode) {
     if (m.tensor === g.output.tensor) continue;
     for (const it of iterated.filter((x) => x.acc === a && x.mode !== m.mode && !above.has(x.index))) {
-      const targets = iterated.filter((x) => x.acc !== a && x.index === it.index && !accMode.has(x.acc)).map((x) => ({ tensor: x.tensor, mode: x.mode }));
-      if (targets.length) fanout.push({ source: m.tensor, mode: it.mode, targets });
+      const targets = iterated.filter((x) => x.acc !== a && x.index === it.index && !x.inner && !accMode.has(x.acc)).map((x) => ({ tensor: x.tensor, mode: x.mode }));
+      const key = JSON.stringify([m.tensor, it.mode, targets]);
+      if (targets.length && !seenFanout.has(key)) {
+        seenFanout.add(key);
+        fanout.push({ source: m.tensor, mode: it.mode, targets });
+      }
     }
   }
   const lanes = Math.max(1, ...g.nodes.filter((x) => x.kind === 'fork' && (x.attrs.index === undefined || x.attrs.index === index)).map((x) => x.attrs.arity ?? 1));
