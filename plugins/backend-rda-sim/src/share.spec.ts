@@ -1,7 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runManifest, type Manifest } from '@fuseflow/kernel';
+import { createRunner, type Manifest } from '@fuseflow/kernel';
+
+// the kernel's runner service, as a searcher or command gets it: a session per run
+const host = createRunner();
 
 // Graphs lowered by the real passes with shared intermediates (pass-fusion `intermediates`): a
 // fused GCN layer followed by a row softmax, where A is read along i and along k and the softmax
@@ -40,7 +43,7 @@ async function run(mode: 'share' | 'recompute', backend: Record<string, unknown>
     passes: [{ use: 'fusion', options: { granularity: 'full', intermediates: mode } }, { use: 'dataflow-order', options: { order: 'best-estimate' } }, 'lower-sam'],
     backend: { use: '@fuseflow/backend-rda-sim', options: { writeOutputs: false, ...backend } },
   } as Manifest;
-  const r = await runManifest(m, { baseDir: dir, outDir: path.join(dir, String(Math.random()).slice(2)) });
+  const r = await host.run(m, { baseDir: dir, outDir: path.join(dir, String(Math.random()).slice(2)) });
   expect(r.error).toBeUndefined();
   return r.runs[0].report!;
 }

@@ -1,7 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runManifest, type Manifest } from '@fuseflow/kernel';
+import { createRunner, type Manifest } from '@fuseflow/kernel';
+
+// the kernel's runner service, as a searcher or command gets it: a session per run
+const host = createRunner();
 
 // Modules lowered by the real passes (loaded by the kernel by name, as `fuseflow simulate` does):
 // a fused 2-layer GCN reads A twice (A(i,k) sliced, A(k,l) whole under its own name), the
@@ -37,7 +40,7 @@ async function run(fe: Record<string, unknown>, passes: unknown[], backend: Reco
     passes: [...passes, 'lower-sam'],
     backend: { use: '@fuseflow/backend-rda-sim', options: { writeOutputs: false, ...backend } },
   } as Manifest;
-  const r = await runManifest(m, { baseDir: dir, outDir: path.join(dir, String(Math.random()).slice(2)) });
+  const r = await host.run(m, { baseDir: dir, outDir: path.join(dir, String(Math.random()).slice(2)) });
   return r;
 }
 
