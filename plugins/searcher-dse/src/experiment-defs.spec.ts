@@ -94,8 +94,10 @@ describe('fig12 --mode medium: the artifact sizes', () => {
     }
     // The GPT-3 layer alone is ~1e11 cycles in the paper: the sweep cannot be all exact.
     expect(sampled).toBeGreaterThan(0);
-    // SAE: 4 batches of one batch row at least (1/8), e.g. NIH unfused.
-    expect(sampleOf(medium.find((r) => runKey(r) === 'SAE|nih|unfused|')!)).toEqual({ fraction: 0.125, seed: FIG12_SAMPLING.seed, batches: 4 });
+    // Units below a small outer index (rda-sim planSample): the SAE's 512 hidden columns, not its
+    // 32 batch rows (which allowed 1/4 at best); the GPT-3 layer's 1,024 rows, not its 12 heads.
+    expect(sampleOf(medium.find((r) => runKey(r) === 'SAE|nih|unfused|')!)).toEqual({ fraction: 1 / 64, seed: FIG12_SAMPLING.seed });
+    expect(sampleOf(medium.find((r) => runKey(r) === 'GPT-3 BigBird|b=16|unfused|')!)).toEqual({ fraction: 1 / 64, seed: FIG12_SAMPLING.seed });
     // The planner's own list is the same runs without sampling.
     expect(fig12MediumRuns(false).map(runKey)).toEqual(medium.map(runKey));
     expect(fig12MediumRuns(false).some(sampleOf)).toBe(false);
