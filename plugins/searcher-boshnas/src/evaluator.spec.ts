@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { accuracySum, FASHION_MNIST_DIR, FashionMnistTrainer, readAccuracyCache, readIdxImages, shiftConv, shiftPool } from './evaluator';
-import type { CnnArch } from './space';
+import { makeEvaluator, resolveBoshOptions } from './searcher';
+import { DEFAULT_SPACE, type CnnArch } from './space';
 import { tf, tfReady } from './tf';
 
 const chain = (labels: string[]) => ({ labels, matrix: labels.map((_, i) => labels.map((__, j) => (j === i + 1 ? 1 : 0))) });
@@ -94,4 +95,18 @@ describe('FashionMnistTrainer', () => {
     expect(await reuse.evaluate(arch)).toEqual(truth);
     expect(reuse.trained).toBe(0);
   }, 60_000);
+
+  it('the searcher reports a corrupt cache in its output folder as a warning diagnostic', () => {
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bosh-corrupt-'));
+    const file = path.join(outDir, 'accuracy-cache.json');
+    fs.writeFileSync(file, '{"format": "fuseflow-accuracy-cache/2", "entries": {"abc');
+    const seen: Array<{ severity: string; message: string }> = [];
+    const ctx = { seed: 1, baseDir: outDir, outDir, diagnostic: (d: { severity: string; message: string }) => seen.push(d) } as never;
+    makeEvaluator(resolveBoshOptions({}), ctx, DEFAULT_SPACE);
+    expect(seen).toHaveLength(1);
+    expect(seen[0].severity).toBe('warning');
+    expect(seen[0].message).toContain(file);
+    expect(seen[0].message).toMatch(/not valid JSON.*moved aside.*retrained/);
+    expect(fs.existsSync(`${file}.corrupt`)).toBe(true);
+  });
 });

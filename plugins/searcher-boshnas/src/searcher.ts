@@ -35,6 +35,7 @@ export function makeEvaluator(o: BoshOptions, ctx: RunContext, space: CnnSpaceCo
     seed: deriveSeed(o.seed ?? ctx.seed, 'trainer'),
     imageSize: space.inputShape[1],
     classes: space.classes,
+    onWarning: (message) => ctx.diagnostic({ severity: 'warning', message, plugin: 'boshnas' }),
   });
 }
 
