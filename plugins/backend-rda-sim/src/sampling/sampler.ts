@@ -1,5 +1,5 @@
 import { FuseFlowError } from '@fuseflow/kernel/plugin-api';
-import { fromCoo, toCoo, type CooData, type DataflowGraph, type DfNode, type SparseTensorData, type TensorBindings, type TensorFormat } from '@fuseflow/ir';
+import { fromCoo, SeededRandom, toCoo, type CooData, type DataflowGraph, type DfNode, type SparseTensorData, type TensorBindings, type TensorFormat } from '@fuseflow/ir';
 
 /**
  * Work units of a lowered graph: the coordinates of its outermost loop index. Every coordinate of
@@ -431,16 +431,10 @@ export function unitRows(extent: number, units: readonly number[], h: number): n
   return n;
 }
 
-/** mulberry32: a small seeded generator, so a seed gives the same sample on every platform. */
+/** The project's seeded stream (@fuseflow/ir SeededRandom): a seed gives the same sample on every platform. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new SeededRandom(seed | 0);
+  return () => r.next();
 }
 
 /**
