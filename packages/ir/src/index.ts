@@ -31,6 +31,7 @@ export * from './generators/random';
 export * from './generators/generators';
 export * from './generators/spec';
 export * from './generators/limits';
+export * from './generators/program-inputs';
 export * from './io/matrix-market';
 export * from './io/tensor-file';
 export * from './program/examples';

@@ -1,12 +1,11 @@
 /* Test helpers: textbook kernels as one-statement programs with seeded random data. */
 import {
   compareTensors,
-  denseRandom,
   evaluateProgram,
   isDenseFormat,
   programFromStatement,
+  randomInputs,
   toCoo,
-  uniformRandom,
   type DataflowGraph,
   type SparseTensorData,
   type TensorBindings,
@@ -39,18 +38,9 @@ export const KERNELS: Kernel[] = [
   { name: 'bias-relu', expr: 'X(i,j) = relu(B(i,k) * W(k,j) + b(j))', formats: { B: 'dcsr', W: 'dense', b: 'dense', X: 'dcsr' }, shapes: { B: [6, 5], W: [5, 4] } },
 ];
 
-/** Random data for every input of a program (sparse formats get density `density`). */
+/** @fuseflow/ir's randomInputs with the lowering specs' default density. */
 export function randomData(p: TensorProgram, seed: number, density = 0.35): TensorBindings {
-  const out: TensorBindings = {};
-  let s = seed;
-  for (const t of Object.values(p.tensors)) {
-    if (t.role !== 'input') continue;
-    s++;
-    out[t.name] = isDenseFormat(t.format)
-      ? denseRandom({ shape: t.shape, seed: s, format: t.format, name: t.name })
-      : uniformRandom({ shape: t.shape, density, seed: s, format: t.format, name: t.name });
-  }
-  return out;
+  return randomInputs(p, seed, density);
 }
 
 export function kernelProgram(k: Kernel): TensorProgram {
