@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { container } from 'tsyringe';
 import { BACKEND, createKernelEmitter, type Backend, type RunContext } from '@fuseflow/kernel';
 import plugin, { defaultOptions, SystolicBackend, networkFromModelGraph, systolicCommand } from './index';
+import type { HardwareDesignSpace } from './deps';
 import { lenetGraph } from './__fixtures__/lenet';
 import { loadOracle } from './__fixtures__/scale-sim-oracle';
 
@@ -38,7 +39,7 @@ describe('systolic backend plugin', () => {
     const b = c.resolveAll<Backend>(BACKEND)[0];
     expect(b.id).toBe('systolic');
     expect(b.consumes).toEqual(['model']);
-    expect(b.designSpace?.dimensions).toHaveLength(13);
+    expect((b.designSpace as HardwareDesignSpace | undefined)?.dimensions).toHaveLength(13);
     expect(plugin.commands?.map((x) => x.name)).toEqual(['systolic']);
   });
 
