@@ -1,27 +1,10 @@
 import { DATAFLOW_STAGE } from '../stage-defs';
-import { DataflowGraphBuilder } from './builder';
 import { printDataflowGraph } from './print';
-
-/** root -> scan(A, level 0) -> array -> val_write, crd -> crd_write. */
-function tiny() {
-  const b = new DataflowGraphBuilder('tiny');
-  b.tensor({ name: 'A', shape: [4], format: { levels: ['compressed'], modeOrder: [0] }, role: 'input' });
-  b.tensor({ name: 'Y', shape: [4], format: { levels: ['compressed'], modeOrder: [0] }, role: 'output' });
-  const r = b.add('root', 'root');
-  const s = b.add('level_scan', 'scanA', { tensor: 'A', level: 0 });
-  const a = b.add('array', 'valsA', { tensor: 'A' });
-  const wc = b.add('crd_write', 'wc', { level: 0 });
-  const wv = b.add('val_write', 'wv');
-  b.connect(b.out(r, 'ref'), b.out(s, 'ref'), 'ref');
-  b.connect(b.out(s, 'ref'), b.out(a, 'ref'), 'ref');
-  b.connect(b.out(s, 'crd'), b.out(wc, 'crd'), 'crd');
-  b.connect(b.out(a, 'val'), b.out(wv, 'val'), 'val');
-  return b.build({ tensor: 'Y', shape: [4], modeOrder: [0] });
-}
+import { tinyScanGraph } from './__fixtures__/tiny-graph';
 
 describe('dataflow text printer (beside the DOT one)', () => {
   it('prints one line per node with its attributes and channel ends, then the stream kinds', () => {
-    const g = tiny();
+    const g = tinyScanGraph();
     const lines = printDataflowGraph(g).trimEnd().split('\n');
     expect(lines[0]).toBe(`dataflow tiny: ${g.nodes.length} nodes, ${g.channels.length} channels`);
     expect(lines).toContain('  tensor A: [4] sparse input');
@@ -36,13 +19,13 @@ describe('dataflow text printer (beside the DOT one)', () => {
   });
 
   it('is the dataflow stage printer (no tensor data), and the stage verifies its graphs', () => {
-    const g = tiny();
+    const g = tinyScanGraph();
     const m = { stage: 'dataflow', graphs: [g], data: { A: { shape: [4], format: { levels: ['compressed'], modeOrder: [0] }, levels: [], vals: new Float64Array(1000) } } };
     const text = DATAFLOW_STAGE.print(m);
     expect(text).toContain('  bound A: [4] sparse, 1000 stored values');
     expect(text.split('\n').length).toBeLessThan(20);
     expect(() => DATAFLOW_STAGE.verify(m)).not.toThrow();
-    const broken = tiny();
+    const broken = tinyScanGraph();
     broken.nodes.find((n) => n.kind === 'val_write')!.inputs = {};
     expect(() => DATAFLOW_STAGE.verify({ stage: 'dataflow', graphs: [broken] })).toThrow(/node 5 'wv' \(val_write\) port 'val', but that node's inputs map it to nothing/);
   });
