@@ -6,27 +6,16 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { memoryIo } from '../io';
 import { runCli } from '../main';
+import { freePort, haveRedisServer, startRedis, type TestRedis } from '../../../executor/src/__fixtures__/redis';
 
 const bin = path.resolve(__dirname, '../../bin/fuseflow.js');
 const gcnDir = path.resolve(__dirname, '../../../../examples/gcn');
-const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
+const haveRedis = haveRedisServer();
 if (!haveRedis && process.env.CI) throw new Error('redis-server is required in CI (.ci/run installs Debian redis-server)');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** Wait for `text` on a child's stdout, failing with what it waited for after `ms`. */
 function waitFor(child: ChildProcess, text: string, what: string, ms = 30_000): Promise<void> {
@@ -63,21 +52,19 @@ describe('fuseflow worker with nothing listening', () => {
 
 (haveRedis ? describe : describe.skip)('sweeps on the Redis queue with fuseflow worker processes', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-queue-e2e-'));
-  let redis: ChildProcess;
+  let redis: TestRedis | undefined;
   let worker: ChildProcess;
   let url = '';
 
   beforeAll(async () => {
-    const port = await freePort();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    await waitFor(redis, 'Ready to accept connections', `redis-server on port ${port}`);
-    url = `redis://127.0.0.1:${port}`;
+    redis = await startRedis();
+    url = redis.url;
     worker = spawn('node', [bin, 'worker', '--queue', url, '--lock-ms', '5000'], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
     await waitFor(worker, 'waiting for jobs', 'fuseflow worker to connect');
   }, 60_000);
-  afterAll(() => {
+  afterAll(async () => {
     worker?.kill('SIGKILL');
-    redis?.kill('SIGKILL');
+    await redis?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
