@@ -13,3 +13,4 @@ export * from './stages';
 export { editDistance, didYouMean } from './suggest';
 export { deepMerge } from './merge';
 export * from './define-pass';
+export * from './define-plugin';

@@ -13,4 +13,5 @@ export { didYouMean, editDistance } from './suggest';
 // pure helpers plugins share with the kernel (JSON merge, file-name-safe names)
 export { deepMerge } from './merge';
 export { passPlugin, type PassPluginSpec } from './define-pass';
+export { definePlugin, type Contributions, type PluginSpec } from './define-plugin';
 export { safeName } from './output';

@@ -1,4 +1,4 @@
-import { SEARCHER, type FuseFlowPlugin } from '@fuseflow/kernel/plugin-api';
+import { definePlugin } from '@fuseflow/kernel/plugin-api';
 import { BoshSearcher, defaultOptions, optionsSchema, type BoshOptions } from './searcher';
 
 export * from './embedding';
@@ -13,30 +13,23 @@ export * from './searcher';
 export * from './space';
 export * from './surrogate';
 
-const pkg = require('../package.json') as { name: string; version: string };
-
 /**
  * One plugin, two searchers: 'boshnas' (CNN search) and 'boshcode' (CNN + accelerator co-design).
  * `mode` (or the alias "boshcode", which sets mode 'codesign') picks the one the kernel runs (the first SEARCHER bound); the other is bound too, so
  * `container.resolveAll(SEARCHER)` offers both ids.
  */
-const plugin: FuseFlowPlugin<BoshOptions> = {
-  name: pkg.name,
-  version: pkg.version,
-  apiVersion: 1,
-  kind: 'searcher',
+const plugin = definePlugin<'searcher', BoshOptions>('searcher', require('../package.json') as { name: string; version: string }, {
   id: 'boshnas',
   description: 'BOSHNAS neural architecture search and BOSHCODE CNN/accelerator co-design (heteroscedastic surrogate + second-order GOBI), with random and regularized-evolution baselines',
-  optionsSchema: optionsSchema as unknown as Record<string, unknown>,
+  optionsSchema,
   defaultOptions,
   // A manifest may say "use": "boshcode" for the co-design searcher.
   aliases: { boshcode: { mode: 'codesign' } },
-  register(container, options) {
+  create(options) {
     const first = options.mode === 'codesign' ? 'codesign' : 'nas';
     const second = first === 'codesign' ? 'nas' : 'codesign';
-    container.register(SEARCHER, { useValue: new BoshSearcher(options, first) });
-    container.register(SEARCHER, { useValue: new BoshSearcher(options, second) });
+    return [new BoshSearcher(options, first), new BoshSearcher(options, second)];
   },
-};
+});
 
 export default plugin;
