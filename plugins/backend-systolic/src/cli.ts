@@ -12,6 +12,49 @@ function positive(value: unknown, flag: string): number {
   return v;
 }
 
+/** Option fields a flag sets; flags read in table order, so the first bad one is the one reported. */
+type Fields = Partial<SystolicBackendOptions>;
+
+/** A flag of `fuseflow systolic`, with how its value reads into backend options when it sets any. */
+interface SystolicFlag {
+  flags: string;
+  description: string;
+  read?: (value: unknown, flag: string) => Fields;
+}
+
+function arrayShape(value: unknown, flag: string): Fields {
+  const m = /^(\d+)x(\d+)$/i.exec(String(value));
+  if (!m) throw new FuseFlowError('FF_OPTIONS_INVALID', `${flag}: expected RxC such as 32x32, got '${String(value)}'`, { path: flag });
+  return { arrayHeight: Number(m[1]), arrayWidth: Number(m[2]) };
+}
+
+// one positive-number flag per field: the flag's name is written once, here
+const positiveInto = (field: 'ifmapSramKB' | 'filterSramKB' | 'ofmapSramKB' | 'bandwidth' | 'batch') => (value: unknown, flag: string): Fields => ({ [field]: positive(value, flag) });
+
+const FLAGS: SystolicFlag[] = [
+  { flags: '--topology <file>', description: 'SCALE-Sim topology CSV (one layer per row)' },
+  { flags: '--config <file>', description: 'SCALE-Sim .cfg (ArrayHeight/ArrayWidth, Dataflow, *SramSzkB, Bandwidth)' },
+  { flags: '--array <RxC>', description: 'array rows x columns, e.g. 32x32 (overrides the .cfg)', read: arrayShape },
+  { flags: '--dataflow <os|ws|is>', description: 'output-, weight- or input-stationary (overrides the .cfg)', read: (v) => ({ dataflow: String(v).toLowerCase() as SystolicBackendOptions['dataflow'] }) },
+  { flags: '--ifmap-kb <kb>', description: 'ifmap SRAM KiB', read: positiveInto('ifmapSramKB') },
+  { flags: '--filter-kb <kb>', description: 'filter SRAM KiB', read: positiveInto('filterSramKB') },
+  { flags: '--ofmap-kb <kb>', description: 'ofmap SRAM KiB', read: positiveInto('ofmapSramKB') },
+  { flags: '--bandwidth <words>', description: 'main-memory words per cycle', read: positiveInto('bandwidth') },
+  { flags: '--batch <n>', description: 'batch size (SCALE-Sim topologies are batch 1)', read: positiveInto('batch') },
+  {
+    flags: '--fold-skew <occupied|full|scalesim>',
+    description: "skew of partial folds: occupied rows/columns (default), the full array (SCALE-Sim paper's padding), or SCALE-Sim v2's demand matrices exactly",
+    read: (v) => ({ foldSkew: String(v) as SystolicBackendOptions['foldSkew'] }),
+  },
+  { flags: '--json', description: 'print the full report as JSON' },
+];
+
+/** The long flag ('--ifmap-kb') and the key commander files its value under ('ifmapKb'). */
+function flagNames(flags: string): { flag: string; key: string } {
+  const flag = flags.split(/[\s,]+/).find((t) => t.startsWith('--')) ?? flags;
+  return { flag, key: flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()) };
+}
+
 /** Runs `fuseflow systolic`: a SCALE-Sim topology on an array, printed as text or JSON. Returns the exit code. */
 export function systolicCommand(options: Record<string, unknown>, io: CliIo): number {
   try {
@@ -28,19 +71,10 @@ export function systolicCommand(options: Record<string, unknown>, io: CliIo): nu
       calc = interfaceBandwidth === 'CALC';
       o = { ...o, ...fields };
     }
-    if (options.array !== undefined) {
-      const m = /^(\d+)x(\d+)$/i.exec(String(options.array));
-      if (!m) throw new FuseFlowError('FF_OPTIONS_INVALID', `--array: expected RxC such as 32x32, got '${String(options.array)}'`, { path: '--array' });
-      o.arrayHeight = Number(m[1]);
-      o.arrayWidth = Number(m[2]);
+    for (const f of FLAGS) {
+      const { flag, key } = flagNames(f.flags);
+      if (f.read && options[key] !== undefined) o = { ...o, ...f.read(options[key], flag) };
     }
-    if (options.dataflow !== undefined) o.dataflow = String(options.dataflow).toLowerCase() as SystolicBackendOptions['dataflow'];
-    if (options.ifmapKb !== undefined) o.ifmapSramKB = positive(options.ifmapKb, '--ifmap-kb');
-    if (options.filterKb !== undefined) o.filterSramKB = positive(options.filterKb, '--filter-kb');
-    if (options.ofmapKb !== undefined) o.ofmapSramKB = positive(options.ofmapKb, '--ofmap-kb');
-    if (options.bandwidth !== undefined) o.bandwidth = positive(options.bandwidth, '--bandwidth');
-    if (options.batch !== undefined) o.batch = positive(options.batch, '--batch');
-    if (options.foldSkew !== undefined) o.foldSkew = String(options.foldSkew) as SystolicBackendOptions['foldSkew'];
     // SCALE-Sim ignores `Bandwidth` under CALC; the parity mode does too unless --bandwidth is given
     if (calc && o.foldSkew === 'scalesim' && options.bandwidth === undefined) o.bandwidth = SCALESIM_CALC_BANDWIDTH;
     const resolved = resolveOptions({ ...o, model: 'systolic' }, '--');
@@ -61,18 +95,6 @@ export function systolicCommand(options: Record<string, unknown>, io: CliIo): nu
 export const systolicCliCommand: CliCommandSpec = {
   name: 'systolic',
   description: 'Evaluate a SCALE-Sim topology CSV on a systolic array (per-layer cycles, utilization, SRAM/DRAM traffic)',
-  options: [
-    { flags: '--topology <file>', description: 'SCALE-Sim topology CSV (one layer per row)' },
-    { flags: '--config <file>', description: 'SCALE-Sim .cfg (ArrayHeight/ArrayWidth, Dataflow, *SramSzkB, Bandwidth)' },
-    { flags: '--array <RxC>', description: 'array rows x columns, e.g. 32x32 (overrides the .cfg)' },
-    { flags: '--dataflow <os|ws|is>', description: 'output-, weight- or input-stationary (overrides the .cfg)' },
-    { flags: '--ifmap-kb <kb>', description: 'ifmap SRAM KiB' },
-    { flags: '--filter-kb <kb>', description: 'filter SRAM KiB' },
-    { flags: '--ofmap-kb <kb>', description: 'ofmap SRAM KiB' },
-    { flags: '--bandwidth <words>', description: 'main-memory words per cycle' },
-    { flags: '--batch <n>', description: 'batch size (SCALE-Sim topologies are batch 1)' },
-    { flags: '--fold-skew <occupied|full|scalesim>', description: "skew of partial folds: occupied rows/columns (default), the full array (SCALE-Sim paper's padding), or SCALE-Sim v2's demand matrices exactly" },
-    { flags: '--json', description: 'print the full report as JSON' },
-  ],
+  options: FLAGS.map(({ flags, description }) => ({ flags, description })),
   action: (_args, options, io) => systolicCommand(options, io),
 };
