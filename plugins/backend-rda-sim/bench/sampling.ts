@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as K from '@fuseflow/kernel';
 import type { Manifest } from '@fuseflow/kernel';
-import type { DataflowModule } from '@fuseflow/ir';
+import { gcn2LayerProgram, maskedAttentionProgram, printProgram, type DataflowModule } from '@fuseflow/ir';
 import { simulateModule } from '../src/simulate';
 import { simulateModuleSampled, type FixedCostDesign, type SampleEstimator } from '../src/sampling/sampled';
 
@@ -37,21 +37,9 @@ interface Case {
   fraction?: number;
 }
 
-const gcnProgram = (v: number, f: number, h: number, c: number): string => `program gcn2
-tensor A(${v},${v}): dcsr input
-tensor X(${v},${f}): dense input
-tensor W1(${f},${h}): dense input
-tensor W2(${h},${c}): dense input
-tensor T1(${v},${h}): dense intermediate
-tensor T2(${v},${h}): dcsr intermediate
-tensor H(${v},${h}): dcsr intermediate
-tensor T3(${v},${c}): dense intermediate
-tensor Z(${v},${c}): dcsr output
-a: T1(i,h) = X(i,f) * W1(f,h)
-b: T2(i,h) = A(i,k) * T1(k,h)
-c: H(i,h) = relu(T2(i,h))
-d: T3(i,c) = H(i,h) * W2(h,c)
-e: Z(i,c) = A(i,k) * T3(k,c)`;
+// 2-layer GCN in the transform-first association A (H W): the narrow products go through A.
+const gcnProgram = (v: number, f: number, h: number, c: number): string =>
+  printProgram(gcn2LayerProgram({ n: v, f, h, c, name: 'gcn2', order: 'transform-first', statements: ['a', 'b', 'c', 'd', 'e'], formats: { A: 'dcsr', T2: 'dcsr', H: 'dcsr', Z: 'dcsr' } }));
 
 const gcnLayerProgram = (v: number, f: number, h: number): string => `program gcn_layer
 tensor A(${v},${v}): dcsr input
@@ -63,23 +51,7 @@ a: T(i,h) = X(i,f) * W(f,h)
 b: Y(i,h) = relu(A(i,k) * T(k,h))`;
 
 // Masked attention of one head: S = mask . (Q K^T), P = row softmax(S), O = P V.
-const attentionProgram = (s: number, d: number): string => `program attention
-tensor M(${s},${s}): dcsr input
-tensor Q(${s},${d}): dense input
-tensor K(${s},${d}): dense input
-tensor V(${s},${d}): dense input
-tensor S(${s},${s}): dcsr intermediate
-tensor X(${s}): dense intermediate
-tensor E(${s},${s}): dcsr intermediate
-tensor Z(${s}): dense intermediate
-tensor P(${s},${s}): dcsr intermediate
-tensor O(${s},${d}): dense output
-qk: S(i,j) = M(i,j) * Q(i,k) * K(j,k)
-mx: X(i) = max(j, S(i,j))
-ex: E(i,j) = exp(S(i,j) - X(i))
-sm: Z(i) = sum(j, E(i,j))
-dv: P(i,j) = E(i,j) / Z(i)
-pv: O(i,d) = P(i,j) * V(j,d)`;
+const attentionProgram = (s: number, d: number): string => printProgram(maskedAttentionProgram({ seq: s, dim: d }));
 
 const softmaxProgram = (r: number, c: number): string => `program softmax
 tensor S(${r},${c}): dcsr input

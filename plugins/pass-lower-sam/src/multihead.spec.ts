@@ -1,4 +1,4 @@
-import { fromDense, parseProgram, type TensorProgram } from '@fuseflow/ir';
+import { fromDense, gpt3TailProgram, type TensorProgram } from '@fuseflow/ir';
 import { FuseFlowError } from '@fuseflow/kernel';
 import { lowerProgram } from './lower';
 import { checkGraph, randomData } from './__fixtures__/kernels';
@@ -10,49 +10,17 @@ import { checkGraph, randomData } from './__fixtures__/kernels';
  * reductions over d_model) and the ReLU FFN + residual as ONE fused group.
  */
 function tail(oFormat: string): TensorProgram {
-  const [S, D, H, DH, F] = [3, 4, 2, 2, 4];
-  return parseProgram(`
-program gpt3_tail
-tensor P(${H},${S},${S}): dense input
-tensor V(${H},${S},${DH}): dense input
-tensor x(${S},${D}): dense input
-tensor Wo(${H},${DH},${D}): dense input
-tensor bo(${D}): dense input
-tensor lw(${D}): dense input
-tensor lb(${D}): dense input
-tensor W1(${D},${F}): dcsr input
-tensor b1(${F}): dense input
-tensor W2(${F},${D}): dcsr input
-tensor b2(${D}): dense input
-tensor O(${H},${S},${DH}): ${oFormat} intermediate
-tensor m5(${H},${S},${D}): dense intermediate
-tensor s1(${S},${D}): dense intermediate
-tensor a4(${S},${D}): dense intermediate
-tensor mean(${S}): dense intermediate
-tensor cen(${S},${D}): dense intermediate
-tensor var(${S}): dense intermediate
-tensor ln(${S},${D}): dense intermediate
-tensor m6(${S},${F}): dense intermediate
-tensor r(${S},${F}): dense intermediate
-tensor m7(${S},${D}): dense intermediate
-tensor f(${S},${D}): dense intermediate
-tensor y(${S},${D}): dense output
-matmul_4: O(b,i,d) = P(b,i,j) * V(b,j,d)
-matmul_5: m5(b,i,j) = O(b,i,k) * Wo(b,k,j)
-sum_1: s1(i,j) = sum(k, m5(k,i,j))
-add_4: a4(i,j) = x(i,j) + s1(i,j) + bo(j)
-ln2_mean: mean(i) = sum(k, a4(i,k)) * 0.25
-ln2_centre: cen(i,j) = a4(i,j) - mean(i)
-ln2_var: var(i) = sum(k, square(cen(i,k))) * 0.25
-ln2_norm: ln(i,j) = cen(i,j) * rsqrt(var(i) + 0.00001) * lw(j) + lb(j)
-matmul_6: m6(i,j) = ln(i,k) * W1(k,j)
-relu_t: r(i,j) = relu(m6(i,j) + b1(j))
-matmul_7: m7(i,j) = r(i,k) * W2(k,j)
-add_6: f(i,j) = m7(i,j) + b2(j)
-add_7: y(i,j) = a4(i,j) + f(i,j)
-group g0 = matmul_4
-group g1 = matmul_5, sum_1, add_4, ln2_mean, ln2_centre, ln2_var, ln2_norm, matmul_6, relu_t, matmul_7, add_6, add_7
-`);
+  return gpt3TailProgram({
+    seq: 3,
+    dModel: 4,
+    heads: 2,
+    headDim: 2,
+    ffn: 4,
+    attentionFormat: oFormat,
+    ffnWeightFormat: 'dcsr',
+    names: { matmul_4: 'O', matmul_5: 'm5', sum_1: 's1', add_4: 'a4', ln2_mean: 'mean', ln2_centre: 'cen', ln2_var: 'var', ln2_norm: 'ln', matmul_6: 'm6', relu_t: 'r', matmul_7: 'm7', add_6: 'f', add_7: 'y' },
+    groups: true,
+  });
 }
 
 describe('multi-head GPT-3 tail (out-projection + LN2 + FFN) as one fused group', () => {

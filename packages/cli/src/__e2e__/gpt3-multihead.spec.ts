@@ -1,6 +1,6 @@
 import { simulateModule } from '@fuseflow/backend-rda-sim';
 import { isFuseFlowError } from '@fuseflow/kernel';
-import { denseRandom, parseProgram, uniformRandom, type TensorBindings } from '@fuseflow/ir';
+import { denseRandom, GPT3_TAIL_STATEMENTS, gpt3TailProgram, uniformRandom, type TensorBindings } from '@fuseflow/ir';
 import { fuseProgram } from '@fuseflow/pass-fusion';
 import { lowerProgram } from '@fuseflow/pass-lower-sam';
 
@@ -14,46 +14,8 @@ import { lowerProgram } from '@fuseflow/pass-lower-sam';
  * weight with an empty column at this size hits an open presence difference of fusion across a
  * dense intermediate (matmul_6 + bias; pass-lower-sam README, known problems), unrelated to heads.
  */
-const [S, D, H, DH, F] = [4, 4, 2, 2, 6];
-const program = parseProgram(`program gpt3_tail
-tensor P(${H},${S},${S}): dense input
-tensor V(${H},${S},${DH}): dense input
-tensor x(${S},${D}): dense input
-tensor Wo(${H},${DH},${D}): dense input
-tensor bo(${D}): dense input
-tensor lw(${D}): dense input
-tensor lb(${D}): dense input
-tensor W1(${D},${F}): dense input
-tensor b1(${F}): dense input
-tensor W2(${F},${D}): dense input
-tensor b2(${D}): dense input
-tensor matmul_4(${H},${S},${DH}): ccc intermediate
-tensor matmul_5(${H},${S},${D}): dense intermediate
-tensor sum_1(${S},${D}): dense intermediate
-tensor add_4(${S},${D}): dense intermediate
-tensor ln2_mean(${S}): dense intermediate
-tensor ln2_centre(${S},${D}): dense intermediate
-tensor ln2_var(${S}): dense intermediate
-tensor ln2(${S},${D}): dense intermediate
-tensor matmul_6(${S},${F}): dense intermediate
-tensor relu_t(${S},${F}): dense intermediate
-tensor matmul_7(${S},${D}): dense intermediate
-tensor add_6(${S},${D}): dense intermediate
-tensor add_7(${S},${D}): dense output
-matmul_4: matmul_4(b,i,j) = P(b,i,k) * V(b,k,j)
-matmul_5: matmul_5(b,i,j) = matmul_4(b,i,k) * Wo(b,k,j)
-sum_1: sum_1(i,j) = sum(k, matmul_5(k,i,j))
-add_4: add_4(i,j) = x(i,j) + sum_1(i,j) + bo(j)
-ln2_mean: ln2_mean(i) = sum(k, add_4(i,k)) * ${1 / D}
-ln2_centre: ln2_centre(i,j) = add_4(i,j) - ln2_mean(i)
-ln2_var: ln2_var(i) = sum(k, square(ln2_centre(i,k))) * ${1 / D}
-ln2_norm: ln2(i,j) = ln2_centre(i,j) * rsqrt(ln2_var(i) + 0.00001) * lw(j) + lb(j)
-matmul_6: matmul_6(i,j) = ln2(i,k) * W1(k,j)
-relu_t: relu_t(i,j) = relu(matmul_6(i,j) + b1(j))
-matmul_7: matmul_7(i,j) = relu_t(i,k) * W2(k,j)
-add_6: add_6(i,j) = matmul_7(i,j) + b2(j)
-add_7: add_7(i,j) = add_4(i,j) + add_6(i,j)`);
-const TAIL = ['matmul_5', 'sum_1', 'add_4', 'ln2_mean', 'ln2_centre', 'ln2_var', 'ln2_norm', 'matmul_6', 'relu_t', 'matmul_7', 'add_6', 'add_7'];
+const program = gpt3TailProgram({ seq: 4, dModel: 4, heads: 2, headDim: 2, ffn: 6, attentionFormat: 'ccc' });
+const TAIL = [...GPT3_TAIL_STATEMENTS];
 
 let seed = 40;
 const data: TensorBindings = Object.fromEntries(

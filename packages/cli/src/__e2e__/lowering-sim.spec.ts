@@ -13,9 +13,11 @@ import {
   gcnBiasProgram,
   generateTensor,
   inlineGroup,
+  maskedAttentionProgram,
   nestedMatmulProgram,
   parseProgram,
   programFromStatement,
+  textbookKernels,
   toCoo,
   uniformRandom,
   type DataflowGraph,
@@ -49,22 +51,7 @@ function check(p: TensorProgram, graphs: DataflowGraph[], data: TensorBindings, 
   return { cycles };
 }
 
-const KERNELS: Array<{ name: string; expr: string; formats: Record<string, string>; shapes: Record<string, number[]> }> = [
-  { name: 'SpMV', expr: 'y(i) = A(i,j) * x(j)', formats: { A: 'csr', x: 'dense' }, shapes: { A: [12, 9] } },
-  { name: 'SpMSpM dcsr', expr: 'X(i,j) = B(i,k) * C(k,j)', formats: { B: 'dcsr', C: 'dcsr', X: 'dcsr' }, shapes: { B: [10, 8], C: [8, 9] } },
-  { name: 'SpMSpM csr x csc', expr: 'X(i,j) = B(i,k) * C(k,j)', formats: { B: 'csr', C: 'csc', X: 'dcsr' }, shapes: { B: [10, 8], C: [8, 9] } },
-  { name: 'SpMSpM csc x csr (kij)', expr: 'X(i,j) = B(i,k) * C(k,j)', formats: { B: 'csc', C: 'csr', X: 'dcsr' }, shapes: { B: [10, 8], C: [8, 9] } },
-  { name: 'SpMM dense', expr: 'X(i,j) = B(i,k) * C(k,j)', formats: { B: 'csr', C: 'dense', X: 'dcsr' }, shapes: { B: [10, 8], C: [8, 5] } },
-  { name: 'SDDMM', expr: 'X(i,j) = B(i,j) * C(i,k) * D(k,j)', formats: { B: 'dcsr', C: 'dense', D: 'dense', X: 'dcsr' }, shapes: { B: [9, 8], C: [9, 4] } },
-  { name: 'add2', expr: 'X(i,j) = B(i,j) + C(i,j)', formats: { B: 'dcsr', C: 'dcsr', X: 'dcsr' }, shapes: { B: [8, 9] } },
-  { name: 'mul2', expr: 'X(i,j) = B(i,j) * C(i,j)', formats: { B: 'dcsr', C: 'csr', X: 'dcsr' }, shapes: { B: [8, 9] } },
-  { name: 'add3', expr: 'X(i,j) = B(i,j) + C(i,j) + D(i,j)', formats: { B: 'dcsr', C: 'dcsr', D: 'csr', X: 'dcsr' }, shapes: { B: [8, 9] } },
-  { name: 'mul3', expr: 'X(i,j) = B(i,j) * C(i,j) * D(i,j)', formats: { B: 'dcsr', C: 'dcsr', D: 'dcsr', X: 'dcsr' }, shapes: { B: [8, 9] } },
-  { name: 'TTV', expr: 'X(i,j) = B(i,j,k) * c(k)', formats: { B: 'ccc', c: 'dense', X: 'dcsr' }, shapes: { B: [5, 6, 7] } },
-  { name: 'MTTKRP', expr: 'X(i,j) = B(i,k,l) * C(k,j) * D(l,j)', formats: { B: 'ccc', C: 'dense', D: 'dense', X: 'dcsr' }, shapes: { B: [5, 6, 4], C: [6, 5] } },
-  { name: 'row softmax', expr: 'X(i,j) = exp(B(i,j)) / sum(k, exp(B(i,k)))', formats: { B: 'dcsr', X: 'dcsr' }, shapes: { B: [8, 10] } },
-  { name: 'ReLU', expr: 'X(i,j) = relu(B(i,j))', formats: { B: 'dcsr', X: 'dcsr' }, shapes: { B: [8, 10] } },
-];
+const KERNELS = textbookKernels(8);
 
 describe('lower-sam + rda-sim: textbook kernels, every valid loop order', () => {
   for (const k of KERNELS) {
@@ -367,33 +354,11 @@ describe('lower-sam + rda-sim: block mode (sparsity blocking)', () => {
 
 // --- Blocked softmax: the whole BigBird attention block-sparse --------------------------------
 
-/** BigBird attention of one head: masked scores, row softmax over the stored entries, P·V. */
-function attentionProgram(seq: number, dim: number): TensorProgram {
-  return parseProgram(`
-program bigbird_attention
-tensor Q(${seq},${dim}): dense input
-tensor K(${seq},${dim}): dense input
-tensor V(${seq},${dim}): dense input
-tensor M(${seq},${seq}): dcsr input
-tensor S(${seq},${seq}): dcsr intermediate
-tensor mx(${seq}): dense intermediate
-tensor E(${seq},${seq}): dcsr intermediate
-tensor den(${seq}): dense intermediate
-tensor P(${seq},${seq}): dcsr intermediate
-tensor O(${seq},${dim}): dense output
-qk: S(i,j) = Q(i,k) * K(j,k) * M(i,j) * 0.25
-smax: mx(i) = max(j, S(i,j))
-sexp: E(i,j) = exp(S(i,j) - mx(i))
-ssum: den(i) = sum(j, E(i,j))
-sdiv: P(i,j) = E(i,j) / den(i)
-pv: O(i,d) = P(i,j) * V(j,d)
-`);
-}
-
 describe('lower-sam + rda-sim: blocked softmax (whole attention block-sparse)', () => {
   const seq = 32;
   const block = 8;
-  const p = attentionProgram(seq, 8);
+  // BigBird attention of one head: masked scores, row softmax over the stored entries, P·V
+  const p = maskedAttentionProgram({ seq, dim: 8, name: 'bigbird_attention', scale: 0.25 });
   const data: TensorBindings = {
     Q: denseRandom({ shape: [seq, 8], seed: 31, name: 'Q' }),
     K: denseRandom({ shape: [seq, 8], seed: 32, name: 'K' }),
