@@ -97,6 +97,9 @@ describe('fig12 --mode medium: the artifact sizes', () => {
     // Units below a small outer index (rda-sim planSample): the SAE's 512 hidden columns, not its
     // 32 batch rows (which allowed 1/4 at best); the GPT-3 layer's 1,024 rows, not its 12 heads.
     expect(sampleOf(medium.find((r) => runKey(r) === 'SAE|nih|unfused|')!)).toEqual({ fraction: 1 / 64, seed: FIG12_SAMPLING.seed });
+    // The fully fused SAE reads its encoder above the decoder's columns: sampled on its 32 batch
+    // rows, 8 at least (one per batch), a quarter.
+    expect(sampleOf(medium.find((r) => runKey(r) === 'SAE|nih|fully fused|')!)).toEqual({ fraction: 1 / 4, seed: FIG12_SAMPLING.seed });
     expect(sampleOf(medium.find((r) => runKey(r) === 'GPT-3 BigBird|b=16|unfused|')!)).toEqual({ fraction: 1 / 64, seed: FIG12_SAMPLING.seed });
     // The planner's own list is the same runs without sampling.
     expect(fig12MediumRuns(false).map(runKey)).toEqual(medium.map(runKey));

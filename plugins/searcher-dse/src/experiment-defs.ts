@@ -186,16 +186,19 @@ export function sampleFraction(estTokens: number, units = Infinity, rule: { budg
 /**
  * Units of the graphs that carry most of a medium run's work (what the sampler draws from) and
  * the batches its interval comes from. Below 256 outer coordinates rda-sim samples a free index
- * further in (planSample): the GPT-3 per-head graphs on the 1,024 rows (every head kept), the
- * SAE's graphs on their output columns (hidden units in the encoder, input width in the decoder)
- * instead of the 32 batch rows; the encoder's hidden width bounds the fraction.
+ * further in (planSample) when little work lies above it: the GPT-3 per-head graphs on the 1,024
+ * rows (every head kept), the unfused and partially fused SAE's graphs on their output columns
+ * (hidden units in the encoder, input width in the decoder) instead of the 32 batch rows, the
+ * encoder's hidden width bounding the fraction. The fully fused SAE reads its encoder above the
+ * decoder's columns, so it stays on the 32 batch rows (at least 8 of them, a quarter).
  */
-export function mediumUnits(r: Pick<ExperimentRun, 'group' | 'label'>): number {
+export function mediumUnits(r: Pick<ExperimentRun, 'group' | 'label' | 'configuration'>): number {
   return mediumSampleShape(r).units;
 }
 
-export function mediumSampleShape(r: Pick<ExperimentRun, 'group' | 'label'>): { units: number; batches: number } {
+export function mediumSampleShape(r: Pick<ExperimentRun, 'group' | 'label' | 'configuration'>): { units: number; batches: number } {
   const { sae, gpt } = FIG12_MEDIUM_SIZES;
+  if (r.group === 'SAE' && r.configuration === 'fully fused') return { units: sae.batch, batches: FIG12_SAMPLING.minUnits };
   if (r.group === 'SAE') return { units: sae.datasets[r.label as keyof typeof sae.datasets]?.hidden ?? sae.batch, batches: FIG12_SAMPLING.minUnits };
   if (r.group.startsWith('GPT')) return { units: gpt.seq, batches: FIG12_SAMPLING.minUnits };
   return { units: NODES[r.label] ?? Infinity, batches: FIG12_SAMPLING.minUnits };

@@ -189,11 +189,12 @@ export function experimentRuns(def: ExperimentDefinition, o: Pick<RunExperimentO
 export async function runExperiment(def: ExperimentDefinition, o: RunExperimentOptions): Promise<ExperimentRowResult[]> {
   const runs = experimentRuns(def, o);
   const examplesDir = findExamplesDir(o.examplesDir);
-  // Cheapest first (by estimate), so an interrupted or time-boxed sweep has finished the most rows;
-  // results keep the definition's order (index).
+  // Most expensive first (by estimate): on a pool of workers the longest-job-first order leaves no
+  // long run alone at the end (cheapest first left fig12 medium's SAE NIH run alone on one core
+  // for its last 33 minutes). An interrupted sweep resumes; results keep the definition's order.
   const jobs = runs
     .map((r, index) => ({ key: runKey(r), index, payload: runPayload(r, examplesDir, o.outDir), cost: expectedCost(r) ?? 0 }))
-    .sort((a, b) => a.cost - b.cost || a.index - b.index)
+    .sort((a, b) => b.cost - a.cost || a.index - b.index)
     .map(({ cost: _c, ...j }) => j);
   const executor = pickExecutor(o);
   const start = Date.now();
