@@ -1,5 +1,5 @@
-import type { Backend, FuseFlowPlugin, IrModule, Report } from '@fuseflow/kernel/plugin-api';
-import { BACKEND, PLUGIN_API_VERSION } from '@fuseflow/kernel/plugin-api';
+import type { Backend, IrModule, Report } from '@fuseflow/kernel/plugin-api';
+import { definePlugin } from '@fuseflow/kernel/plugin-api';
 import { estimateCost, expectProgramModule, orderFusedGroups, statsFromData, statsFromManifest, type ManifestStats } from '@fuseflow/ir';
 
 export interface EstimateOptions {
@@ -46,11 +46,7 @@ export class EstimateBackend implements Backend {
   }
 }
 
-const plugin: FuseFlowPlugin<EstimateOptions> = {
-  name: '@fuseflow/backend-estimate',
-  version: '0.1.0',
-  apiVersion: PLUGIN_API_VERSION,
-  kind: 'backend',
+const plugin = definePlugin<'backend', EstimateOptions>('backend', require('../package.json') as { name: string; version: string }, {
   id: 'estimate',
   description: 'Analytic FLOPs / bytes-moved estimate of each fusion configuration (no simulation).',
   optionsSchema: {
@@ -75,9 +71,7 @@ const plugin: FuseFlowPlugin<EstimateOptions> = {
     },
   },
   defaultOptions: {},
-  register(container, options) {
-    container.register(BACKEND, { useValue: new EstimateBackend(options) });
-  },
-};
+  create: (options) => new EstimateBackend(options),
+});
 
 export default plugin;

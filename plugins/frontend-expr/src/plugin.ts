@@ -1,4 +1,4 @@
-import { FRONTEND, PLUGIN_API_VERSION, STAGE, type FuseFlowPlugin } from '@fuseflow/kernel/plugin-api';
+import { definePlugin } from '@fuseflow/kernel/plugin-api';
 import { PROGRAM_STAGE } from '@fuseflow/ir';
 import { DATASET_SOURCE_PROPERTIES } from '@fuseflow/datasets';
 import { ExprFrontend, type ExprFrontendOptions } from './frontend';
@@ -37,20 +37,14 @@ export const optionsSchema = {
   },
 } as const;
 
-const plugin: FuseFlowPlugin<ExprFrontendOptions> = {
-  name: '@fuseflow/frontend-expr',
-  version: '0.1.0',
-  apiVersion: PLUGIN_API_VERSION,
-  kind: 'frontend',
+const plugin = definePlugin<'frontend', ExprFrontendOptions>('frontend', require('../package.json') as { name: string; version: string }, {
   id: 'expr',
   description: 'Index-notation statement or program text with bound tensor data (files, generators or seeded random).',
-  optionsSchema: optionsSchema as unknown as Record<string, unknown>,
+  optionsSchema,
   defaultOptions: {},
-  register(container, options) {
-    container.register(FRONTEND, { useValue: new ExprFrontend(options) });
-    container.register(STAGE, { useValue: PROGRAM_STAGE });
-  },
+  stages: [PROGRAM_STAGE],
+  create: (options) => new ExprFrontend(options),
   commands: [simulateCommand],
-};
+});
 
 export default plugin;

@@ -1,4 +1,4 @@
-import { PASS, FuseFlowError, PLUGIN_API_VERSION, STAGE, type FuseFlowPlugin, type IrModule, type Pass, type RunContext } from '@fuseflow/kernel/plugin-api';
+import { FuseFlowError, definePlugin, type IrModule, type Pass, type RunContext } from '@fuseflow/kernel/plugin-api';
 import { DATAFLOW_STAGE, orderFusedGroups, statsFromData, type DataflowGraph, type DataflowModule, type ProgramModule } from '@fuseflow/ir';
 import { lowerProgram } from './lower';
 
@@ -50,11 +50,7 @@ export class LowerSamPass implements Pass {
   }
 }
 
-const plugin: FuseFlowPlugin<LowerSamOptions> = {
-  name: '@fuseflow/pass-lower-sam',
-  version: '0.1.0',
-  apiVersion: PLUGIN_API_VERSION,
-  kind: 'pass',
+const plugin = definePlugin<'pass', LowerSamOptions>('pass', require('../package.json') as { name: string; version: string }, {
   id: 'lower-sam',
   description: 'Lowers a TensorProgram (one graph per fusion group) to SAM dataflow graphs.',
   optionsSchema: {
@@ -71,10 +67,8 @@ const plugin: FuseFlowPlugin<LowerSamOptions> = {
     },
   },
   defaultOptions: { locate: true, exactPresence: true, fusedOrder: 'best-estimate' },
-  register(container, options) {
-    container.register(PASS, { useValue: new LowerSamPass(options) });
-    container.register(STAGE, { useValue: DATAFLOW_STAGE });
-  },
-};
+  stages: [DATAFLOW_STAGE],
+  create: (options) => new LowerSamPass(options),
+});
 
 export default plugin;

@@ -1,4 +1,4 @@
-import { PLUGIN_API_VERSION, SEARCHER, type FuseFlowPlugin } from '@fuseflow/kernel/plugin-api';
+import { definePlugin } from '@fuseflow/kernel/plugin-api';
 import { workerCommand } from '@fuseflow/executor';
 import { DseSearcher, type DseOptions } from './dse-searcher';
 import { experimentCommand } from './experiment-command';
@@ -49,11 +49,7 @@ const candidate = {
   },
 };
 
-const plugin: FuseFlowPlugin<DseOptions> = {
-  name: '@fuseflow/searcher-dse',
-  version: '0.1.0',
-  apiVersion: PLUGIN_API_VERSION,
-  kind: 'searcher',
+const plugin = definePlugin<'searcher', DseOptions>('searcher', require('../package.json') as { name: string; version: string }, {
   id: 'dse',
   description: 'Design-space exploration over fusion granularity, dataflow order, block size, parallelization and backend options, with FLOPs/bytes pruning.',
   optionsSchema: {
@@ -105,12 +101,12 @@ const plugin: FuseFlowPlugin<DseOptions> = {
     estimateBackend: 'estimate',
     charts: true,
   },
-  register(container, options) {
+  create(options) {
     const o = options as DseOptions & { budget?: number };
     if (o.budget !== undefined && o.strategy === 'random') o.samples = Math.min(o.samples ?? o.budget, o.budget);
-    container.register(SEARCHER, { useValue: new DseSearcher(o) });
+    return new DseSearcher(o);
   },
   commands: [experimentCommand, workerCommand],
-};
+});
 
 export default plugin;
