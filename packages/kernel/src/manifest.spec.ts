@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import Ajv from 'ajv';
-import { MANIFEST_SCHEMA_PATH, normalisePasses, validateManifest, type Manifest } from './manifest';
+import { MANIFEST_SCHEMA_PATH, normalisePasses, validateManifest, type Manifest, type PluginUse } from './manifest';
 
 const schema = JSON.parse(fs.readFileSync(MANIFEST_SCHEMA_PATH, 'utf8'));
 
@@ -13,11 +13,13 @@ describe('manifest.schema.json', () => {
   it('has exactly the keys of the Manifest type (no drift between schema and TypeScript)', () => {
     // Required<Manifest> makes the compiler insist on every key, and excess-property checks reject extra ones.
     const every: Required<Manifest> = {
-      $schema: '', version: 1, name: 'n', description: '', seed: 1, outDir: 'o', frontend: { use: 'f' }, passes: [], backend: { use: 'b' },
+      $schema: '', version: 1, name: 'n', description: '', source: null, baseDir: '.', kernel: { name: 'k', version: '1' }, seed: 1, outDir: 'o', frontend: { use: 'f' }, passes: [], backend: { use: 'b' },
       search: { use: 's' }, reporters: [], configurations: [{ name: 'c' }], instrument: { printIrAfter: [], timing: true, verify: true }, plugins: [],
     };
     expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(every).sort());
     expect(Object.keys(schema.properties.instrument.properties).sort()).toEqual(Object.keys(every.instrument).sort());
+    const use: Required<PluginUse> = { use: 'f', options: {}, plugin: 'p', version: '1' };
+    expect(Object.keys(schema.definitions.pluginUse.properties).sort()).toEqual(Object.keys(use).sort());
     expect(() => validateManifest(every)).not.toThrow();
   });
 

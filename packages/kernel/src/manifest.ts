@@ -10,6 +10,10 @@ import { didYouMean } from './suggest';
 export interface PluginUse {
   use: string;
   options?: Record<string, unknown>;
+  /** package `use` resolved to when recorded (manifest.resolved.json); re-running refuses another. */
+  plugin?: string;
+  /** version of that package when recorded; another installed version is a warning. */
+  version?: string;
 }
 
 /** One named run of the pipeline (e.g. "unfused"); passes replace the top-level passes. */
@@ -27,6 +31,12 @@ export interface Manifest {
   version?: 1;
   name?: string;
   description?: string;
+  /** manifest file this one was resolved from (manifest.resolved.json); informational. */
+  source?: string | null;
+  /** folder relative paths in options, `plugins` and `use` resolve against (relative to the manifest's folder). */
+  baseDir?: string;
+  /** kernel that resolved this manifest (manifest.resolved.json). */
+  kernel?: { name: string; version: string };
   seed?: number;
   outDir?: string;
   frontend?: PluginUse;

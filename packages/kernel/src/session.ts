@@ -6,7 +6,7 @@ import { createKernelEmitter, type KernelEmitter } from './events';
 import { validateManifest, type Manifest, type PluginUse } from './manifest';
 import { clone, deepFreeze, deepMerge } from './merge';
 import { defaultOutDir, outputUnwritable, printIr as printJson, safeName, toRunError, writeJsonAtomic } from './output';
-import { describeResolved, resolveManifest, resolvePlan, resolveUse, type ResolvedManifest, type ResolvedPipeline, type ResolvedUse, type RunManifestOptions } from './plan';
+import { describeResolved, mergeUse, resolveManifest, resolvePlan, resolveUse, type ResolvedManifest, type ResolvedPipeline, type ResolvedUse, type RunManifestOptions } from './plan';
 import { PluginLoader } from './plugin-loader';
 import {
   BACKEND,
@@ -254,6 +254,8 @@ class SessionRunner implements Runner {
   async runPipeline(overrides: Record<string, unknown>, ctx: RunContext): Promise<Report[]> {
     const s = this.scope;
     const merged = deepMerge(s.baseManifest, overrides) as Manifest;
+    // an override naming another plugin must not inherit the recorded package of the base one
+    for (const slot of ['frontend', 'backend'] as const) if (overrides[slot] !== undefined) merged[slot] = mergeUse(s.baseManifest[slot], overrides[slot] as Partial<PluginUse>);
     validateManifest(merged, '<search override>');
     const plan = resolvePlan(merged, s.loader);
     const reports: Report[] = [];
@@ -347,7 +349,9 @@ export class Session {
 
   private constructor(readonly resolved: Readonly<ResolvedManifest & { file?: string }>, opts: SessionOptions) {
     this.events = opts.events ?? createKernelEmitter();
-    this.outDir = defaultOutDir(resolved, resolved.manifest, opts);
+    // outDir is relative to the manifest's folder, not baseDir: re-running <out>/manifest.resolved.json
+    // must not write into the original run's output folder
+    this.outDir = defaultOutDir({ name: resolved.name, baseDir: resolved.manifestDir }, resolved.manifest, opts);
     this.container = rootContainer.createChildContainer();
     const instr = resolved.manifest.instrument;
     this.instrument = { verify: opts.verify !== false && instr?.verify !== false, verifyIr: opts.verifyIr, printIr: opts.printIr, printIrAfter: instr?.printIrAfter };
@@ -417,10 +421,13 @@ export class Session {
       return { ok: false, outDir, resolvedManifestPath: '', runs: [], error: toRunError(outputUnwritable(e, outDir)) };
     }
 
+    // emitted here, not while resolving, so listeners attached to opts.events before run() see them
+    for (const w of resolved.warnings) events.emit('diagnostic', { ...w, runId: resolved.name });
+    const warnings = resolved.warnings.length ? { warnings: resolved.warnings } : {};
     const result: RunResult = { ok: true, outDir, resolvedManifestPath, runs: [] };
     const resultsFile = path.join(outDir, 'results.json');
     const save = () =>
-      writeJsonAtomic(resultsFile, { name: resolved.name, manifest: resolved.file ?? null, seed: resolved.seed, ok: result.ok, runs: result.runs, ...(result.search ? { search: result.search } : {}), ...(result.error ? { error: result.error } : {}), ...(result.files ? { files: result.files } : {}) });
+      writeJsonAtomic(resultsFile, { name: resolved.name, manifest: resolved.file ?? null, seed: resolved.seed, ok: result.ok, ...warnings, runs: result.runs, ...(result.search ? { search: result.search } : {}), ...(result.error ? { error: result.error } : {}), ...(result.files ? { files: result.files } : {}) });
     const fail = (e: RunError) => {
       result.ok = false;
       result.error ??= e;
