@@ -5,7 +5,10 @@ import type { Manifest } from '@fuseflow/kernel/plugin-api';
 
 /** A pipeline run as a sweep job: a whole manifest (object or file), run where the job lands. */
 export interface PipelineJobPayload {
-  /** manifest object (with relative paths resolved against baseDir) or a manifest file path. */
+  /**
+   * manifest object (relative paths resolve against baseDir) or a manifest file path. A run's
+   * manifest.resolved.json fits as is: its recorded baseDir and plugin versions rebuild that session.
+   */
   manifest: Manifest | string;
   baseDir?: string;
   outDir: string;
@@ -107,13 +110,16 @@ export function pipelineInputDigests(payload: unknown): Record<string, string> {
     const file = path.resolve(base, p.manifest);
     if (!fs.existsSync(file)) return out; // the worker reports the missing manifest
     out[p.manifest] = fileDigest(file);
-    base = p.baseDir ?? path.dirname(file);
+    // as the kernel does: a manifest file's relative paths are relative to its own folder
+    base = path.dirname(file);
     try {
       manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
     } catch {
       return out;
     }
   }
+  const recorded = (manifest as { baseDir?: unknown } | null)?.baseDir;
+  if (typeof recorded === 'string') base = path.resolve(base, recorded);
   const walk = (v: unknown) => {
     if (typeof v === 'string') {
       if (v.length > 1024 || v.includes('\n') || out[v]) return;
@@ -122,7 +128,10 @@ export function pipelineInputDigests(payload: unknown): Record<string, string> {
     } else if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };
-  walk(manifest);
+  // `source` (where a resolved manifest came from) is not read by the run
+  if (manifest && typeof manifest === 'object' && !Array.isArray(manifest)) {
+    for (const [k, v] of Object.entries(manifest)) if (k !== 'source') walk(v);
+  } else walk(manifest);
   return out;
 }
 
