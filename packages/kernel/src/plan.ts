@@ -188,6 +188,12 @@ export function mergeUse(base: PluginUse | undefined, over: Partial<PluginUse> |
   return deepMerge(base, over) as PluginUse | undefined;
 }
 
+/** A `$schema` path relative to the manifest's folder made absolute: the resolved file lives elsewhere. */
+function schemaFrom(schema: string | undefined, manifestDir: string): string | undefined {
+  if (schema === undefined || /^[A-Za-z][A-Za-z0-9+.-]+:/.test(schema) || path.isAbsolute(schema)) return schema;
+  return path.resolve(manifestDir, schema);
+}
+
 /**
  * JSON written as manifest.resolved.json: everything needed to reproduce the run, itself a manifest
  * (`fuseflow run <out>/manifest.resolved.json`). `baseDir` is absolute so relative option paths
@@ -197,7 +203,7 @@ export function describeResolved(r: ResolvedManifest & { file?: string }): Recor
   const u = (x: ResolvedUse) => ({ use: x.use, plugin: x.plugin.name, version: x.plugin.version, options: x.options });
   const pipe = (p: ResolvedPipeline) => ({ frontend: u(p.frontend), passes: p.passes.map(u), backend: u(p.backend) });
   return {
-    $schema: r.manifest.$schema,
+    $schema: schemaFrom(r.manifest.$schema, r.manifestDir),
     version: 1,
     name: r.name,
     source: r.file ?? null,

@@ -23,10 +23,10 @@ const readJson = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8'));
 describe('manifest.resolved.json is a manifest: it re-runs the same session', () => {
   it('re-run from another folder and working directory gives the same metrics and computed values', async () => {
     const src = tempDir();
-    const first = await runManifest(relativeGcn(src), { outDir: path.join(src, 'out1') });
+    const first = await runManifest(relativeGcn(src, { $schema: '../schemas/manifest.schema.json' }), { outDir: path.join(src, 'out1') });
     expect(first.ok).toBe(true);
     const recorded = readJson(first.resolvedManifestPath);
-    expect(recorded).toMatchObject({ baseDir: src, source: path.join(src, 'manifest.json'), kernel: { name: '@fuseflow/kernel' } });
+    expect(recorded).toMatchObject({ $schema: path.resolve(src, '../schemas/manifest.schema.json'), baseDir: src, source: path.join(src, 'manifest.json'), kernel: { name: '@fuseflow/kernel' } });
     expect(recorded.configurations[0].frontend).toMatchObject({ use: 'tensor-text', plugin: 'fuseflow-frontend-tensor-text', version: '0.0.1', options: { file: 'layer.tt' } });
 
     // elsewhere, with layer.tt only reachable through the recorded baseDir
