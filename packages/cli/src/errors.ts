@@ -12,3 +12,8 @@ export function exitCodeFor(e: Pick<RunError, 'code'>): number {
 export function formatError(e: RunError): string {
   return `${e.code}: ${e.message}${e.suggestion ? `\n  suggestion: ${e.suggestion}` : ''}`;
 }
+
+/** One diagnostic as the CLI prints it: `warning [plugin]: message`. */
+export function formatDiagnostic(d: { severity: string; plugin?: string; message: string }): string {
+  return `${d.severity}${d.plugin ? ` [${d.plugin}]` : ''}: ${d.message}`;
+}

@@ -4,7 +4,7 @@ import { Command, CommanderError, Help, Option } from 'commander';
 import type { CliCommandSpec, CliIo, PluginCandidate, PluginCommandMetadata, RunManifestOptions, RunResult } from '@fuseflow/kernel';
 // Discovery alone: the kernel's runner (ajv, tsyringe) is loaded only by commands that run something.
 import { PluginLoader } from '@fuseflow/kernel/plugin-loader';
-import { exitCodeFor, formatError } from './errors';
+import { exitCodeFor, formatDiagnostic, formatError } from './errors';
 import { cmdDatasets } from './datasets';
 import { processIo } from './io';
 import { cmdSchema } from './schema-command';
@@ -236,9 +236,11 @@ async function cmdValidate(manifest: string, opts: { printIr?: boolean }, g: Glo
   const r = session.resolved;
   const use = (u: { use: string; plugin: { name: string; version: string }; options: Record<string, unknown> }) => `${u.use} (${u.plugin.name}@${u.plugin.version}) ${JSON.stringify(u.options)}`;
   if (g.json) {
-    io.stdout(JSON.stringify({ ok: true, name: r.name, seed: r.seed, pipelines: r.pipelines.map((p) => ({ configuration: p.configuration, frontend: p.frontend.use, passes: formatPassPipeline(p.passes.map((x) => ({ use: x.use, options: x.options }))), backend: p.backend.use })), search: r.search?.use, reporters: r.reporters.map((x) => x.use) }, null, 2));
+    io.stdout(JSON.stringify({ ok: true, name: r.name, seed: r.seed, ...(r.warnings.length ? { warnings: r.warnings } : {}), pipelines: r.pipelines.map((p) => ({ configuration: p.configuration, frontend: p.frontend.use, passes: formatPassPipeline(p.passes.map((x) => ({ use: x.use, options: x.options }))), backend: p.backend.use })), search: r.search?.use, reporters: r.reporters.map((x) => x.use) }, null, 2));
   } else {
     io.stdout(`${file}: valid (name "${r.name}", seed ${r.seed})`);
+    // A re-run resolved manifest that records other plugin versions still validates; say so.
+    for (const w of r.warnings) io.stderr(formatDiagnostic(w));
     for (const p of r.pipelines) {
       io.stdout(`${p.configuration ? `configuration ${p.configuration}` : 'pipeline'}:`);
       io.stdout(`  frontend  ${use(p.frontend)}`);

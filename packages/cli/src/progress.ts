@@ -1,5 +1,6 @@
 import type { CliIo, KernelEmitter } from '@fuseflow/kernel';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { formatDiagnostic } from './errors';
 
 /** 1234567 -> "1.23M": progress totals in simulated work run to billions. */
 export function compactCount(n: number): string {
@@ -70,7 +71,7 @@ export function attachProgress(events: KernelEmitter, io: CliIo, opts: { quiet?:
     io.stderr = line;
     events.on('run:start', (e) => line(`run ${e.runId} (seed ${e.seed})`));
     events.on('pass:end', (e) => line(`  ${e.runId} ${e.pass} ${e.ms.toFixed(1)} ms`));
-    events.on('diagnostic', (d) => line(`  ${d.severity}${d.plugin ? ` [${d.plugin}]` : ''}: ${d.message}`));
+    events.on('diagnostic', (d) => line(`  ${formatDiagnostic(d)}`));
     events.on('run:end', (e) => line(`${e.ok ? 'done' : 'FAILED'} ${e.runId} (${(e.ms / 1000).toFixed(2)} s)${e.error ? `: ${e.error.split('\n')[0]}` : ''}`));
     return () => {
       multi.stop();
@@ -82,7 +83,8 @@ export function attachProgress(events: KernelEmitter, io: CliIo, opts: { quiet?:
   events.on('progress', (e) => {
     if (e.total !== undefined && e.done === e.total) io.stderr(`  ${e.plugin}: ${e.done}/${e.total}${e.message ? ` ${e.message}` : ''}`);
   });
-  events.on('diagnostic', (d) => io.stderr(`  ${d.severity}${d.plugin ? ` [${d.plugin}]` : ''}: ${d.message}`));
+  events.on('diagnostic', (d) => io.stderr(`  ${formatDiagnostic(d)}`));
   events.on('run:end', (e) => io.stderr(`${e.ok ? 'done' : 'FAILED'} ${e.runId} (${(e.ms / 1000).toFixed(2)} s)`));
   return () => undefined;
 }
+

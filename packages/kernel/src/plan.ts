@@ -135,7 +135,8 @@ export function resolveUse(loader: PluginLoader, u: PluginUse, kind: PluginKind,
       suggestion: `install ${u.plugin} (or name it in ${jsonPath}/use), or remove ${jsonPath}/plugin to run ${plugin.name}`,
     });
   }
-  if (u.version !== undefined && u.version !== plugin.version) {
+  // A top-level use shared by several configurations is resolved once per configuration: warn once.
+  if (u.version !== undefined && u.version !== plugin.version && !warnings?.some((w) => w.path === `${jsonPath}/version`)) {
     warnings?.push({ severity: 'warning', plugin: plugin.name, path: `${jsonPath}/version`, message: `${jsonPath}/version: the manifest records ${plugin.name}@${u.version}, installed is ${plugin.version}; results may differ` });
   }
   return { use: u.use, plugin, options: resolvePluginOptions(plugin, u.options, jsonPath), jsonPath };

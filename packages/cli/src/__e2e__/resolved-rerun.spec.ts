@@ -59,4 +59,19 @@ describe('fuseflow run <out>/manifest.resolved.json', () => {
     expect(res.err).toContain('FF_MANIFEST_INVALID: /backend/plugin: "rda-sim" resolves to @fuseflow/backend-rda-sim@');
     expect(res.err).toContain('but the manifest records @acme/fuseflow-backend-rda');
   });
+
+  it('validate names a recorded version that differs from the installed one (text on stderr, JSON in warnings) and still exits 0', async () => {
+    const m = JSON.parse(fs.readFileSync(SMALL, 'utf8'));
+    m.baseDir = path.dirname(SMALL);
+    m.backend.version = '0.0.1-recorded';
+    const file = path.join(dir, 'old-version.json');
+    fs.writeFileSync(file, JSON.stringify(m));
+    const text = memoryIo(dir);
+    expect(await runCli(['validate', file], text)).toBe(0);
+    expect(text.err.join('\n')).toMatch(/^warning \[@fuseflow\/backend-rda-sim\]: \/backend\/version: the manifest records @fuseflow\/backend-rda-sim@0\.0\.1-recorded, installed is \d+\.\d+\.\d+/m);
+    const json = memoryIo(dir);
+    expect(await runCli(['--json', 'validate', file], json)).toBe(0);
+    const out = JSON.parse(json.out.join('\n'));
+    expect(out.warnings).toEqual([expect.objectContaining({ severity: 'warning', path: '/backend/version', plugin: '@fuseflow/backend-rda-sim' })]);
+  });
 });
