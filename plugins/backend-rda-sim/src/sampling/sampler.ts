@@ -26,11 +26,62 @@ export interface SamplePlan {
   /** the outer loop scans a dense level (every unit is a stream position, empty or not). */
   outerDense: boolean;
   /**
-   * For the cost proxy: per sliced access, its other modes and the accesses iterated by the same
-   * index below it (SpMSpM ikj: B(i,k) -> C(k,j); fused GCN: A(i,k) -> A(k,l)), whose fibers each
-   * entry of the unit opens.
+   * For the cost proxy: per sliced access, its other modes and the accesses iterated in the same
+   * loop below it (SpMSpM ikj: B(i,k) -> C(k,j); fused GCN: A(i,k) -> A(k,l)), whose fibers each
+   * entry of the unit opens, and what their entries open in turn (fused GraphSAGE: -> X(l,:)).
    */
-  fanout: Array<{ source: string; mode: number; targets: Array<{ tensor: string; mode: number }> }>;
+  fanout: Array<{ source: string; mode: number; targets: FanoutTarget[] }>;
+}
+
+/**
+ * An access whose fiber along `mode` every entry of the access above it opens; `below` lists the
+ * accesses each of its own entries opens in turn (fully fused GraphSAGE: A(i,k) opens A(k,:),
+ * whose entries open X(l,:)).
+ */
+export interface FanoutTarget {
+  tensor: string;
+  mode: number;
+  below: Array<{ mode: number; targets: FanoutTarget[] }>;
+}
+
+/** Levels of fibers below a unit's entries the proxy follows (a fused 2-layer GNN needs 2: A(k,:), then X(l,:)). */
+export const FANOUT_DEPTH = 3;
+
+/**
+ * Loop instances read from the coordinate streams: a scan and the joiners and locates its crd
+ * stream reaches through broadcasts belong to one loop, whatever their index names (lower-sam
+ * names the neighbour loop k3 on A(i,k3) and k5 on the recomputed layer's A(k5,l), joined by
+ * intersect_k5). An accumulator's output starts a new instance: what it feeds runs once per
+ * accumulated fiber, not per entry.
+ */
+function loopInstances(g: DataflowGraph, byId: Map<number, DfNode>): (id: number) => number {
+  const chanDst = new Map(g.channels.map((c) => [c.id, c.dst]));
+  const parent = new Map<number, number>();
+  const find = (x: number): number => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  for (const n of g.nodes) {
+    if (n.kind !== 'level_scan' || n.outputs.crd === undefined) continue;
+    const stack = [n.outputs.crd];
+    const seen = new Set<number>();
+    while (stack.length) {
+      const c = stack.pop()!;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      const d = chanDst.get(c);
+      const m = d ? byId.get(d.node) : undefined;
+      if (!d || !m) continue;
+      if (m.kind === 'broadcast') stack.push(...Object.values(m.outputs));
+      else if ((m.kind === 'intersect' || m.kind === 'union') && d.port.startsWith('crd')) {
+        parent.set(find(m.id), find(n.id));
+        if (m.outputs.crd !== undefined) stack.push(m.outputs.crd);
+      } else if (m.kind === 'locate' && d.port === 'crd') parent.set(find(m.id), find(n.id));
+    }
+  }
+  return find;
 }
 
 function unsupported(g: DataflowGraph, why: string): FuseFlowError {
@@ -348,7 +399,7 @@ function planOn(g: DataflowGraph, index: string, byId: Map<number, DfNode>): Sam
   }
   if (units <= 0) throw unsupported(g, `its outer index '${index}' has no coordinates`);
   // Index -> (tensor, mode) of every access, for the proxy's second level.
-  const iterated: Array<{ acc: number; tensor: string; mode: number; index: string; inner: boolean }> = [];
+  const iterated: Array<{ acc: number; node: number; tensor: string; mode: number; index: string; inner: boolean }> = [];
   for (const n of g.nodes) {
     const a = access.get(n.id);
     if (a === undefined || !n.attrs.tensor || !n.attrs.index || (n.kind !== 'level_scan' && n.kind !== 'locate')) continue;
@@ -357,17 +408,41 @@ function planOn(g: DataflowGraph, index: string, byId: Map<number, DfNode>): Sam
     const level = n.attrs.level ?? (mode !== undefined ? f?.modeOrder.indexOf(mode) : undefined);
     // the tensor's last level opens no fiber (its entries meet the source's by intersection)
     const inner = !f || level === undefined || level >= f.modeOrder.length - 1;
-    if (mode !== undefined && n.attrs.tensor !== g.output.tensor) iterated.push({ acc: a, tensor: n.attrs.tensor, mode, index: n.attrs.index, inner });
+    if (mode !== undefined && n.attrs.tensor !== g.output.tensor) iterated.push({ acc: a, node: n.id, tensor: n.attrs.tensor, mode, index: n.attrs.index, inner });
   }
   const fanout: SamplePlan['fanout'] = [];
   // An index above the units' (the heads over rows) opens its fibers once per coordinate, not
   // once per entry of a unit: it adds no per-unit work.
   const above = indicesAbove(g, index, byId);
   const seenFanout = new Set<string>();
+  const loop = loopInstances(g, byId);
+  // Accesses whose fibers each entry of `from` opens: those iterated in the same loop instance, or
+  // (first level only) at the same index name, as the proxy counted before loop instances. Below
+  // the first level only the streams count: a name shared across an accumulator (X(l,k7) summed
+  // over l, then W1n(k7,:)) would count W1n once per l instead of once per k.
+  const targetsOf = (from: (typeof iterated)[number], path: Set<number>, depth: number): FanoutTarget[] => {
+    const out: FanoutTarget[] = [];
+    const taken = new Set<number>();
+    for (const x of iterated) {
+      if (x.acc === from.acc || path.has(x.acc) || taken.has(x.acc) || x.inner || accMode.has(x.acc)) continue;
+      if (loop(x.node) !== loop(from.node) && (depth > 0 || x.index !== from.index)) continue;
+      taken.add(x.acc);
+      const inPath = new Set(path).add(x.acc);
+      const below: FanoutTarget['below'] = [];
+      if (depth + 1 < FANOUT_DEPTH) {
+        for (const y of iterated.filter((z) => z.acc === x.acc && z.mode !== x.mode && !above.has(z.index))) {
+          const t = targetsOf(y, inPath, depth + 1);
+          if (t.length) below.push({ mode: y.mode, targets: t });
+        }
+      }
+      out.push({ tensor: x.tensor, mode: x.mode, below });
+    }
+    return out;
+  };
   for (const [a, m] of accMode) {
     if (m.tensor === g.output.tensor) continue;
     for (const it of iterated.filter((x) => x.acc === a && x.mode !== m.mode && !above.has(x.index))) {
-      const targets = iterated.filter((x) => x.acc !== a && x.index === it.index && !x.inner && !accMode.has(x.acc)).map((x) => ({ tensor: x.tensor, mode: x.mode }));
+      const targets = targetsOf(it, new Set([a]), 0);
       const key = JSON.stringify([m.tensor, it.mode, targets]);
       if (targets.length && !seenFanout.has(key)) {
         seenFanout.add(key);
@@ -509,8 +584,9 @@ export function seededRandom(seed: number): () => number {
 
 /**
  * Cost proxy of every unit, known before any simulation: 1 + its stored entries over the sliced
- * accesses + the entries of the fibers those entries open in the accesses below them (the
- * per-row work of SpMSpM ikj, or of a fused GCN's recomputed rows). Used to stratify the draw and
+ * accesses + the entries of the fibers those entries open in the accesses below them, each
+ * weighted by what it opens in turn (the per-row work of SpMSpM ikj, of a fused GCN's recomputed
+ * rows, of a fused GraphSAGE's neighbours' neighbours). Used to stratify the draw and
  * to model lane imbalance; it never affects values and only the efficiency of the estimate.
  */
 export function unitProxy(plan: SamplePlan, env: TensorBindings): Float64Array {
@@ -526,20 +602,35 @@ export function unitProxy(plan: SamplePlan, env: TensorBindings): Float64Array {
     const src = env[f.source];
     if (!src) continue;
     const mode = plan.slices.find((s) => s.source === f.source)!.mode;
-    // Stored entries per coordinate of each target's mode: the fiber an entry opens there.
-    const open = new Float64Array(src.shape[f.mode]);
-    for (const t of f.targets) {
-      const d = env[t.tensor];
-      if (!d || d.shape[t.mode] !== open.length) continue;
-      const tc = cooOf(d).coords[t.mode];
-      for (let k = 0; k < tc.length; k++) open[tc[k]]++;
-    }
+    const open = openedBy(f.targets, src.shape[f.mode], env);
     const coo = cooOf(src);
     const cu = coo.coords[mode];
     const cf = coo.coords[f.mode];
     for (let k = 0; k < cu.length; k++) x[Math.floor(cu[k] / plan.unitHeight)] += open[cf[k]];
   }
   return x;
+}
+
+/**
+ * Per coordinate of a mode of `extent`: the entries of the fibers an entry at that coordinate
+ * opens in the targets, each weighted by 1 + what it opens in turn.
+ */
+function openedBy(targets: readonly FanoutTarget[], extent: number, env: TensorBindings): Float64Array {
+  const open = new Float64Array(extent);
+  for (const t of targets) {
+    const d = env[t.tensor];
+    if (!d || d.shape[t.mode] !== extent) continue;
+    const coo = cooOf(d);
+    const tc = coo.coords[t.mode];
+    const w = new Float64Array(tc.length).fill(1);
+    for (const b of t.below) {
+      const sub = openedBy(b.targets, d.shape[b.mode], env);
+      const bc = coo.coords[b.mode];
+      for (let k = 0; k < tc.length; k++) w[k] += sub[bc[k]];
+    }
+    for (let k = 0; k < tc.length; k++) open[tc[k]] += w[k];
+  }
+  return open;
 }
 
 /**
