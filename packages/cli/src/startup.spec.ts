@@ -30,22 +30,42 @@ function packagesOf(modules: string[]): Set<string> {
   return out;
 }
 
+/** Files of packages/report among the loaded ones, relative to the repository. */
+const reportModules = (modules: string[]) => modules.map((m) => path.relative(ROOT, m)).filter((m) => m.startsWith(`packages${path.sep}report${path.sep}`));
+const FORMAT = path.join('packages', 'report', 'src', 'format.ts');
+
 describe('start-up: a command loads only the plugins it needs', () => {
-  it('simulate loads frontend-expr, lower-sam and rda-sim, and no other plugin or heavy library', () => {
+  const simulate = ['simulate', '--expr', 'X(i,j) = B(i,k) * C(k,j)', '--format', 'B=csr', '--format', 'C=csr', '--gen', 'B=uniform:32x32:0.1:seed=1', '--gen', 'C=uniform:32x32:0.1:seed=2'];
+  const heavy = [
+    'plugins/searcher-boshnas', 'plugins/searcher-dse', 'plugins/frontend-pytorch', 'plugins/backend-systolic', 'plugins/backend-estimate',
+    'plugins/pass-fusion', 'plugins/pass-parallelize', 'plugins/pass-dataflow-order', 'plugins/pass-sparsity-blocking', 'packages/executor', 'packages/plots',
+    '@tensorflow/tfjs', '@tensorflow/tfjs-core', 'protobufjs', 'onnx-proto', 'bullmq', 'ioredis', 'cli-progress', 'vega', 'vega-lite',
+  ];
+
+  it('simulate --no-report loads frontend-expr, lower-sam and rda-sim, and no other plugin or heavy library', () => {
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-startup-'));
-    const r = runLoaded(['simulate', '--expr', 'X(i,j) = B(i,k) * C(k,j)', '--format', 'B=csr', '--format', 'C=csr', '--gen', 'B=uniform:32x32:0.1:seed=1', '--gen', 'C=uniform:32x32:0.1:seed=2', '--out', outDir]);
+    const r = runLoaded([...simulate, '--out', outDir, '--no-report']);
     expect(r.code).toBe(0);
     expect(r.out.join('\n')).toMatch(/^cycles: \d+\nvalues checked: yes/);
     const loaded = packagesOf(r.modules);
     for (const p of ['plugins/frontend-expr', 'plugins/pass-lower-sam', 'plugins/backend-rda-sim', 'packages/kernel', 'packages/ir', 'ajv']) expect(loaded).toContain(p);
-    const unneeded = [
-      'plugins/searcher-boshnas', 'plugins/searcher-dse', 'plugins/frontend-pytorch', 'plugins/backend-systolic', 'plugins/backend-estimate',
-      'plugins/pass-fusion', 'plugins/pass-parallelize', 'plugins/pass-dataflow-order', 'plugins/pass-sparsity-blocking', 'packages/executor', 'packages/plots',
-      '@tensorflow/tfjs', '@tensorflow/tfjs-core', 'protobufjs', 'onnx-proto', 'bullmq', 'ioredis', 'cli-progress',
-    ];
-    expect(unneeded.filter((p) => loaded.has(p))).toEqual([]);
+    // the report writer and its layout engine only when a report is written (the tables' number formatter is shared)
+    expect([...heavy, 'elkjs'].filter((p) => loaded.has(p))).toEqual([]);
+    expect(reportModules(r.modules)).toEqual([FORMAT]);
+    expect(fs.existsSync(path.join(outDir, 'report.html'))).toBe(false);
     // rda-sim through its "./plugin" entry: its index (protobuf import/export) stays unloaded
     expect(r.modules.filter((m) => m.includes(`backend-rda-sim${path.sep}src${path.sep}`)).map((m) => path.basename(m))).not.toContain('proto.ts');
+  });
+
+  it('simulate with its report adds the report writer and ELK, and still no chart library or other plugin', () => {
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-startup-'));
+    const r = runLoaded([...simulate, '--out', outDir]);
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toContain(`report: ${path.join(outDir, 'report.html')} (`);
+    const loaded = packagesOf(r.modules);
+    expect(loaded).toContain('elkjs');
+    expect(reportModules(r.modules)).toEqual(expect.arrayContaining([FORMAT, path.join('packages', 'report', 'src', 'report.ts')]));
+    expect(heavy.filter((p) => loaded.has(p))).toEqual([]);
   });
 
   it('--help lists every plugin command without importing any plugin, ajv or tsyringe', () => {
@@ -56,7 +76,9 @@ describe('start-up: a command loads only the plugins it needs', () => {
       expect(help).toMatch(line);
     }
     const loaded = [...packagesOf(r.modules)];
-    expect(loaded.filter((p) => p.startsWith('plugins/') || ['ajv', 'tsyringe', 'packages/ir'].includes(p))).toEqual([]);
+    expect(loaded.filter((p) => p.startsWith('plugins/') || ['ajv', 'tsyringe', 'packages/ir', 'elkjs'].includes(p))).toEqual([]);
+    // of the report package only its number formatter (one module, no imports), which the tables share
+    expect(reportModules(r.modules)).toEqual([FORMAT]);
   });
 });
 

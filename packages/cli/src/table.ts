@@ -9,9 +9,6 @@ export function formatTable(rows: string[][], rightAlign: boolean[] = []): strin
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-/** Integer with thousands separators; other numbers to 4 significant digits; '-' when absent. */
-export function formatNumber(v: number | undefined): string {
-  if (v === undefined || v === null || Number.isNaN(v)) return '-';
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
-  return Math.abs(v) >= 1000 ? Math.round(v).toLocaleString('en-US') : Number(v.toPrecision(4)).toString();
-}
+// Shared with report.html (@fuseflow/report), whose tables print the same numbers; its ./format entry is one
+// small module, so commands that print a table load nothing more.
+export { formatNumber } from '@fuseflow/report/format';

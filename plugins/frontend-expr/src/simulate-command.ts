@@ -117,6 +117,7 @@ export const simulateCommand: CliCommandSpec = {
     { flags: '--sample-units <n>', description: 'sampled simulation with n outer-loop units per graph (instead of --sample)' },
     { flags: '--out <dir>', description: 'output folder (default ./out/simulate)' },
     { flags: '--dot <dir>', description: 'write each dataflow graph as Graphviz DOT: <dir>/<k>-<graph>.dot' },
+    { flags: '--no-report', description: 'do not write report.html into the run folder (its graph layout costs about 1 CPU-s per 300 nodes)' },
     { flags: '--json', description: 'print a JSON summary' },
   ],
   async action(_args: string[], options: Record<string, unknown>, io: CliIo): Promise<number> {
@@ -132,11 +133,21 @@ export const simulateCommand: CliCommandSpec = {
       return 1;
     }
     const runner = io.container.resolve(RUNNER);
-    // --dot: the session reports every module a hook produced; the last dataflow module is what the simulator ran
+    // --dot and report.html: the session reports every module a hook produced; the last dataflow module is what the simulator ran
+    const report = options.report !== false;
     let graphs: DataflowGraph[] = [];
     const onIr = (e: { module: { stage: string; [k: string]: unknown } }) => void (e.module.stage === 'dataflow' && Array.isArray(e.module.graphs) && (graphs = e.module.graphs as DataflowGraph[]));
-    const r = await runner.run(manifest, { baseDir: io.cwd, ...(options.dot !== undefined ? { onIr } : {}), ...(options.out !== undefined ? { outDir: path.resolve(io.cwd, String(options.out)) } : {}) });
+    const r = await runner.run(manifest, { baseDir: io.cwd, ...(options.dot !== undefined || report ? { onIr } : {}), ...(options.out !== undefined ? { outDir: path.resolve(io.cwd, String(options.out)) } : {}) });
     const s = summary(r);
+    let reportLine = '';
+    if (report && r.runs.length) {
+      // required here so that --no-report (and --help) load neither the report package nor ELK
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { writeRunReport } = require('@fuseflow/report') as typeof import('@fuseflow/report');
+      const rep = await writeRunReport(r, new Map([['', graphs]]), { charts: false });
+      s.report = rep.file;
+      reportLine = `report: ${rep.file} (${(rep.bytes / 1024).toFixed(0)} KiB, ${rep.nodes} nodes laid out in ${(rep.layoutMs / 1000).toFixed(2)} s, ${rep.layoutCpuSeconds.toFixed(2)} CPU-s)\n`;
+    }
     if (options.dot !== undefined && graphs.length) {
       const dir = path.resolve(io.cwd, String(options.dot));
       fs.mkdirSync(dir, { recursive: true });
@@ -153,7 +164,8 @@ export const simulateCommand: CliCommandSpec = {
           (s.sampling ? `${sampledLine(s.sampling as SamplingSummary)}\n` : '') +
           `values checked: ${s.valuesChecked ? (s.sampling ? 'yes, on the sampled units (match the reference)' : 'yes (match the reference)') : 'no'}\noutput: ${s.output ?? '(not written)'}\nrun folder: ${s.outDir}\n` +
           ((s.passes as Array<{ pass: string; ms: number; stats?: Record<string, number> }>).map((p) => `pass ${p.pass}: ${p.ms.toFixed(1)} ms${p.stats ? ' ' + JSON.stringify(p.stats) : ''}`).join('\n') + '\n') +
-          (s.dotFiles ? (s.dotFiles as string[]).map((f) => `dot: ${f}\n`).join('') : ''),
+          (s.dotFiles ? (s.dotFiles as string[]).map((f) => `dot: ${f}\n`).join('') : '') +
+          reportLine,
       );
     }
     if (!s.ok) {

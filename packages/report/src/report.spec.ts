@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import type { RunResult } from '@fuseflow/kernel';
 import { uniformRandom } from '@fuseflow/ir';
 import { RdaSimBackend, spmspm } from '@fuseflow/backend-rda-sim';
-import { KIND_COLOUR, pluginCharts, STREAM_COLOUR, writeReport } from './report';
+import { formatNumber } from './format';
+import { KIND_COLOUR, pluginCharts, STREAM_COLOUR, writeReport, writeRunReport } from './report';
 
 /** One simulated SpMSpM graph as a run result, the way `fuseflow run` hands it to the report. */
 async function simulatedRun() {
@@ -62,6 +63,23 @@ describe('report.html', () => {
     expect(html).toContain('no dataflow graph (failed: FF_PLUGIN_ERROR)');
     expect(html).toContain('no dataflow graph (the pipeline does not lower to the dataflow stage)');
   }, 30000);
+
+  it('writeRunReport: report.html in the run folder, named after results.json; charts: false draws none and says so', async () => {
+    const { mod, result, outDir } = await simulatedRun();
+    fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify({ name: 'sim <1>', seed: 7 }));
+    const stats = await writeRunReport(result, new Map([['spmspm <a&b>', mod.graphs]]), { charts: false });
+    expect(stats.file).toBe(path.join(outDir, 'report.html'));
+    expect(stats.chartsError).toBeUndefined();
+    const html = fs.readFileSync(stats.file, 'utf8');
+    expect(html).toContain('<h1>sim &lt;1&gt;</h1><p>seed 7; all runs ok.');
+    expect(html).toContain('<p class="note">no charts (not drawn for this command; cycles per graph are in the tables below)</p>');
+    expect(html).not.toContain('<figure>');
+    expect(stats.nodes).toBe(mod.graphs[0].nodes.length);
+  }, 30000);
+
+  it('formatNumber: separators for integers, 4 significant digits otherwise, - when absent', () => {
+    expect([formatNumber(1234567), formatNumber(0.000123456), formatNumber(12.3456), formatNumber(1234.56), formatNumber(undefined), formatNumber(NaN)]).toEqual(['1,234,567', '0.0001235', '12.35', '1,235', '-', '-']);
+  });
 
   it('inlines the SVG charts plugins wrote into the run folder, and nothing from outside it', async () => {
     const { result, outDir } = await simulatedRun();

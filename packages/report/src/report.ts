@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunResult } from '@fuseflow/kernel';
 import type { DataflowGraph } from '@fuseflow/ir';
-import { formatNumber } from './table';
+import { formatNumber } from './format';
 
 /** Per-node counters as the rda-sim backend reports them (details.graphs[k].nodes). */
 interface NodeStat {
@@ -37,6 +37,16 @@ export interface ReportInput {
   charts?: Array<{ title: string; svg: string }>;
   /** why charts are missing (shown in the page instead of silently leaving them out). */
   chartsError?: string;
+  /** shown instead of 'no charts' when the caller chose to draw none. */
+  noChartsNote?: string;
+}
+
+export interface RunReportOptions {
+  /**
+   * Draw the run's vega-lite charts (default true). `simulate` passes false: its one configuration
+   * would get a one-bar chart, and vega is most of the report's load time.
+   */
+  charts?: boolean;
 }
 
 export interface ReportStats {
@@ -265,7 +275,7 @@ export async function writeReport(file: string, input: ReportInput): Promise<Rep
     configurationTable(res),
     '<h2>Charts</h2>',
     charts,
-    input.chartsError ? `<p class="note">charts not drawn: ${esc(input.chartsError)}</p>` : charts ? '' : '<p class="note">no charts</p>',
+    input.chartsError ? `<p class="note">charts not drawn: ${esc(input.chartsError)}</p>` : charts ? '' : `<p class="note">${esc(input.noChartsNote ?? 'no charts')}</p>`,
     '<h2>Dataflow graphs</h2>',
     legend(),
     ...sections,
@@ -318,16 +328,19 @@ export function pluginCharts(res: RunResult): Array<{ title: string; svg: string
 }
 
 /**
- * report.html beside results.json for a finished `run`. Chart rendering needs vega (an ES module);
- * where it cannot load the page says so instead of leaving the charts out silently.
+ * report.html beside results.json for a finished run (`fuseflow run`, `fuseflow simulate`). Chart
+ * rendering needs vega (an ES module); where it cannot load the page says so instead of leaving the
+ * charts out silently.
  */
-export async function writeRunReport(res: RunResult, graphs: Map<string, DataflowGraph[]>): Promise<ReportStats & { chartsError?: string }> {
+export async function writeRunReport(res: RunResult, graphs: Map<string, DataflowGraph[]>, options: RunReportOptions = {}): Promise<ReportStats & { chartsError?: string }> {
   let charts: Array<{ title: string; svg: string }> = [];
   let chartsError: string | undefined;
-  try {
-    charts = await runCharts(res);
-  } catch (e) {
-    chartsError = (e as Error).message.split('\n')[0];
+  if (options.charts !== false) {
+    try {
+      charts = await runCharts(res);
+    } catch (e) {
+      chartsError = (e as Error).message.split('\n')[0];
+    }
   }
   charts.push(...pluginCharts(res));
   // name and seed live in results.json (written just before), not in RunResult
@@ -337,6 +350,6 @@ export async function writeRunReport(res: RunResult, graphs: Map<string, Dataflo
   } catch {
     // no results.json (the run failed before writing it): the folder name stands in
   }
-  const stats = await writeReport(path.join(res.outDir, 'report.html'), { result: res, name: head.name ?? path.basename(res.outDir), ...(head.seed !== undefined ? { seed: head.seed } : {}), graphs, charts, ...(chartsError ? { chartsError } : {}) });
+  const stats = await writeReport(path.join(res.outDir, 'report.html'), { result: res, name: head.name ?? path.basename(res.outDir), ...(head.seed !== undefined ? { seed: head.seed } : {}), graphs, charts, ...(chartsError ? { chartsError } : {}), ...(options.charts === false ? { noChartsNote: 'no charts (not drawn for this command; cycles per graph are in the tables below)' } : {}) });
   return { ...stats, ...(chartsError ? { chartsError } : {}) };
 }
