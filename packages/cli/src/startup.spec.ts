@@ -42,9 +42,9 @@ describe('start-up: a command loads only the plugins it needs', () => {
     '@tensorflow/tfjs', '@tensorflow/tfjs-core', 'protobufjs', 'onnx-proto', 'bullmq', 'ioredis', 'cli-progress', 'vega', 'vega-lite',
   ];
 
-  it('simulate --no-report loads frontend-expr, lower-sam and rda-sim, and no other plugin or heavy library', () => {
+  it('simulate (no --report) loads frontend-expr, lower-sam and rda-sim, and no other plugin or heavy library', () => {
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-startup-'));
-    const r = runLoaded([...simulate, '--out', outDir, '--no-report']);
+    const r = runLoaded([...simulate, '--out', outDir]);
     expect(r.code).toBe(0);
     expect(r.out.join('\n')).toMatch(/^cycles: \d+\nvalues checked: yes/);
     const loaded = packagesOf(r.modules);
@@ -57,9 +57,9 @@ describe('start-up: a command loads only the plugins it needs', () => {
     expect(r.modules.filter((m) => m.includes(`backend-rda-sim${path.sep}src${path.sep}`)).map((m) => path.basename(m))).not.toContain('proto.ts');
   });
 
-  it('simulate with its report adds the report writer and ELK, and still no chart library or other plugin', () => {
+  it('simulate --report adds the report writer and ELK, and still no chart library or other plugin', () => {
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-startup-'));
-    const r = runLoaded([...simulate, '--out', outDir]);
+    const r = runLoaded([...simulate, '--out', outDir, '--report']);
     expect(r.code).toBe(0);
     expect(r.out.join('\n')).toContain(`report: ${path.join(outDir, 'report.html')} (`);
     const loaded = packagesOf(r.modules);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { createHostContainer, type CliIo } from '@fuseflow/kernel';
 import { simulateCommand } from './simulate-command';
 
-/** The options commander hands the command for `simulate --expr ... --gen ... --out <out>` (report: false = --no-report). */
+/** The options commander hands the command for `simulate --expr ... --gen ... --out <out> --report` (no report: without --report). */
 const spmspm = (out: string, extra: Record<string, unknown> = {}) => ({
   expr: 'X(i,j) = B(i,k) * C(k,j)',
   format: ['B=csr', 'C=csr'],
@@ -43,10 +43,10 @@ describe('fuseflow simulate: report.html', () => {
     expect(x.err).toEqual([]);
   }, 60000);
 
-  it('--no-report writes none and prints no report line; --json gives the path in `report`', async () => {
+  it('without --report it writes none and prints no report line; with it --json gives the path in `report`', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ff-sim-report-'));
     const off = io(dir);
-    expect(await simulateCommand.action([], spmspm('off', { report: false }), off)).toBe(0);
+    expect(await simulateCommand.action([], spmspm('off', { report: undefined }), off)).toBe(0);
     expect(fs.readdirSync(path.join(dir, 'off')).sort()).toEqual(['X.mtx', 'manifest.resolved.json', 'results.json']);
     expect(off.out.join('')).not.toContain('report:');
     const json = io(dir);
