@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRunner, type Manifest } from '@fuseflow/kernel';
+import { graphsageProgram } from './__fixtures__/graphsage';
 
 // the kernel's runner service, as a searcher or command gets it: a session per run
 const host = createRunner();
@@ -141,30 +142,7 @@ d: Y(i,j) = H(i,k) * Wd(k,j)`;
     // (FF_VALUE_MISMATCH on relu_1) before lower-sam kept the presence of fused dense
     // intermediates (79d36a6, 51b8726): rows without neighbours take the bias alone.
     const v = 160;
-    // The statements as the PyTorch frontend imports examples/graphsage (graphsage.fx.json).
-    const layer = (l: number, x: string, fin: number, fout: number, out: string, role: string): string => `tensor W${l}s(${fin},${fout}): dcsr input
-tensor W${l}n(${fin},${fout}): dcsr input
-tensor b${l}(${fout}): dense input
-tensor S${l}(${v},${fout}): dense intermediate
-tensor P${l}(${v},${fout}): dense intermediate
-tensor N${l}(${v},${fin}): dense intermediate
-tensor M${l}(${v},${fout}): dense intermediate
-tensor Q${l}(${v},${fout}): dense intermediate
-tensor R${l}(${v},${fout}): dense intermediate
-tensor ${out}(${v},${fout}): dense ${role}
-s${l}: S${l}(i,j) = ${x}(i,k) * W${l}s(k,j)
-p${l}: P${l}(i,j) = S${l}(i,j) + b${l}(j) * one(i)
-n${l}: N${l}(i,j) = A(i,k) * ${x}(k,j)
-m${l}: M${l}(i,j) = N${l}(i,k) * W${l}n(k,j)
-q${l}: Q${l}(i,j) = M${l}(i,j) + b${l}(j) * one(i)
-r${l}: R${l}(i,j) = P${l}(i,j) + Q${l}(i,j)
-o${l}: ${out}(i,j) = relu(R${l}(i,j))`;
-    const program = `program sage2
-tensor A(${v},${v}): dcsr input
-tensor X(${v},6): dense input
-tensor one(${v}): dense input
-${layer(1, 'X', 6, 4, 'H', 'intermediate')}
-${layer(2, 'H', 4, 3, 'Y', 'output')}`;
+    const program = graphsageProgram(v, 6, 4, 3);
     const fe = {
       program,
       inputs: {

@@ -5,34 +5,13 @@ import { createRunner, type Manifest } from '@fuseflow/kernel';
 import type { DataflowModule } from '@fuseflow/ir';
 import { simulateGraph } from '../simulate';
 import { planSample, subProblem, unitProxy, type FanoutTarget } from './sampler';
+import { graphsageProgram } from './__fixtures__/graphsage';
 
 // Fully fused 2-layer GraphSAGE (the statements examples/graphsage imports): a row i recomputes
 // layer 1 for each neighbour k, which reads the neighbour's own neighbours l. lower-sam names the
 // neighbour loop k3 on A(i,k3) and k5 on the recomputed layer's A(k5,l), joined by an intersect.
 const v = 200;
-const layer = (l: number, x: string, fin: number, fout: number, out: string, role: string): string => `tensor W${l}s(${fin},${fout}): dcsr input
-tensor W${l}n(${fin},${fout}): dcsr input
-tensor b${l}(${fout}): dense input
-tensor S${l}(${v},${fout}): dense intermediate
-tensor P${l}(${v},${fout}): dense intermediate
-tensor N${l}(${v},${fin}): dense intermediate
-tensor M${l}(${v},${fout}): dense intermediate
-tensor Q${l}(${v},${fout}): dense intermediate
-tensor R${l}(${v},${fout}): dense intermediate
-tensor ${out}(${v},${fout}): dense ${role}
-s${l}: S${l}(i,j) = ${x}(i,k) * W${l}s(k,j)
-p${l}: P${l}(i,j) = S${l}(i,j) + b${l}(j) * one(i)
-n${l}: N${l}(i,j) = A(i,k) * ${x}(k,j)
-m${l}: M${l}(i,j) = N${l}(i,k) * W${l}n(k,j)
-q${l}: Q${l}(i,j) = M${l}(i,j) + b${l}(j) * one(i)
-r${l}: R${l}(i,j) = P${l}(i,j) + Q${l}(i,j)
-o${l}: ${out}(i,j) = relu(R${l}(i,j))`;
-const program = `program sage2
-tensor A(${v},${v}): dcsr input
-tensor X(${v},24): dense input
-tensor one(${v}): dense input
-${layer(1, 'X', 24, 8, 'H', 'intermediate')}
-${layer(2, 'H', 8, 3, 'Y', 'output')}`;
+const program = graphsageProgram(v, 24, 8, 3);
 
 let dir: string;
 beforeAll(() => {
