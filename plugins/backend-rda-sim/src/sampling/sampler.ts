@@ -247,6 +247,8 @@ export function planSample(g: DataflowGraph): SamplePlan {
   // slices; its per-outer-coordinate overheads join the fixed cost of a run. Parallel graphs keep
   // the outer index, which their lanes are dealt on.
   let best = outer;
+  const accesses = inputAccesses(g);
+  const inputElements = accesses.reduce((a, x) => a + x.elements, 0);
   const inner = new Set(g.nodes.filter((n) => (n.kind === 'level_scan' || n.kind === 'locate') && n.attrs.index && n.attrs.index !== outer.index).map((n) => n.attrs.index!));
   for (const v of [...inner].sort()) {
     let p: SamplePlan;
@@ -256,7 +258,7 @@ export function planSample(g: DataflowGraph): SamplePlan {
       if (e instanceof FuseFlowError && e.code === 'FF_SAMPLE_UNSUPPORTED') continue;
       throw e;
     }
-    if (p.units >= 4 * outer.units && p.units > best.units && weightAbove(g, v) <= ABOVE_SHARE * inputWeight(g)) best = p;
+    if (p.units >= 4 * outer.units && p.units > best.units && elementsAbove(g, v, byId, accesses) <= ABOVE_SHARE * inputElements) best = p;
   }
   return best;
 }
@@ -270,64 +272,32 @@ export function planSample(g: DataflowGraph): SamplePlan {
  */
 export const ABOVE_SHARE = 1 / 8;
 
-/** Elements of a tensor the graph reads (its dense size: a static weight, no data needed). */
-function elementsOf(g: DataflowGraph, tensor: string): number {
-  return (g.tensors[tensor]?.shape ?? []).reduce((a, d) => a * d, 1);
-}
-
-/** Elements of every input access of the graph (one tensor read twice counts twice). */
-function inputWeight(g: DataflowGraph): number {
-  let w = 0;
-  for (const t of accessIndices(g).values()) w += elementsOf(g, t.tensor);
-  return w;
-}
-
-/** Per input access: its tensor and the indices its scans and locates iterate. */
-function accessIndices(g: DataflowGraph): Map<number, { tensor: string; indices: Set<string> }> {
+/** Per input access: the indices its scans and locates iterate and its tensor's elements (dense size: a static weight, no data needed). */
+function inputAccesses(g: DataflowGraph): Array<{ indices: Set<string>; elements: number }> {
   const access = accessesOf(g);
-  const out = new Map<number, { tensor: string; indices: Set<string> }>();
+  const byAccess = new Map<number, { indices: Set<string>; elements: number }>();
   for (const n of g.nodes) {
     const a = access.get(n.id);
     const t = n.attrs.tensor;
     if (a === undefined || !t || t === g.output.tensor) continue;
-    if (!out.has(a)) out.set(a, { tensor: t, indices: new Set() });
-    if ((n.kind === 'level_scan' || n.kind === 'locate') && n.attrs.index) out.get(a)!.indices.add(n.attrs.index);
+    if (!byAccess.has(a)) byAccess.set(a, { indices: new Set(), elements: (g.tensors[t]?.shape ?? []).reduce((x, d) => x * d, 1) });
+    if ((n.kind === 'level_scan' || n.kind === 'locate') && n.attrs.index) byAccess.get(a)!.indices.add(n.attrs.index);
   }
-  return out;
+  return [...byAccess.values()];
 }
 
 /**
  * Elements of the input accesses that lie entirely above `index` in the loop nest: none of their
- * indices is `index` or nested in it. A loop's nesting is read from the streams: every level
- * scan upstream of a scan of u (through any input port) belongs to a loop enclosing u.
+ * indices is `index` or nested in it (indicesAbove: the loops whose streams feed a loop's scans).
  */
-function weightAbove(g: DataflowGraph, index: string): number {
-  const byId = new Map(g.nodes.map((n) => [n.id, n]));
-  const chanSrc = new Map(g.channels.map((c) => [c.id, c.src.node]));
+function elementsAbove(g: DataflowGraph, index: string, byId: Map<number, DfNode>, accesses: ReturnType<typeof inputAccesses>): number {
   const enclosing = new Map<string, Set<string>>();
-  const enclosingOf = (u: string): Set<string> => {
-    let found = enclosing.get(u);
-    if (found) return found;
-    found = new Set<string>();
-    const seen = new Set<number>();
-    const stack = g.nodes.filter((n) => n.kind === 'level_scan' && n.attrs.index === u).map((n) => n.id);
-    while (stack.length) {
-      const n = byId.get(stack.pop()!);
-      if (!n || seen.has(n.id)) continue;
-      seen.add(n.id);
-      if (n.kind === 'level_scan' && n.attrs.index && n.attrs.index !== u) found.add(n.attrs.index);
-      for (const c of Object.values(n.inputs)) {
-        const src = chanSrc.get(c);
-        if (src !== undefined) stack.push(src);
-      }
-    }
-    enclosing.set(u, found);
-    return found;
+  const encloses = (u: string): boolean => {
+    if (!enclosing.has(u)) enclosing.set(u, indicesAbove(g, u, byId));
+    return enclosing.get(u)!.has(index);
   };
   let w = 0;
-  for (const a of accessIndices(g).values()) {
-    if (a.indices.size > 0 && [...a.indices].every((u) => u !== index && !enclosingOf(u).has(index))) w += elementsOf(g, a.tensor);
-  }
+  for (const a of accesses) if (a.indices.size > 0 && [...a.indices].every((u) => u !== index && !encloses(u))) w += a.elements;
   return w;
 }
 
