@@ -81,3 +81,10 @@ export function outputUnwritable(e: unknown, outDir: string): unknown {
   });
 }
 
+/**
+ * Folder a manifest's relative paths (options, `plugins`, `use`) resolve against: its recorded
+ * `baseDir` (a run's manifest.resolved.json), taken relative to the manifest's own folder, else that folder.
+ */
+export function manifestBaseDir(m: { baseDir?: unknown }, manifestDir: string): string {
+  return typeof m.baseDir === 'string' ? path.resolve(manifestDir, m.baseDir) : manifestDir;
+}

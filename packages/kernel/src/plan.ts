@@ -4,6 +4,7 @@ import type { KernelEmitter } from './events';
 import { FuseFlowError } from './errors';
 import { normalisePasses, readManifestFile, validateManifest, type Manifest, type PluginUse } from './manifest';
 import { clone, deepFreeze, deepMerge } from './merge';
+import { manifestBaseDir } from './output';
 import { parsePassPipeline } from './pass-pipeline';
 import { PluginLoader } from './plugin-loader';
 import { resolvePluginOptions } from './plugin-options';
@@ -96,7 +97,7 @@ export function resolveManifest(manifest: string | Manifest, opts: RunManifestOp
     validateManifest(m, '<manifest>');
     manifestDir = path.resolve(opts.baseDir ?? process.cwd());
   }
-  const baseDir = m.baseDir === undefined ? manifestDir : path.resolve(manifestDir, m.baseDir);
+  const baseDir = manifestBaseDir(m, manifestDir);
   // A recorded baseDir that is gone (the resolved manifest moved to another machine) would
   // otherwise surface later as some input file "not found" with no hint why.
   if (m.baseDir !== undefined && !fs.statSync(baseDir, { throwIfNoEntry: false })?.isDirectory()) {

@@ -14,4 +14,4 @@ export { didYouMean, editDistance } from './suggest';
 export { deepMerge } from './merge';
 export { passPlugin, type PassPluginSpec } from './define-pass';
 export { definePlugin, type Contributions, type PluginSpec } from './define-plugin';
-export { safeName } from './output';
+export { manifestBaseDir, safeName } from './output';

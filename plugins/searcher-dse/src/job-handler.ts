@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileDigest, type JobHandlerRef, type JobInfo } from '@fuseflow/executor';
-import type { Manifest } from '@fuseflow/kernel/plugin-api';
+import { manifestBaseDir, type Manifest } from '@fuseflow/kernel/plugin-api';
 
 /** A pipeline run as a sweep job: a whole manifest (object or file), run where the job lands. */
 export interface PipelineJobPayload {
@@ -118,8 +118,7 @@ export function pipelineInputDigests(payload: unknown): Record<string, string> {
       return out;
     }
   }
-  const recorded = (manifest as { baseDir?: unknown } | null)?.baseDir;
-  if (typeof recorded === 'string') base = path.resolve(base, recorded);
+  if (manifest && typeof manifest === 'object') base = manifestBaseDir(manifest, base);
   const walk = (v: unknown) => {
     if (typeof v === 'string') {
       if (v.length > 1024 || v.includes('\n') || out[v]) return;
