@@ -159,10 +159,11 @@ async function cmdRun(manifest: string, opts: { configuration?: string[]; dot?: 
   let report = '';
   if (res.runs.length && opts.report !== false) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const rep = await (require('@fuseflow/report') as typeof import('@fuseflow/report')).writeRunReport(res, captured.graphs);
+    const { reportLine, writeRunReport } = require('@fuseflow/report') as typeof import('@fuseflow/report');
+    const rep = await writeRunReport(res, captured.graphs);
     if (g.json) (res as RunResult & { report?: string }).report = rep.file;
     // (charts that could not be drawn are explained in the page itself)
-    report = `report: ${rep.file} (${(rep.bytes / 1024).toFixed(0)} KiB, ${rep.nodes} nodes laid out in ${(rep.layoutMs / 1000).toFixed(2)} s, ${rep.layoutCpuSeconds.toFixed(2)} CPU-s)`;
+    report = reportLine(rep);
   }
   if (dot) {
     const files = dot.write(resolvePath(io, opts.dot!));

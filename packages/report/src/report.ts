@@ -58,6 +58,11 @@ export interface ReportStats {
   layoutCpuSeconds: number;
 }
 
+/** The line `run` and `simulate` print after writing a report: where it is, its size and what its layout cost. */
+export function reportLine(r: ReportStats): string {
+  return `report: ${r.file} (${(r.bytes / 1024).toFixed(0)} KiB, ${r.nodes} nodes laid out in ${(r.layoutMs / 1000).toFixed(2)} s, ${r.layoutCpuSeconds.toFixed(2)} CPU-s)`;
+}
+
 /** Fill colour per primitive kind (grouped by role: memory blue, merging orange, compute red, writers grey). */
 export const KIND_COLOUR: Record<string, string> = {
   root: '#dddddd',

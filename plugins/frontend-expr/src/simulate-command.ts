@@ -143,10 +143,10 @@ export const simulateCommand: CliCommandSpec = {
     if (report && r.runs.length) {
       // required here so that a simulate without --report (and --help) loads neither the report package nor ELK
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { writeRunReport } = require('@fuseflow/report') as typeof import('@fuseflow/report');
+      const { reportLine: line, writeRunReport } = require('@fuseflow/report') as typeof import('@fuseflow/report');
       const rep = await writeRunReport(r, new Map([['', graphs]]), { charts: false });
       s.report = rep.file;
-      reportLine = `report: ${rep.file} (${(rep.bytes / 1024).toFixed(0)} KiB, ${rep.nodes} nodes laid out in ${(rep.layoutMs / 1000).toFixed(2)} s, ${rep.layoutCpuSeconds.toFixed(2)} CPU-s)\n`;
+      reportLine = `${line(rep)}\n`;
     }
     if (options.dot !== undefined && graphs.length) {
       const dir = path.resolve(io.cwd, String(options.dot));
