@@ -192,10 +192,6 @@ export function sampleFraction(estTokens: number, units = Infinity, rule: { budg
  * encoder's hidden width bounding the fraction. The fully fused SAE reads its encoder above the
  * decoder's columns, so it stays on the 32 batch rows (at least 8 of them, a quarter).
  */
-export function mediumUnits(r: Pick<ExperimentRun, 'group' | 'label' | 'configuration'>): number {
-  return mediumSampleShape(r).units;
-}
-
 export function mediumSampleShape(r: Pick<ExperimentRun, 'group' | 'label' | 'configuration'>): { units: number; batches: number } {
   const { sae, gpt } = FIG12_MEDIUM_SIZES;
   if (r.group === 'SAE' && r.configuration === 'fully fused') return { units: sae.batch, batches: FIG12_SAMPLING.minUnits };
